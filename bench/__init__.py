@@ -1,0 +1,1 @@
+"""Benchmarks: figures go to stdout (and by hand to docs/performance.md), never into tests."""

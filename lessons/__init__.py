@@ -1,0 +1,1 @@
+"""Lessons, scenarios and challenges, authored in the admin and shipped as YAML."""

@@ -1,0 +1,131 @@
+"""Admin for instructors: write scenarios, lessons and challenges, preview them, see progress."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from lessons.models import Challenge, Lesson, Progress, Scenario
+
+if TYPE_CHECKING:  # the admin classes are generic for the type checker only
+    ScenarioAdminBase = admin.ModelAdmin[Scenario]
+    LessonAdminBase = admin.ModelAdmin[Lesson]
+    ChallengeAdminBase = admin.ModelAdmin[Challenge]
+    ProgressAdminBase = admin.ModelAdmin[Progress]
+    ChallengeInlineBase = admin.StackedInline[Challenge, Lesson]
+else:
+    ScenarioAdminBase = LessonAdminBase = ChallengeAdminBase = ProgressAdminBase = (
+        admin.ModelAdmin
+    )
+    ChallengeInlineBase = admin.StackedInline
+
+
+def _preview_link(url: str, label: str) -> str:
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, label)
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(ScenarioAdminBase):
+    list_display = ["title", "slug", "order", "lesson_count", "updated_at", "preview"]
+    list_editable = ["order"]
+    search_fields = ["title", "slug", "description"]
+    readonly_fields = ["updated_at", "preview"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "description", "order", "source", "updated_at", "preview"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Scenario]:
+        queryset: QuerySet[Scenario] = super().get_queryset(request)
+        return queryset.annotate(lesson_total=Count("lessons", distinct=True))
+
+    @admin.display(description="Lessons", ordering="lesson_total")
+    def lesson_count(self, obj: Scenario) -> int:
+        return getattr(obj, "lesson_total", 0)
+
+    @admin.display(description="Preview")
+    def preview(self, obj: Scenario) -> str:
+        if not obj.pk:
+            return "-"
+        return _preview_link(obj.sandbox_url(), "Open in the sandbox")
+
+
+class ChallengeInline(ChallengeInlineBase):
+    model = Challenge
+    extra = 0
+    fields = [
+        ("title", "slug", "order"), "prompt", "scenario", "starter_manifest", "goals", "hints",
+        "solution",
+    ]
+    prepopulated_fields = {"slug": ["title"]}
+    show_change_link = True
+
+
+@admin.register(Lesson)
+class LessonAdmin(LessonAdminBase):
+    list_display = [
+        "title", "slug", "order", "published", "scenario", "challenge_count", "updated_at",
+        "preview",
+    ]
+    list_filter = ["published", "scenario"]
+    list_editable = ["order", "published"]
+    search_fields = ["title", "slug", "summary", "body"]
+    readonly_fields = ["updated_at", "preview"]
+    prepopulated_fields = {"slug": ["title"]}
+    list_select_related = ["scenario"]
+    fields = [
+        "title", "slug", "summary", ("order", "published"), "scenario", "body",
+        "starter_manifest", "updated_at", "preview",
+    ]
+    inlines = [ChallengeInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Lesson]:
+        queryset: QuerySet[Lesson] = super().get_queryset(request)
+        return queryset.annotate(challenge_total=Count("challenges", distinct=True))
+
+    @admin.display(description="Challenges", ordering="challenge_total")
+    def challenge_count(self, obj: Lesson) -> int:
+        return getattr(obj, "challenge_total", 0)
+
+    @admin.display(description="Preview")
+    def preview(self, obj: Lesson) -> str:
+        if not obj.pk:
+            return "-"
+        label = "View" if obj.published else "Preview (unpublished)"
+        return _preview_link(obj.get_absolute_url(), label)
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(ChallengeAdminBase):
+    list_display = ["title", "lesson", "slug", "order", "scenario", "preview"]
+    list_filter = ["lesson", "scenario"]
+    search_fields = ["title", "slug", "prompt", "lesson__title", "lesson__slug"]
+    readonly_fields = ["preview"]
+    prepopulated_fields = {"slug": ["title"]}
+    list_select_related = ["lesson", "lesson__scenario", "scenario"]
+    fields = [
+        "lesson", ("title", "slug", "order"), "prompt", "scenario", "starter_manifest", "goals",
+        "hints", "solution", "preview",
+    ]
+
+    @admin.display(description="Preview")
+    def preview(self, obj: Challenge) -> str:
+        if not obj.pk:
+            return "-"
+        return _preview_link(obj.sandbox_url(), "Open in the sandbox")
+
+
+@admin.register(Progress)
+class ProgressAdmin(ProgressAdminBase):
+    list_display = ["learner_label", "challenge", "status", "attempts", "updated_at"]
+    list_filter = ["status", "challenge__lesson"]
+    search_fields = ["learner", "display_name", "challenge__slug", "challenge__lesson__slug"]
+    readonly_fields = ["updated_at"]
+    list_select_related = ["challenge", "challenge__lesson"]
+    raw_id_fields = ["challenge"]
+
+    @admin.display(description="Learner", ordering="display_name")
+    def learner_label(self, obj: Progress) -> str:
+        return obj.display_name or f"anonymous {obj.learner[:8]}"

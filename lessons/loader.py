@@ -1,0 +1,385 @@
+"""Load the shipped course (YAML files) into the database: scenarios, then lessons and challenges.
+
+Layout of a content directory (docs/authoring.md):
+
+    course.yaml            optional: `scenarios:` lists scenario slugs in picker order
+    <lesson>.yaml          one lesson with its challenges
+    scenarios/<slug>.yaml  one scenario in the engine's format, stored whole as `source`
+
+Loading is an upsert by slug inside one transaction: running it twice changes nothing, and a bad
+file raises ContentError (file, line, column, message) with nothing written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import YAMLError
+
+from lessons import validation
+from lessons.models import Challenge, Lesson, Scenario, normalize_newlines
+
+COURSE_FILE = "course.yaml"
+SCENARIO_DIR = "scenarios"
+LESSON_KEYS = {
+    "slug", "title", "summary", "order", "published", "scenario", "starter_manifest", "body",
+    "challenges",
+}
+CHALLENGE_KEYS = {
+    "slug", "title", "prompt", "order", "scenario", "starter_manifest", "goals", "hints",
+    "solution",
+}
+TEXT_FIELDS = ("summary", "body", "starter_manifest")
+CHALLENGE_TEXT_FIELDS = ("prompt", "starter_manifest", "goals", "solution")
+MAX_FILE_BYTES = 1024 * 1024
+
+M = TypeVar("M", bound=models.Model)
+
+
+def default_content_dir() -> Path:
+    return Path(apps.get_app_config("lessons").path) / "content"
+
+
+class ContentError(Exception):
+    """A content file that cannot be loaded, with where the problem is."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None,
+                 column: int | None = None) -> None:
+        self.path = path
+        self.message = message
+        self.line = line
+        self.column = column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.line is not None:
+            where = f", line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{self.path}{where}: {self.message}"
+
+
+@dataclass
+class LoadReport:
+    """Labels (`scenario two-nodes`, `lesson pull-policies`, …) by what loading did to them."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.created)} created, {len(self.updated)} updated, "
+                f"{len(self.unchanged)} unchanged")
+
+
+def load_content(directory: Path | None = None) -> LoadReport:
+    """Upsert every scenario, lesson and challenge under `directory`, all or nothing."""
+    directory = directory or default_content_dir()
+    if not directory.is_dir():
+        raise ContentError(directory, "is not a directory")
+    report = LoadReport()
+    with transaction.atomic():
+        scenario_order = _course_scenario_order(directory)
+        for index, path in enumerate(_scenario_files(directory, scenario_order)):
+            _load_scenario_file(path, (index + 1) * 10, report)
+        for path in _lesson_files(directory):
+            _load_lesson_file(path, report)
+    return report
+
+
+# --- files ------------------------------------------------------------------------------------
+
+def read_yaml(path: Path) -> tuple[str, CommentedMap]:
+    """The file's text and its round-trip document, which must be a mapping."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ContentError(path, f"is larger than {MAX_FILE_BYTES} bytes")
+        text = normalize_newlines(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ContentError(path, f"is not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise ContentError(path, f"cannot be read ({error.strerror})") from None
+    try:
+        document = YAML(typ="rt").load(text)
+    except YAMLError as error:
+        problem = validation.yaml_problem(error)
+        raise ContentError(path, problem.message, problem.line, problem.column) from None
+    except (RecursionError, ValueError) as error:
+        raise ContentError(path, f"invalid YAML: {error}") from None
+    if not isinstance(document, CommentedMap):
+        raise ContentError(path, "must be a YAML mapping (`key: value` lines)", 1, 1)
+    return text, document
+
+
+def _course_scenario_order(directory: Path) -> list[str]:
+    path = directory / COURSE_FILE
+    if not path.exists():
+        return []
+    _, course = read_yaml(path)
+    order = course.get("scenarios", [])
+    if not isinstance(order, list) or not all(isinstance(slug, str) for slug in order):
+        raise ContentError(path, "`scenarios` must be a list of scenario slugs",
+                           *_key_position(course, "scenarios"))
+    return list(order)
+
+
+def _scenario_files(directory: Path, order: Sequence[str]) -> list[Path]:
+    """Scenario files, those named in course.yaml first in that order, then the rest by name."""
+    files = sorted((directory / SCENARIO_DIR).glob("*.yaml"))
+    rank = {slug: index for index, slug in enumerate(order)}
+    return sorted(files, key=lambda path: (rank.get(path.stem, len(rank)), path.stem))
+
+
+def _lesson_files(directory: Path) -> list[Path]:
+    return sorted(path for path in directory.glob("*.yaml") if path.name != COURSE_FILE)
+
+
+# --- positions --------------------------------------------------------------------------------
+
+def _key_position(mapping: Any, key: str) -> tuple[int | None, int | None]:
+    """1-based line and column of `key` in a round-trip mapping, when known."""
+    try:
+        line, column = mapping.lc.key(key)
+    except (AttributeError, KeyError, TypeError):
+        return None, None
+    return line + 1, column + 1
+
+
+def _block_origin(mapping: Any, key: str, lines: Sequence[str]) -> tuple[int, int] | None:
+    """For a `key: |` block scalar: (0-based file line of its first text line, its indent).
+
+    Lets a problem found in the value (line 1 = first line of the block) be reported at its place
+    in the file. Other scalar styles fold lines, so their positions cannot be mapped back.
+    """
+    value = mapping.get(key)
+    if not isinstance(value, str) or type(value).__name__ != "LiteralScalarString":
+        return None
+    try:
+        first = mapping.lc.value(key)[0] + 1
+    except (AttributeError, KeyError, TypeError):
+        return None
+    for line in lines[first:]:
+        if line.strip():
+            return first, len(line) - len(line.lstrip(" "))
+    return None
+
+
+def _problem_error(path: Path, mapping: Any, key: str, lines: Sequence[str],
+                   problems: Sequence[Any]) -> ContentError:
+    """The first problem of a YAML-in-YAML value, placed in the file where possible."""
+    problem = problems[0]
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    hint = f" ({problem.hint})" if problem.hint else ""
+    origin = _block_origin(mapping, key, lines)
+    if origin is not None and problem.line is not None:
+        first, indent = origin
+        return ContentError(path, f"{key}: {problem.message}{hint}{more}",
+                            first + problem.line, indent + (problem.column or 1))
+    where = f" at line {problem.line} of the value" if problem.line is not None else ""
+    line, column = _key_position(mapping, key)
+    return ContentError(path, f"{key}{where}: {problem.message}{hint}{more}", line, column)
+
+
+# --- scenarios --------------------------------------------------------------------------------
+
+def _load_scenario_file(path: Path, order: int, report: LoadReport) -> None:
+    text, document = read_yaml(path)
+    slug = path.stem
+    title = document.get("name") or slug.replace("-", " ").capitalize()
+    description = document.get("description") or ""
+    if not isinstance(title, str) or not isinstance(description, str):
+        key = "name" if not isinstance(title, str) else "description"
+        raise ContentError(path, f"`{key}` must be text", *_key_position(document, key))
+    problems = validation.scenario_problems(text)
+    if problems:
+        first = problems[0]
+        hint = f" ({first.hint})" if first.hint else ""
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise ContentError(path, f"{first.message}{hint}{more}", first.line, first.column)
+    values = {"title": title.strip(), "description": " ".join(description.split()),
+              "source": text, "order": order}
+    _upsert(Scenario, {"slug": slug}, values, report, f"scenario {slug}", path, document,
+            {"title": "name", "source": "name"})
+
+
+# --- lessons ----------------------------------------------------------------------------------
+
+def _text(path: Path, mapping: Any, key: str, *, required: bool = False) -> str:
+    value = mapping.get(key)
+    if value is None:
+        if required:
+            raise ContentError(path, f"`{key}` is required", *_first_line(mapping))
+        return ""
+    if not isinstance(value, str):
+        raise ContentError(path, f"`{key}` must be text", *_key_position(mapping, key))
+    return normalize_newlines(str(value))
+
+
+def _integer(path: Path, mapping: Any, key: str, default: int) -> int:
+    value = mapping.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ContentError(path, f"`{key}` must be a whole number", *_key_position(mapping, key))
+    return int(value)
+
+
+def _first_line(mapping: Any) -> tuple[int | None, int | None]:
+    try:
+        return mapping.lc.line + 1, mapping.lc.col + 1
+    except AttributeError:
+        return None, None
+
+
+def _check_keys(path: Path, mapping: Any, allowed: set[str], what: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise ContentError(path, f"unknown {what} key `{key}` (known keys: {known})",
+                               *_key_position(mapping, str(key)))
+
+
+def _scenario_ref(path: Path, mapping: Any) -> Scenario | None:
+    slug = mapping.get("scenario")
+    if slug is None or slug == "":
+        return None
+    scenario = Scenario.objects.filter(slug=str(slug)).first()
+    if scenario is None:
+        raise ContentError(path, f"scenario `{slug}` does not exist (add "
+                           f"{SCENARIO_DIR}/{slug}.yaml or load it first)",
+                           *_key_position(mapping, "scenario"))
+    return scenario
+
+
+def _check_manifests(path: Path, mapping: Any, lines: Sequence[str],
+                     keys: Iterable[str]) -> None:
+    for key in keys:
+        problems = validation.manifest_problems(_text(path, mapping, key))
+        if problems:
+            raise _problem_error(path, mapping, key, lines, problems)
+
+
+def _hints(path: Path, mapping: Any) -> str:
+    """Hints as text, one per paragraph; the file may also give them as a list."""
+    value = mapping.get("hints")
+    if isinstance(value, list):
+        if not all(isinstance(hint, str) for hint in value):
+            raise ContentError(path, "`hints` must be text or a list of texts",
+                               *_key_position(mapping, "hints"))
+        return "\n\n".join(" ".join(hint.split()) for hint in value)
+    return _text(path, mapping, "hints").strip()
+
+
+def _load_lesson_file(path: Path, report: LoadReport) -> None:
+    text, document = read_yaml(path)
+    lines = text.split("\n")
+    _check_keys(path, document, LESSON_KEYS, "lesson")
+    slug = _text(path, document, "slug", required=True)
+    if slug != path.stem:
+        raise ContentError(path, f"slug `{slug}` must match the file name ({slug}.yaml), so "
+                           "export_content writes the lesson back to this file",
+                           *_key_position(document, "slug"))
+    _check_manifests(path, document, lines, ["starter_manifest"])
+    published = document.get("published", True)
+    if not isinstance(published, bool):
+        raise ContentError(path, "`published` must be true or false",
+                           *_key_position(document, "published"))
+    values: dict[str, Any] = {
+        "title": _text(path, document, "title", required=True).strip(),
+        "summary": " ".join(_text(path, document, "summary").split()),
+        "body": _text(path, document, "body", required=True),
+        "starter_manifest": _text(path, document, "starter_manifest"),
+        "order": _integer(path, document, "order", 0),
+        "published": published,
+        "scenario": _scenario_ref(path, document),
+    }
+    lesson = _upsert(Lesson, {"slug": slug}, values, report, f"lesson {slug}", path, document)
+    challenges = document.get("challenges") or []
+    if not isinstance(challenges, list):
+        raise ContentError(path, "`challenges` must be a list",
+                           *_key_position(document, "challenges"))
+    seen: set[str] = set()
+    for index, item in enumerate(challenges):
+        if not isinstance(item, CommentedMap):
+            raise ContentError(path, f"challenge {index + 1} must be a mapping",
+                               *_item_position(challenges, index))
+        challenge_slug = _text(path, item, "slug", required=True)
+        if challenge_slug in seen:
+            raise ContentError(path, f"challenge slug `{challenge_slug}` is used twice",
+                               *_key_position(item, "slug"))
+        seen.add(challenge_slug)
+        _load_challenge(path, lines, lesson, item, index, report)
+
+
+def _item_position(sequence: Any, index: int) -> tuple[int | None, int | None]:
+    try:
+        line, column = sequence.lc.item(index)
+    except (AttributeError, KeyError, TypeError):
+        return None, None
+    return line + 1, column + 1
+
+
+def _load_challenge(path: Path, lines: Sequence[str], lesson: Lesson, item: CommentedMap,
+                    index: int, report: LoadReport) -> None:
+    _check_keys(path, item, CHALLENGE_KEYS, "challenge")
+    slug = _text(path, item, "slug", required=True)
+    _check_manifests(path, item, lines, ["starter_manifest", "solution"])
+    goal_problems = validation.goal_problems(_text(path, item, "goals"))
+    if goal_problems:
+        raise _problem_error(path, item, "goals", lines, goal_problems)
+    values: dict[str, Any] = {
+        "title": _text(path, item, "title", required=True).strip(),
+        "prompt": _text(path, item, "prompt", required=True),
+        "starter_manifest": _text(path, item, "starter_manifest"),
+        "goals": _text(path, item, "goals"),
+        "hints": _hints(path, item),
+        "solution": _text(path, item, "solution"),
+        "order": _integer(path, item, "order", (index + 1) * 10),
+        "scenario": _scenario_ref(path, item),
+    }
+    _upsert(Challenge, {"lesson": lesson, "slug": slug}, values, report,
+            f"challenge {lesson.slug}/{slug}", path, item)
+
+
+# --- upsert -----------------------------------------------------------------------------------
+
+def _upsert(
+    model: type[M], lookup: dict[str, Any], values: dict[str, Any], report: LoadReport,
+    label: str, path: Path, mapping: Any, key_names: dict[str, str] | None = None,
+) -> M:
+    """Create or update one row; rows whose values already match are not saved at all."""
+    instance = model._default_manager.filter(**lookup).first()
+    if instance is None:
+        instance = model(**lookup, **values)
+        outcome = report.created
+    else:
+        changed = {name: value for name, value in values.items()
+                   if getattr(instance, name) != value}
+        if not changed:
+            report.unchanged.append(label)
+            return instance
+        for name, value in changed.items():
+            setattr(instance, name, value)
+        outcome = report.updated
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise _validation_error(path, mapping, error, key_names or {}) from None
+    instance.save()
+    outcome.append(label)
+    return instance
+
+
+def _validation_error(path: Path, mapping: Any, error: ValidationError,
+                      key_names: dict[str, str]) -> ContentError:
+    name, messages = next(iter(error.message_dict.items()))
+    key = key_names.get(name, name)
+    line, column = _key_position(mapping, key)
+    if line is None:
+        line, column = _first_line(mapping)
+    return ContentError(path, f"{key}: {' '.join(messages)}", line, column)

@@ -1,0 +1,234 @@
+"""Scenarios, lessons, challenges and learners' progress.
+
+YAML fields (a scenario's source, starter manifests, solutions, goals) are validated by the
+engine in `clean()`, so the admin shows each problem with its line and column and saves nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.db import models
+from django.urls import reverse
+
+from lessons import rendering, validation
+
+if TYPE_CHECKING:
+    from sandbox.engine.world import Scenario as WorldScenario
+
+
+def normalize_newlines(text: str) -> str:
+    """Browsers post textareas with CRLF; line numbers and YAML exports want LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def sandbox_url(scenario: str | None = None, challenge: str | None = None) -> str:
+    """`/sandbox/?scenario=<slug>[&challenge=<lesson>/<challenge>]`, or plain `/sandbox/`."""
+    params = {key: value for key, value in (("scenario", scenario), ("challenge", challenge))
+              if value}
+    url = reverse("sandbox:index")
+    # `/` is kept readable in the challenge id: it is safe in a query string.
+    return f"{url}?{urlencode(params, safe='/')}" if params else url
+
+
+class Scenario(models.Model):
+    """A simulated world (nodes, registries, history) written in the scenario YAML format."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    source = models.TextField(help_text="Scenario YAML; the format is in docs/scenarios.md.")
+    order = models.IntegerField(default=0, help_text="Lower comes first in the sandbox picker.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.source = normalize_newlines(self.source)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.source = normalize_newlines(self.source)
+        validation.raise_for_problems({"source": validation.scenario_problems(self.source)})
+
+    def load(self) -> WorldScenario:
+        """The engine's Scenario built from `source` (raises ManifestError if it is invalid)."""
+        from sandbox.engine.scenario import load_scenario
+
+        return load_scenario(self.source)
+
+    def sandbox_url(self) -> str:
+        return sandbox_url(scenario=self.slug)
+
+
+class PublishedLessonQuerySet(models.QuerySet["Lesson"]):
+    def published(self) -> PublishedLessonQuerySet:
+        return self.filter(published=True)
+
+    def visible_to(self, user: Any) -> PublishedLessonQuerySet:
+        """Staff preview unpublished lessons; everyone else sees published ones only."""
+        if getattr(user, "is_staff", False):
+            return self.all()
+        return self.published()
+
+
+class Lesson(models.Model):
+    """A page of Markdown with diagrams and live sandboxes, followed by its challenges."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True, help_text="One or two sentences for the lesson list.")
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown. ```mermaid fences draw diagrams; ```sandbox fences embed a "
+        "manifest learners can open in the sandbox.",
+    )
+    order = models.IntegerField(default=0)
+    published = models.BooleanField(default=False)
+    scenario = models.ForeignKey(
+        Scenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
+    )
+    starter_manifest = models.TextField(blank=True, help_text="YAML the sandbox opens with.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishedLessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.body = normalize_newlines(self.body)
+        self.starter_manifest = normalize_newlines(self.starter_manifest)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        self.starter_manifest = normalize_newlines(self.starter_manifest)
+        validation.raise_for_problems(
+            {"starter_manifest": validation.manifest_problems(self.starter_manifest)}
+        )
+
+    def scenario_slug(self) -> str:
+        return self.scenario.slug if self.scenario_id and self.scenario else ""
+
+    def sandbox_url(self) -> str:
+        return sandbox_url(scenario=self.scenario_slug())
+
+    def body_html(self) -> str:
+        """The body as sanitized HTML; sandbox blocks link to this lesson's scenario."""
+        return rendering.render_markdown(self.body, self.sandbox_url(), self.scenario_slug())
+
+
+class Challenge(models.Model):
+    """A task at the end of a lesson: goals the learner's run must meet in a scenario."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="challenges")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    prompt = models.TextField(help_text="Markdown shown above the sandbox link.")
+    starter_manifest = models.TextField(blank=True)
+    scenario = models.ForeignKey(
+        Scenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="challenges",
+        help_text="Leave empty to use the lesson's scenario.",
+    )
+    goals = models.TextField(
+        blank=True, help_text="YAML list checked on the trace, e.g. `- noRegistryPulls: true`."
+    )
+    hints = models.TextField(
+        blank=True, help_text="One hint per paragraph, in the order learners should read them."
+    )
+    solution = models.TextField(blank=True, help_text="A manifest that meets every goal.")
+    order = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["lesson", "order", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "slug"], name="challenge_slug_per_lesson")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson.slug}/{self.slug}" if self.lesson_id else self.slug
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        for name in ("prompt", "starter_manifest", "goals", "hints", "solution"):
+            setattr(self, name, normalize_newlines(getattr(self, name)))
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        for name in ("starter_manifest", "goals", "solution"):
+            setattr(self, name, normalize_newlines(getattr(self, name)))
+        validation.raise_for_problems({
+            "starter_manifest": validation.manifest_problems(self.starter_manifest),
+            "solution": validation.manifest_problems(self.solution),
+            "goals": validation.goal_problems(self.goals),
+        })
+
+    @property
+    def key(self) -> str:
+        """`<lesson>/<challenge>`, the id the sandbox page and progress use."""
+        return f"{self.lesson.slug}/{self.slug}"
+
+    def effective_scenario(self) -> Scenario | None:
+        """The challenge's own scenario, else its lesson's."""
+        return self.scenario or self.lesson.scenario
+
+    def sandbox_url(self) -> str:
+        scenario = self.effective_scenario()
+        return sandbox_url(scenario=scenario.slug if scenario else None, challenge=self.key)
+
+    def prompt_html(self) -> str:
+        scenario = self.effective_scenario()
+        slug = scenario.slug if scenario else ""
+        return rendering.render_markdown(self.prompt, self.sandbox_url(), slug)
+
+    def hint_list(self) -> list[str]:
+        """Hints in order: paragraphs separated by blank lines."""
+        paragraphs = normalize_newlines(self.hints).split("\n\n")
+        return [" ".join(p.split()) for p in paragraphs if p.strip()]
+
+    def goal_list(self) -> list[Any]:
+        """The goals as plain data (a list of one-key mappings), for the engine's checker."""
+        if not self.goals.strip():
+            return []
+        from ruamel.yaml import YAML
+
+        goals = YAML(typ="safe", pure=True).load(self.goals)
+        return list(goals) if isinstance(goals, list) else []
+
+
+class Progress(models.Model):
+    """Where one (anonymous) learner stands on one challenge."""
+
+    class Status(models.TextChoices):
+        STARTED = "started", "Started"
+        PASSED = "passed", "Passed"
+
+    learner = models.CharField(
+        max_length=64, db_index=True, help_text="Anonymous id derived from the session."
+    )
+    display_name = models.CharField(max_length=80, blank=True)
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.STARTED)
+    attempts = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name_plural = "progress"
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "challenge"], name="progress_per_learner")
+        ]
+
+    def __str__(self) -> str:
+        who = self.display_name or self.learner[:8]
+        return f"{who}: {self.challenge} ({self.status})"

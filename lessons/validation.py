@@ -1,0 +1,124 @@
+"""Check YAML fields with the engine and report each problem with its line and column.
+
+The engine is imported inside the functions: the app (admin, migrations, views) keeps working
+while an engine module is broken or missing, and only validation needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+if TYPE_CHECKING:
+    from sandbox.engine.objects import Problem
+
+
+def scenario_problems(text: str) -> list[Problem]:
+    """What `load_scenario` finds wrong with a scenario's YAML; empty when it loads."""
+    from sandbox.engine.objects import ManifestError
+    from sandbox.engine.scenario import load_scenario
+
+    try:
+        load_scenario(text)
+    except ManifestError as error:
+        return list(error.problems)
+    return []
+
+
+def manifest_problems(text: str) -> list[Problem]:
+    """What `load_manifests` finds wrong with a manifest; a blank manifest is fine."""
+    if not text.strip():
+        return []
+    from sandbox.engine.manifests import load_manifests
+    from sandbox.engine.objects import ManifestError
+
+    try:
+        load_manifests(text)
+    except ManifestError as error:
+        return list(error.problems)
+    return []
+
+
+def goal_problems(text: str) -> list[Problem]:
+    """Goals must be a YAML list of one-key mappings (`- noRegistryPulls: true`); their meaning is
+    checked by the engine when a run is scored."""
+    from sandbox.engine.objects import Problem
+
+    if not text.strip():
+        return []
+    try:
+        goals = load_plain_yaml(text)
+    except YAMLError as error:
+        return [yaml_problem(error)]
+    if not isinstance(goals, list):
+        return [Problem("goals must be a list, one goal per item", line=1, column=1,
+                        hint="write each goal as `- name: value`")]
+    known = _known_goals()
+    problems = []
+    for index, goal in enumerate(goals):
+        line, column = _item_position(goals, index)
+        if not (isinstance(goal, dict) and len(goal) == 1):
+            problems.append(Problem(f"goal {index + 1} is not a single `name: value` pair",
+                                    line=line, column=column,
+                                    hint="e.g. `- noRegistryPulls: true`"))
+        elif known and str(next(iter(goal))) not in known:
+            problems.append(Problem(f"unknown goal {next(iter(goal))!r}", line=line,
+                                    column=column, hint="known goals: " + ", ".join(known)))
+    return problems
+
+
+def _known_goals() -> list[str]:
+    """Goal names the engine's checker knows; empty (no name check) if it cannot tell."""
+    try:
+        from sandbox.engine.goals import CHECKS
+    except ImportError:
+        return []
+    return list(CHECKS)
+
+
+def load_plain_yaml(text: str) -> Any:
+    """Round-trip load (which keeps line numbers) of one YAML document."""
+    return YAML(typ="rt").load(text)
+
+
+def yaml_problem(error: YAMLError) -> Problem:
+    """A ruamel syntax error as a positioned Problem (ruamel counts from 0, we from 1)."""
+    from sandbox.engine.objects import Problem
+
+    mark = getattr(error, "problem_mark", None) if isinstance(error, MarkedYAMLError) else None
+    message = getattr(error, "problem", None) or str(error)
+    if mark is None:
+        return Problem(f"invalid YAML: {message}")
+    return Problem(f"invalid YAML: {message}", line=mark.line + 1, column=mark.column + 1)
+
+
+def _item_position(sequence: Any, index: int) -> tuple[int | None, int | None]:
+    try:
+        line, column = sequence.lc.item(index)
+    except (AttributeError, KeyError, TypeError):
+        return None, None
+    return line + 1, column + 1
+
+
+def format_problem(problem: Problem) -> str:
+    """`Line 3, column 7: <message> (<hint>)`, the way the admin shows it."""
+    where = ""
+    if problem.line is not None:
+        where = f"Line {problem.line}, column {problem.column or 1}: "
+    hint = f" ({problem.hint})" if problem.hint else ""
+    return f"{where}{problem.message}{hint}"
+
+
+def raise_for_problems(problems_by_field: dict[str, Sequence[Problem]]) -> None:
+    """Raise one ValidationError keyed by field, one message per problem, if there are any."""
+    errors = {
+        name: [ValidationError(format_problem(p), code="invalid") for p in problems]
+        for name, problems in problems_by_field.items()
+        if problems
+    }
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,1 @@
+"""Lunchbox: the Django project package and the sandbox app."""

@@ -1,0 +1,280 @@
+"""The sandbox websocket: validate a message, run the engine, pace its steps to the browser.
+
+The consumer holds no pull-policy logic: it translates messages (docs/protocol.md) into engine
+calls and engine results into frames. Bad input of any kind is answered with an `error` frame;
+the connection stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from sandbox.engine import (
+    ManifestError,
+    Scenario,
+    Trace,
+    load_manifests,
+    load_scenario,
+    report,
+    simulate,
+)
+from sandbox.engine.scenario import default_scenario
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = 1
+MIN_SPEED, MAX_SPEED = 0.25, 16.0
+FRAME_SECONDS = 0.12  # wall time per frame at speed 1, plus a share of the simulated gap
+SIMULATED_TO_WALL = 0.04  # wall seconds per simulated second at speed 1
+MAX_GAP_SECONDS = 1.5
+
+
+class BadMessage(Exception):
+    """A client message we cannot accept; `code` and the text go back in an error frame."""
+
+    def __init__(self, code: str, message: str, problems: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.problems = problems or []
+
+
+def _speed(value: Any) -> float:
+    if value is None:
+        return 1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadMessage("bad_message", "speed must be a number between 0.25 and 16")
+    if not MIN_SPEED <= float(value) <= MAX_SPEED:
+        raise BadMessage("bad_message", "speed must be between 0.25 and 16")
+    return float(value)
+
+
+def parse_message(text: str | None, limit: int) -> dict[str, Any]:
+    """Decode and check the envelope of one client message."""
+    if text is None:
+        raise BadMessage("bad_message", "send JSON text frames, not binary ones")
+    if len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise BadMessage("too_large", f"the message is over {limit // 1024} KiB; "
+                                      "paste a smaller manifest")
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError):
+        raise BadMessage("bad_message", "the message is not valid JSON") from None
+    if not isinstance(message, dict):
+        raise BadMessage("bad_message", "the message must be a JSON object")
+    if message.get("version") != PROTOCOL_VERSION:
+        raise BadMessage("bad_message",
+                         f"unsupported protocol version {message.get('version')!r}; "
+                         f"this server speaks version {PROTOCOL_VERSION} (reload the page)")
+    if message.get("type") not in ("run", "control", "ping"):
+        raise BadMessage("bad_message", "type must be one of run, control, ping")
+    return message
+
+
+@database_sync_to_async
+def _scenario_source(slug: str) -> tuple[str, str] | None:
+    from lessons.models import Scenario as ScenarioModel
+
+    row = ScenarioModel.objects.filter(slug=slug).values_list("source", "updated_at").first()
+    if row is None:
+        return None
+    return row[0], str(row[1])
+
+
+_SCENARIO_CACHE: dict[tuple[str, str], Scenario] = {}
+
+
+async def resolve_scenario(slug: Any) -> Scenario:
+    if slug in (None, ""):
+        return default_scenario()
+    if not isinstance(slug, str) or len(slug) > 100:
+        raise BadMessage("bad_message", "scenario must be a scenario slug or null")
+    found = await _scenario_source(slug)
+    if found is None:
+        raise BadMessage("unknown_scenario",
+                         f"there is no scenario {slug!r}; pick one from the list")
+    source, stamp = found
+    cached = _SCENARIO_CACHE.get((slug, stamp))
+    if cached is not None:
+        return cached
+    try:
+        scenario = await sync_to_async(load_scenario, thread_sensitive=False)(source)
+    except ManifestError as err:
+        raise BadMessage("invalid_scenario", f"scenario {slug!r} is broken; tell the instructor",
+                         [p.to_dict() for p in err.problems]) from None
+    if len(_SCENARIO_CACHE) > 64:
+        _SCENARIO_CACHE.clear()
+    _SCENARIO_CACHE[(slug, stamp)] = scenario
+    return scenario
+
+
+def evaluate(manifest: str, scenario: Scenario) -> tuple[Trace, list[dict[str, Any]]]:
+    """Parse and simulate (runs in a worker thread)."""
+    objects = load_manifests(manifest)
+    trace = simulate(objects, scenario)
+    return trace, [w.to_dict() for w in objects.warnings]
+
+
+@dataclass
+class Playback:
+    """The frames of one run and how fast they go out."""
+
+    run: int
+    trace: Trace
+    speed: float = 1.0
+    paused: bool = False
+    index: int = 0
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    step_once: bool = False
+    finish: bool = False
+
+
+class SandboxConsumer(AsyncWebsocketConsumer):
+    """`/ws/sandbox/`: one learner's sandbox."""
+
+    async def connect(self) -> None:
+        self.runs = 0
+        self.playback: Playback | None = None
+        self.task: asyncio.Task[None] | None = None
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    async def send_frame(self, type_: str, **payload: Any) -> None:
+        await self.send(text_data=json.dumps({"version": PROTOCOL_VERSION, "type": type_,
+                                              **payload}))
+
+    async def send_error(self, code: str, message: str,
+                         problems: list[dict[str, Any]] | None = None) -> None:
+        await self.send_frame("error", code=code, message=message, problems=problems or [])
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            message = parse_message(text_data, settings.LUNCHBOX_MAX_MESSAGE_BYTES)
+            kind = message["type"]
+            if kind == "ping":
+                await self.send_frame("pong")
+            elif kind == "control":
+                self.control(message)
+            else:
+                await self.start_run(message)
+        except BadMessage as err:
+            await self.send_error(err.code, str(err), err.problems)
+        except Exception:  # a bug of ours: say so, keep the socket
+            log.exception("sandbox message failed")
+            await self.send_error("internal", "the simulator hit an internal error; "
+                                              "this is a bug in Lunchbox, not in your manifest")
+
+    async def start_run(self, message: dict[str, Any]) -> None:
+        manifest = message.get("manifest")
+        if not isinstance(manifest, str):
+            raise BadMessage("bad_message", "manifest must be a string of YAML")
+        speed = _speed(message.get("speed"))
+        scenario = await resolve_scenario(message.get("scenario"))
+        try:
+            trace, warnings = await sync_to_async(evaluate, thread_sensitive=False)(
+                manifest, scenario)
+        except ManifestError as err:
+            raise BadMessage("invalid_manifest", "the manifest has problems; nothing ran",
+                             [p.to_dict() for p in err.problems]) from None
+        if self.task is not None:
+            self.task.cancel()
+        self.runs += 1
+        self.playback = Playback(self.runs, trace, speed)
+        await self.send_frame(
+            "accepted", run=self.runs, steps=len(trace.steps), horizon=trace.horizon,
+            scenario=trace.scenario, diagrams={"flow": trace.diagrams["flow_plain"]},
+            warnings=warnings,
+            hints=[{"id": h.id, "message": h.message, "pod": h.pod, "container": h.container,
+                    "rule": h.rule} for h in trace.hints],
+        )
+        self.task = asyncio.create_task(self.play(self.playback))
+
+    def control(self, message: dict[str, Any]) -> None:
+        action = message.get("action")
+        playback = self.playback
+        if action not in ("pause", "resume", "step", "finish", "speed"):
+            raise BadMessage("bad_message", "action must be pause, resume, step, finish or speed")
+        if playback is None:
+            raise BadMessage("bad_message", "nothing is playing; send a run first")
+        if action == "pause":
+            playback.paused = True
+        elif action == "resume":
+            playback.paused = False
+        elif action == "step":
+            playback.step_once = True
+        elif action == "finish":
+            playback.finish = True
+        else:
+            playback.speed = _speed(message.get("speed"))
+        playback.wake.set()
+
+    async def play(self, playback: Playback) -> None:
+        trace = playback.trace
+        events = trace.events
+        sent_events = 0
+        steps = trace.steps
+        previous_time = steps[0].time if steps else 0.0
+        while playback.index < len(steps):
+            step = steps[playback.index]
+            await self.wait_for_turn(playback, step.time - previous_time)
+            previous_time = step.time
+            batch = []
+            while sent_events < len(events) and events[sent_events].step <= playback.index:
+                batch.append(_event_dict(events[sent_events]))
+                sent_events += 1
+            await self.send_frame("step", run=playback.run, index=playback.index,
+                                  step=_step_dict(step), events=batch)
+            playback.index += 1
+        rest = [_event_dict(e) for e in events[sent_events:]]
+        await self.send_frame(
+            "result", run=playback.run, trace=trace.to_dict(), events=rest,
+            describe=report.describe_pods(trace), get_pods=report.get_pods(trace),
+        )
+
+    async def wait_for_turn(self, playback: Playback, gap: float) -> None:
+        if playback.finish:
+            return
+        delay = min(FRAME_SECONDS + max(gap, 0.0) * SIMULATED_TO_WALL, MAX_GAP_SECONDS)
+        waited = 0.0
+        while True:
+            if playback.finish:
+                return
+            if playback.paused:
+                if playback.step_once:
+                    playback.step_once = False
+                    return
+                playback.wake.clear()
+                await playback.wake.wait()
+                continue
+            remaining = delay / playback.speed - waited
+            if remaining <= 0:
+                return
+            playback.wake.clear()
+            started = asyncio.get_running_loop().time()
+            try:
+                await asyncio.wait_for(playback.wake.wait(), timeout=remaining)
+            except TimeoutError:
+                return
+            waited += asyncio.get_running_loop().time() - started
+
+
+def _step_dict(step: Any) -> dict[str, Any]:
+    return {"time": step.time, "flow": step.flow, "text": step.text, "pod": step.pod,
+            "container": step.container, "node": step.node, "outcome": step.outcome}
+
+
+def _event_dict(event: Any) -> dict[str, Any]:
+    return {"time": event.time, "type": event.type, "reason": event.reason,
+            "message": event.message, "pod": event.pod, "source": event.source,
+            "field_path": event.field_path}

@@ -1,0 +1,250 @@
+"""The kubelet's image decisions for one container, step by step (KUBERNETES.md §3).
+
+`ensure_image` is a generator: it yields a `PullRequest` when the runtime must pull and is resumed
+with the `PullOutcome` when the (serialized or parallel) puller is done. Everything else happens
+at one instant of simulated time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+
+from . import runtime
+from .backoff import Backoff
+from .credentials import Credential, Keyring
+from .nodes import NodeRuntime, PullRecord
+from .objects import Container
+from .reference import (
+    ImageReference,
+    InvalidReference,
+    apply_default_tag,
+    default_pull_policy,
+    default_pull_policy_reason,
+    parse_reference,
+)
+from .world import KubeletConfig
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    ref: ImageReference
+    image: str  # as written
+    credentials: tuple[Credential, ...]
+
+
+@dataclass(frozen=True)
+class PullOutcome:
+    ok: bool
+    image_id: str | None = None
+    size: int = 0
+    pull_seconds: float = 0.0  # what the puller reports (d1)
+    total_seconds: float = 0.0  # since the request, queueing included (d2)
+    error: str | None = None  # the runtime error text, already rendered for the kubelet
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    """What EnsureImageExists returned: ok, or the error name and message for the status."""
+
+    ok: bool
+    image_id: str | None = None
+    reason: str | None = None  # ErrImagePull, ImagePullBackOff, ErrImageNeverPull, …
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class PodContext:
+    """What the kubelet knows about the pod whose container it is starting."""
+
+    key: str  # namespace/name
+    uid: str
+    namespace: str
+    secrets: tuple[str, ...]  # imagePullSecrets names found in the pod's namespace
+    keyring: Keyring  # pod secrets first, then node credentials
+
+
+Emit = Callable[..., None]  # emit(flow, text, outcome=None) and event(...) are passed in
+
+
+def effective_policy(container: Container) -> tuple[str, str]:
+    """The imagePullPolicy the API server stored, and why (written or defaulted)."""
+    if container.image_pull_policy:
+        return container.image_pull_policy, "written in the manifest"
+    return default_pull_policy(container.image), default_pull_policy_reason(container.image)
+
+
+def credential_hash(credential: Credential) -> str:
+    """A stable fingerprint of a credential; the password itself never leaves this function."""
+    material = f"{credential.username}\0{credential.password}".encode()
+    return hashlib.sha256(material).hexdigest()[:16]
+
+
+def secret_of(credential: Credential) -> tuple[str, str] | None:
+    """(namespace, name) of the pull secret a credential came from, if it came from one."""
+    prefix = "secret "
+    if credential.source.startswith(prefix) and "/" in credential.source:
+        namespace, _, name = credential.source[len(prefix):].partition("/")
+        return namespace, name
+    return None
+
+
+def _allowlisted(name: str, allowlist: tuple[str, ...]) -> bool:
+    for entry in allowlist:
+        if entry.endswith("/*") and name.startswith(entry[:-1]):
+            return True
+        if entry == name:
+            return True
+    return False
+
+
+def may_use_cached(
+    node: NodeRuntime, ref: ImageReference, pod: PodContext, config: KubeletConfig
+) -> tuple[bool, str]:
+    """KEP-2535: may this pod use the image already on the node? (§12)."""
+    records = node.records.get(ref.name)
+    policy = config.verification_policy
+    if policy == "NeverVerify":
+        return True, "the verification policy is NeverVerify"
+    if records is None:
+        if policy == "NeverVerifyPreloadedImages":
+            return True, "the image was preloaded (not pulled by the kubelet), so it is exempt"
+        if policy == "NeverVerifyAllowlistedImages" and _allowlisted(
+            ref.name, config.preloaded_images_verification_allowlist
+        ):
+            return True, "the image is on the preloaded-images allowlist"
+        return False, "nothing records which credentials pulled this image"
+    if policy == "NeverVerifyAllowlistedImages" and _allowlisted(
+        ref.name, config.preloaded_images_verification_allowlist
+    ):
+        return True, "the image is on the preloaded-images allowlist"
+    hashes = {credential_hash(c) for c in pod.keyring.lookup(str(ref))}
+    for record in records:
+        if record.node_wide:
+            return True, "it was pulled anonymously or with node credentials"
+        if record.secret is not None and record.secret[0] == pod.namespace and (
+            record.secret[1] in pod.secrets
+        ):
+            return True, f"it was pulled with the pod's own secret {record.secret[1]}"
+        if record.credential is not None and record.credential in hashes:
+            return True, "it was pulled with the same credentials the pod has"
+    return False, "it was pulled with credentials this pod does not have"
+
+
+class Kubelet:
+    """One node's kubelet: back-off state plus the decision flow for each container."""
+
+    def __init__(self, node: NodeRuntime, config: KubeletConfig, profile: str,
+                 step: Emit, event: Emit) -> None:
+        self.node = node
+        self.config = config
+        self.profile = profile
+        self.backoff = Backoff(config.backoff_initial, config.backoff_max)
+        self.step = step  # step(flow, text, outcome=None)
+        self.event = event  # event(type, reason, message)
+        # The last pull error per back-off key, for the ImagePullBackOff status message.
+        self.last_errors: dict[str, tuple[str, str]] = {}
+
+    def ensure_image(  # noqa: C901 - one branch per step of the upstream flow, kept in order
+        self, pod: PodContext, container: Container, now: Callable[[], float]
+    ) -> Generator[PullRequest, PullOutcome, ImageResult]:
+        image = container.image
+        policy, why = effective_policy(container)
+        self.step("start", f"The kubelet on {self.node.node.name} needs image {image!r} "
+                           f"for container {container.name}.")
+        try:
+            apply_default_tag(image)
+            ref = parse_reference(image)
+        except InvalidReference as err:
+            hint = f" {err.hint}" if getattr(err, "hint", None) else ""
+            self.step("parse", f"{image!r} is not a valid image reference: {err}.{hint}", "no")
+            self.event("Warning", "InspectFailed", runtime.msg_invalid_name(image, str(err)))
+            return ImageResult(False, reason="InvalidImageName",
+                               message=f"Failed to apply default image tag {image!r}: {err}")
+        self.step("parse", f"{image!r} is a valid reference to {ref}.", "yes")
+        self.step("policy", f"imagePullPolicy is {policy} ({why}).", policy)
+        if policy != "Always":
+            result = self._check_present(pod, ref, image, policy)
+            if result is not None:
+                return result
+        return (yield from self._pull(pod, ref, image, now))
+
+    def _check_present(
+        self, pod: PodContext, ref: ImageReference, image: str, policy: str
+    ) -> ImageResult | None:
+        """Steps 2–3: use the cached image, refuse (Never), or fall through to a pull."""
+        present = self.node.lookup(ref)
+        if present is None:
+            self.step("present", f"{ref} is not on {self.node.node.name}.", "no")
+            if policy == "Never":
+                return self._never_pull(image)
+            return None
+        self.step("present", f"{ref} is already on {self.node.node.name}.", "yes")
+        gate = self.config.ensure_secret_pulled_images
+        if gate:
+            allowed, reason = may_use_cached(self.node, ref, pod, self.config)
+            self.step("verify", f"May this pod use the cached image? "
+                                f"{'Yes' if allowed else 'No'}: {reason}.",
+                      "yes" if allowed else "no")
+            if not allowed:
+                if policy == "Never":
+                    return self._never_pull(image)
+                return None
+        self.step("cached", "Using the cached image; nothing is downloaded.")
+        self.event("Normal", "Pulled", runtime.msg_already_present(image, gate))
+        return ImageResult(True, image_id=self.node.image_id(ref))
+
+    def _never_pull(self, image: str) -> ImageResult:
+        message = runtime.msg_never_pull(image)
+        self.step("never_missing", "imagePullPolicy is Never, so the kubelet may not pull it: "
+                                   "ErrImageNeverPull.")
+        self.event("Warning", "ErrImageNeverPull", message)
+        return ImageResult(False, reason="ErrImageNeverPull", message=message)
+
+    def _pull(
+        self, pod: PodContext, ref: ImageReference, image: str, now: Callable[[], float]
+    ) -> Generator[PullRequest, PullOutcome, ImageResult]:
+        credentials = tuple(pod.keyring.lookup(str(ref)))
+        if credentials:
+            names = ", ".join(f"{c.username} ({c.source})" for c in credentials)
+            self.step("credentials", f"Credentials that match {ref.name}: {names}.")
+        else:
+            self.step("credentials", f"No credentials match {ref.name}: the pull is anonymous.")
+        key = f"{pod.uid}_{image}"
+        if self.backoff.in_backoff(key, now()):
+            self.step("backoff", f"The last pull of {image!r} failed less than "
+                                 f"{self.backoff.window(key):g}s ago: wait.", "yes")
+            self.step("backoff_wait", "ImagePullBackOff: the kubelet does not try again yet.")
+            self.event("Normal", "BackOff", runtime.msg_backoff(image))
+            last = self.last_errors.get(key, ("ErrImagePull", ""))
+            return ImageResult(False, reason="ImagePullBackOff",
+                               message=runtime.backoff_status_message(image, *last))
+        self.step("backoff", "No back-off is pending for this image.", "no")
+        self.event("Normal", "Pulling", runtime.msg_pulling(image))
+        self.step("pull", f"Pulling {image!r} from {ref.domain}.")
+        outcome = yield PullRequest(ref, image, credentials)
+        if not outcome.ok:
+            error = outcome.error or "unknown error"
+            window = self.backoff.next(key, now())
+            self.last_errors[key] = ("ErrImagePull", error)
+            self.step("pull_failed", f"The pull failed: {error}. The kubelet backs off "
+                                     f"{window:g}s before trying again.")
+            self.event("Warning", "Failed", runtime.msg_failed_pull(image, error))
+            return ImageResult(False, reason="ErrImagePull", message=error)
+        self.backoff.gc(now())
+        self.step("pulled", f"Pulled {image!r} ({outcome.size} bytes) in "
+                            f"{runtime.go_duration(outcome.pull_seconds)}.")
+        self.event("Normal", "Pulled", runtime.msg_pulled(
+            image, outcome.pull_seconds, outcome.total_seconds, outcome.size))
+        return ImageResult(True, image_id=outcome.image_id)
+
+
+def record_for(credential: Credential | None) -> PullRecord:
+    """The pull record a successful pull leaves, given the credential that worked."""
+    if credential is None:
+        return PullRecord(node_wide=True)
+    secret = secret_of(credential)
+    if secret is None:
+        return PullRecord(node_wide=True)
+    return PullRecord(secret=secret, credential=credential_hash(credential))

@@ -1,0 +1,78 @@
+"""A node during one evaluation: its image store, pull records and image puller."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from .reference import ImageReference, parse_reference
+from .world import Image, KubeletConfig, Node
+
+
+def store_key(ref: ImageReference) -> str:
+    """How the runtime's image store names an image: by digest when pinned, else by tag."""
+    if ref.digest:
+        return f"{ref.name}@{ref.digest}"
+    return f"{ref.name}:{ref.tag or 'latest'}"
+
+
+@dataclass(frozen=True)
+class PullRecord:
+    """Who pulled an image onto the node (KEP-2535's pulled records, §12)."""
+
+    node_wide: bool = False  # anonymous or node credentials: every pod may use it
+    secret: tuple[str, str] | None = None  # (namespace, name) of the secret that worked
+    credential: str | None = None  # a hash of the credential, for rotation and sharing
+
+
+@dataclass
+class PullJob:
+    """A request waiting for (or holding) a puller slot on the node."""
+
+    requested: float
+    payload: Any
+
+
+@dataclass
+class NodeRuntime:
+    node: Node
+    config: KubeletConfig
+    images: dict[str, Image] = field(default_factory=dict)  # store key -> image
+    repo_digests: dict[str, str] = field(default_factory=dict)  # store key -> name@digest
+    layers: set[str] = field(default_factory=set)
+    records: dict[str, list[PullRecord]] = field(default_factory=dict)  # repository name ->
+    active: int = 0
+    queue: deque[PullJob] = field(default_factory=deque)
+
+    @classmethod
+    def start(cls, node: Node, config: KubeletConfig) -> NodeRuntime:
+        runtime = cls(node, config)
+        for preloaded in node.images:
+            ref = parse_reference(preloaded.ref)
+            runtime.add_image(ref, preloaded.image, preloaded.image.manifest_digest)
+        return runtime
+
+    def add_image(self, ref: ImageReference, image: Image, digest: str) -> None:
+        self.images[store_key(ref)] = image
+        by_digest = f"{ref.name}@{digest}"
+        self.images[by_digest] = image
+        self.repo_digests[store_key(ref)] = by_digest
+        self.repo_digests[by_digest] = by_digest
+        self.layers.update(layer.digest for layer in image.layers)
+
+    def lookup(self, ref: ImageReference) -> Image | None:
+        return self.images.get(store_key(ref))
+
+    def image_id(self, ref: ImageReference) -> str | None:
+        return self.repo_digests.get(store_key(ref))
+
+    @property
+    def slots(self) -> int | None:
+        """How many pulls may run at once (None: unlimited), per §10."""
+        if self.config.serialize_image_pulls:
+            return 1
+        return self.config.max_parallel_image_pulls
+
+    def can_start(self) -> bool:
+        return self.slots is None or self.active < self.slots

@@ -1,0 +1,416 @@
+"""`simulate`: admission, scheduling, then every node's kubelet, in simulated time.
+
+The whole evaluation is computed at once; an event queue orders what happens on different nodes
+(pod syncs, pulls finishing, tags moving). Nothing here sleeps, prints or reads a clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+from functools import partial
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field, replace
+
+from . import kubectl, runtime
+from .credentials import Credential, Keyring
+from .kubelet import (
+    ImageResult,
+    Kubelet,
+    PodContext,
+    PullOutcome,
+    PullRequest,
+    effective_policy,
+    record_for,
+)
+from .manifests import load_manifests
+from .nodes import NodeRuntime, PullJob
+from .objects import Container, KubeObject, Manifests
+from .reference import parse_reference
+from .registry import RegistryState, resolve
+from .scenario import default_scenario
+from .scheduler import schedule
+from .trace import ContainerStatus, Event, LayerTransfer, PodStatus, Pull, Step, Trace
+from .workloads import PodPlan, admit_always_pull_images, admit_service_account, expand_workloads
+from .world import Scenario
+
+POD_START_DELAY = 1.0  # scheduled -> first kubelet sync (sandbox creation)
+INIT_RUN_SECONDS = 2.0  # how long a simulated init container runs before it completes
+RESYNC_SECONDS = 10.0  # pod worker back-off after a failed sync (pod_workers.go)
+UNPACK_BYTES_PER_SECOND = 150_000_000
+
+SyncGen = Generator[PullRequest, PullOutcome, None]
+
+
+@dataclass
+class _ContainerRun:
+    container: Container
+    policy: str
+    policy_source: str
+    state: str = "waiting"
+    reason: str | None = None
+    message: str | None = None
+    image_id: str | None = None
+
+
+@dataclass
+class _PodRun:
+    plan: PodPlan
+    node: str | None
+    containers: dict[str, _ContainerRun]
+    context: PodContext
+    missing_secrets: tuple[str, ...] = ()
+    init_done: int = 0
+    syncing: bool = False
+    attempts: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.plan.namespace}/{self.plan.name}"
+
+
+def _jitter(key: str, attempt: int) -> float:
+    """A deterministic stand-in for wait.Jitter's 0–50 %: the same input, the same delay."""
+    digest = hashlib.sha256(f"{key}#{attempt}".encode()).digest()
+    return (digest[0] / 255.0) * 0.5
+
+
+@dataclass
+class _Simulation:
+    scenario: Scenario
+    objects: list[KubeObject]
+    horizon: float
+    now: float = 0.0
+    steps: list[Step] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    pulls: list[Pull] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    pods: list[_PodRun] = field(default_factory=list)
+    _queue: list[tuple[float, int, Callable[[], None]]] = field(default_factory=list)
+    _seq: itertools.count[int] = field(default_factory=itertools.count)
+    _context: tuple[str | None, str | None, str | None, str | None] = (None, None, None, None)
+
+    def __post_init__(self) -> None:
+        self.registries = RegistryState({r.host: r for r in self.scenario.registries},
+                                        runtime.profile_for(self.scenario.profile))
+        self.nodes = {n.name: NodeRuntime.start(n, self.scenario.kubelet)
+                      for n in self.scenario.nodes}
+        self.kubelets = {
+            name: Kubelet(node, self.scenario.kubelet, self.scenario.profile,
+                          self._kubelet_step, self._kubelet_event)
+            for name, node in self.nodes.items()
+        }
+        self.secrets = {(o.effective_namespace, o.name): o.body
+                        for o in self.objects if o.kind == "Secret"}
+
+    # --- recording ---------------------------------------------------------------------------
+
+    def at(self, when: float, action: Callable[[], None]) -> None:
+        if when <= self.horizon:
+            heapq.heappush(self._queue, (when, next(self._seq), action))
+
+    def step(self, flow: str, text: str, outcome: str | None = None, *, pod: str | None = None,
+             container: str | None = None, node: str | None = None) -> None:
+        self.steps.append(Step(round(self.now, 3), flow, text, pod, container, node, outcome))
+
+    def event(self, type_: str, reason: str, message: str, pod: str, *,
+              source: str = "kubelet", field_path: str | None = None) -> None:
+        self.events.append(Event(round(self.now, 3), type_, reason, message,  # type: ignore[arg-type]
+                                 pod, source, field_path, len(self.steps) - 1))
+
+    def _kubelet_step(self, flow: str, text: str, outcome: str | None = None) -> None:
+        pod, container, node, _ = self._context
+        self.step(flow, text, outcome, pod=pod, container=container, node=node)
+
+    def _kubelet_event(self, type_: str, reason: str, message: str) -> None:
+        pod, _, _, field_path = self._context
+        self.event(type_, reason, message, pod or "", field_path=field_path)
+
+    # --- the run ------------------------------------------------------------------------------
+
+    def run(self) -> Trace:
+        for entry in self.scenario.timeline:
+            if entry.push is not None:
+                self.at(entry.at, partial(self._push, entry.push.repository, entry.push.tag,
+                                          entry.push.image))
+        self._create_pods()
+        while self._queue:
+            when, _, action = heapq.heappop(self._queue)
+            self.now = when
+            action()
+        self.now = self.horizon
+        return self._trace()
+
+    def _push(self, repository: str, tag: str, image_id: str) -> None:
+        ref = parse_reference(repository)
+        self.registries.push(ref.domain, ref.path, tag, image_id)
+        self.step("timeline", f"{ref.familiar}:{tag} now points to image {image_id} in the "
+                              f"registry; nodes that already hold the old image keep it.")
+
+    def _create_pods(self) -> None:
+        plans, warnings = expand_workloads(self.objects, list(self.scenario.nodes))
+        self.warnings.extend(warnings)
+        admitted: list[PodPlan] = []
+        accounts = [o for o in self.objects if o.kind == "ServiceAccount"]
+        for plan in plans:
+            result = admit_service_account(plan, accounts)
+            if isinstance(result, PodPlan):
+                if self.scenario.always_pull_images:
+                    result = admit_always_pull_images(result)
+                admitted.append(result)
+            else:
+                self.warnings.append(str(result))
+        for placement in schedule(admitted, list(self.scenario.nodes)):
+            self._place(placement.pod, placement.node, placement)
+
+    def _place(self, plan: PodPlan, node: str | None, placement: object) -> None:
+        key = f"{plan.namespace}/{plan.name}"
+        run = self._pod_run(plan, node if node in self.nodes else None)
+        self.pods.append(run)
+        self.now = plan.created
+        if node is None:
+            message = getattr(placement, "message", "") or ""
+            self.step("unschedulable", f"No node fits pod {key}: {message}", pod=key)
+            self.event("Warning", "FailedScheduling", message, key, source="default-scheduler")
+            return
+        if node not in self.nodes:
+            # spec.nodeName names a node this cluster does not have: nothing ever runs it.
+            self.step("unschedulable", f"Pod {key} is bound to node {node!r}, which does not "
+                                       f"exist, so it stays Pending.", pod=key)
+            run.node = None
+            return
+        reason = getattr(placement, "reason", "") or ""
+        self.step("schedule", f"Pod {key} goes to {node}. {reason}".strip(), pod=key, node=node)
+        if not getattr(placement, "bound_directly", False):
+            self.event("Normal", "Scheduled",
+                       runtime.msg_scheduled(plan.namespace, plan.name, node), key,
+                       source="default-scheduler")
+        self.at(plan.created + POD_START_DELAY, lambda: self._sync(run))
+
+    def _pod_run(self, plan: PodPlan, node: str | None) -> _PodRun:
+        containers = {}
+        for c in plan.spec.all_containers:
+            policy, source = effective_policy(c)
+            containers[c.name] = _ContainerRun(c, policy, source, reason=(
+                "PodInitializing" if plan.spec.init_containers and not c.init
+                else "ContainerCreating"))
+        found: list[str] = []
+        missing: list[str] = []
+        for name in plan.spec.image_pull_secrets:
+            (found if (plan.namespace, name) in self.secrets else missing).append(name)
+        pod_keyring = Keyring.from_pull_secrets([self.secrets[(plan.namespace, n)] for n in found])
+        node_keyring = Keyring.from_docker_config({}, source="node", strict=False)
+        if node is not None:
+            node_keyring = Keyring.from_docker_config(
+                dict(self.nodes[node].node.credentials), source="node", strict=False)
+        context = PodContext(f"{plan.namespace}/{plan.name}", plan.uid, plan.namespace,
+                             tuple(found), pod_keyring + node_keyring)
+        return _PodRun(plan, node, containers, context, tuple(missing))
+
+    # --- pod worker -----------------------------------------------------------------------------
+
+    def _sync(self, pod: _PodRun) -> None:
+        if pod.syncing:
+            return
+        pod.syncing = True
+        pod.attempts += 1
+        self._drive(pod, self._sync_pod(pod), None)
+
+    def _drive(self, pod: _PodRun, gen: SyncGen, value: PullOutcome | None) -> None:
+        try:
+            request = gen.send(value)  # type: ignore[arg-type]
+        except StopIteration:
+            pod.syncing = False
+            return
+        self._request_pull(pod, gen, request)
+
+    def _sync_pod(self, pod: _PodRun) -> SyncGen:
+        if pod.missing_secrets:
+            self._context = (pod.key, None, pod.node, None)
+            self.event("Warning", "FailedToRetrieveImagePullSecret",
+                       runtime.msg_failed_secrets(list(pod.missing_secrets)), pod.key)
+        spec = pod.plan.spec
+        if pod.init_done < len(spec.init_containers):
+            container = spec.init_containers[pod.init_done]
+            result = yield from self._start_container(pod, container)
+            if result.ok:
+                self.at(self.now + INIT_RUN_SECONDS, lambda: self._init_completed(pod, container))
+            else:
+                self._resync_later(pod)
+            return
+        failed = False
+        for container in spec.containers:
+            if pod.containers[container.name].state == "running":
+                continue
+            result = yield from self._start_container(pod, container)
+            failed = failed or not result.ok
+        if failed:
+            self._resync_later(pod)
+
+    def _resync_later(self, pod: _PodRun) -> None:
+        delay = RESYNC_SECONDS * (1 + _jitter(pod.key, pod.attempts))
+        self.at(self.now + delay, lambda: self._sync(pod))
+
+    def _init_completed(self, pod: _PodRun, container: Container) -> None:
+        run = pod.containers[container.name]
+        run.state, run.reason, run.message = "terminated", "Completed", None
+        pod.init_done += 1
+        self._sync(pod)
+
+    def _start_container(
+        self, pod: _PodRun, container: Container
+    ) -> Generator[PullRequest, PullOutcome, ImageResult]:
+        assert pod.node is not None
+        self._context = (pod.key, container.name, pod.node, container.field_path)
+        kubelet = self.kubelets[pod.node]
+        result = yield from kubelet.ensure_image(pod.context, container, lambda: self.now)
+        self._context = (pod.key, container.name, pod.node, container.field_path)
+        run = pod.containers[container.name]
+        if not result.ok:
+            run.state, run.reason, run.message = "waiting", result.reason, result.message
+            self.event("Warning", "Failed", runtime.msg_error(result.reason or "ErrImagePull"),
+                       pod.key, field_path=container.field_path)
+            return result
+        run.image_id = result.image_id
+        run.state, run.reason, run.message = "running", None, None
+        profile = self.scenario.profile
+        self.event("Normal", "Created", runtime.msg_created(container.name, profile), pod.key,
+                   field_path=container.field_path)
+        self.event("Normal", "Started", runtime.msg_started(container.name, profile), pod.key,
+                   field_path=container.field_path)
+        self.step("run", f"Container {container.name} started from {result.image_id}.",
+                  pod=pod.key, container=container.name, node=pod.node)
+        return result
+
+    # --- the image puller -----------------------------------------------------------------------
+
+    def _request_pull(self, pod: _PodRun, gen: SyncGen, request: PullRequest) -> None:
+        assert pod.node is not None
+        node = self.nodes[pod.node]
+        job = PullJob(self.now, (pod, gen, request))
+        if node.can_start():
+            self._start_pull(node, job)
+        else:
+            node.queue.append(job)
+            self.step("pull", f"The node's image puller is busy: {request.image!r} waits in "
+                              f"the queue (serializeImagePulls).", pod=pod.key, node=pod.node)
+
+    def _start_pull(self, node: NodeRuntime, job: PullJob) -> None:
+        pod, gen, request = job.payload
+        node.active += 1
+        resolution = resolve(self.registries, request.ref, node.node, list(request.credentials))
+        registry = self.registries.registries.get(request.ref.domain)
+        latency = registry.latency if registry else 0.05
+        bandwidth = registry.bandwidth if registry else 1
+        started = self.now
+        duration = resolution.requests * latency
+        transfers: list[LayerTransfer] = []
+        downloaded = 0
+        if resolution.image is not None:
+            for layer in resolution.image.layers:
+                present = layer.digest in node.layers
+                transfers.append(LayerTransfer(layer.digest, layer.size, layer.label,
+                                               "present" if present else "downloaded"))
+                if not present:
+                    downloaded += layer.size
+            duration += len([t for t in transfers if t.state == "downloaded"]) * latency
+            duration += downloaded / bandwidth + downloaded / UNPACK_BYTES_PER_SECOND
+        finish = round(started + max(duration, 0.001), 6)
+
+        def done() -> None:
+            node.active -= 1
+            outcome = self._finish_pull(node, pod, request, resolution, job, started,
+                                        tuple(transfers), downloaded)
+            if node.queue and node.can_start():
+                self._start_pull(node, node.queue.popleft())
+            self._drive(pod, gen, outcome)
+
+        heapq.heappush(self._queue, (finish, next(self._seq), done))
+
+    def _finish_pull(self, node: NodeRuntime, pod: _PodRun, request: PullRequest,
+                     resolution: object, job: PullJob, started: float,
+                     transfers: tuple[LayerTransfer, ...], downloaded: int) -> PullOutcome:
+        from .registry import Resolution
+
+        assert isinstance(resolution, Resolution)
+        container = self._context[1] or ""
+        for name, run in pod.containers.items():
+            if run.container.image == request.image and run.state == "waiting":
+                container = name
+                break
+        base = dict(node=node.node.name, pod=pod.key, container=container, image=request.image,
+                    requested=round(job.requested, 3), started=round(started, 3),
+                    finished=round(self.now, 3))
+        if resolution.image is None:
+            error = (runtime.render_for_kubelet(resolution.failure, self.scenario.profile)
+                     if resolution.failure else "unknown error")
+            self.pulls.append(Pull(**base, outcome="failed", error=error,  # type: ignore[arg-type]
+                                   username=resolution.tried[-1] if resolution.tried else None))
+            return PullOutcome(False, error=error)
+        image = resolution.image
+        node.add_image(request.ref, image, resolution.digest or image.manifest_digest)
+        credential = next((c for c in request.credentials
+                           if c.username == resolution.username), None)
+        node.records.setdefault(request.ref.name, []).append(record_for(credential))
+        image_id = f"{request.ref.name}@{resolution.digest}"
+        self.pulls.append(Pull(**base, outcome="pulled", bytes=downloaded,  # type: ignore[arg-type]
+                               image_size=image.size, image_id=image_id, layers=transfers,
+                               username=resolution.username))
+        return PullOutcome(True, image_id=image_id, size=image.size,
+                           pull_seconds=self.now - started,
+                           total_seconds=self.now - job.requested)
+
+    # --- the result -----------------------------------------------------------------------------
+
+    def _trace(self) -> Trace:
+        from .diagrams import flow_diagram
+        from .hints import compute_hints
+
+        pods = tuple(self._pod_status(p) for p in self.pods)
+        trace = Trace(steps=tuple(self.steps), events=tuple(self.events), pods=pods,
+                      pulls=tuple(self.pulls), warnings=tuple(self.warnings),
+                      horizon=self.horizon, scenario=self.scenario.name,
+                      profile=self.scenario.profile)
+        trace = replace(trace, hints=tuple(compute_hints(trace, self.objects, self.scenario)))
+        return replace(trace, diagrams={"flow": flow_diagram(trace),
+                                        "flow_plain": flow_diagram(trace, marked=False)})
+
+    def _pod_status(self, pod: _PodRun) -> PodStatus:
+        statuses = tuple(
+            ContainerStatus(name=r.container.name, image=r.container.image, init=r.container.init,
+                            pull_policy=r.policy, pull_policy_source=r.policy_source,
+                            state=r.state,  # type: ignore[arg-type]
+                            reason=r.reason, message=r.message, image_id=r.image_id,
+                            ready=r.state == "running")
+            for r in pod.containers.values()
+        )
+        regular = [s for s in statuses if not s.init]
+        running = bool(regular) and all(s.state == "running" for s in regular)
+        phase = "Running" if running else "Pending"
+        ready = f"{sum(1 for s in regular if s.ready)}/{len(regular)}"
+        status = kubectl.pod_status_column(list(statuses), phase) if pod.node else "Pending"
+        return PodStatus(pod.plan.namespace, pod.plan.name, pod.plan.owner, pod.node, phase,
+                         status, ready, 0, statuses)
+
+
+def simulate(
+    manifests: Manifests | list[KubeObject] | str,
+    scenario: Scenario | None = None,
+    *,
+    horizon: float | None = None,
+) -> Trace:
+    """Run the pasted objects through admission, the scheduler and each node's kubelet."""
+    if isinstance(manifests, str):
+        manifests = load_manifests(manifests)
+    world = scenario if scenario is not None else default_scenario()
+    objects = list(world.objects) + list(manifests)
+    sim = _Simulation(world, objects, world.horizon if horizon is None else horizon)
+    trace = sim.run()
+    if isinstance(manifests, Manifests) and manifests.warnings:
+        extra = tuple(str(w) for w in manifests.warnings)
+        trace = replace(trace, warnings=extra + trace.warnings)
+    return trace
+
+
+__all__ = ["simulate", "Credential"]

@@ -1,0 +1,156 @@
+"""The trace: everything one evaluation decided, in simulated time.
+
+`Trace.to_dict()` is JSON-safe and deterministic byte for byte (no wall clock, no randomness).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+# Nodes of the pull decision flowchart (KUBERNETES.md §3). Each trace step names the one it
+# passes so the browser can light the path; the diagram module draws them.
+FLOW_NODES: dict[str, str] = {
+    "schedule": "Scheduler picks a node",
+    "unschedulable": "FailedScheduling",
+    "start": "Container needs its image",
+    "parse": "Image reference valid?",
+    "invalid": "InvalidImageName",
+    "policy": "imagePullPolicy?",
+    "present": "Image present on node?",
+    "verify": "Pod may use the cached image?",
+    "never_missing": "ErrImageNeverPull",
+    "cached": "Use the cached image",
+    "credentials": "Look up pull credentials",
+    "backoff": "In back-off window?",
+    "backoff_wait": "ImagePullBackOff",
+    "pull": "Pull from the registry",
+    "pull_failed": "ErrImagePull",
+    "pulled": "Image pulled",
+    "run": "Container started",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One decision, at one simulated time, with a plain-language sentence."""
+
+    time: float
+    flow: str  # a key of FLOW_NODES
+    text: str
+    pod: str | None = None  # namespace/name
+    container: str | None = None
+    node: str | None = None
+    # Which way the decision went, for the diagram's edge labels (e.g. "IfNotPresent", "yes").
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A Kubernetes event as `kubectl describe pod` lists it."""
+
+    time: float
+    type: Literal["Normal", "Warning"]
+    reason: str
+    message: str
+    pod: str  # namespace/name of the involved pod
+    source: str = "kubelet"  # or default-scheduler
+    field_path: str | None = None  # spec.containers{name} for container events
+    step: int = -1  # index of the last trace step recorded before this event
+
+
+@dataclass(frozen=True)
+class LayerTransfer:
+    digest: str
+    size: int
+    label: str
+    state: Literal["downloaded", "present"]
+
+
+@dataclass(frozen=True)
+class Pull:
+    """One runtime pull on one node (successful or not)."""
+
+    node: str
+    pod: str
+    container: str
+    image: str  # as written in the spec
+    requested: float  # when the kubelet asked for it
+    started: float  # when the puller began (after waiting in the queue)
+    finished: float
+    outcome: Literal["pulled", "failed"]
+    bytes: int = 0  # bytes downloaded
+    image_size: int = 0
+    image_id: str | None = None
+    layers: tuple[LayerTransfer, ...] = ()
+    error: str | None = None
+    username: str | None = None  # the credential that worked or was last tried; never a secret
+
+
+@dataclass(frozen=True)
+class ContainerStatus:
+    name: str
+    image: str
+    init: bool
+    pull_policy: str  # effective imagePullPolicy
+    pull_policy_source: str  # "written", or the defaulting rule that chose it
+    state: Literal["waiting", "running", "terminated"]
+    reason: str | None = None  # waiting reason (ContainerCreating, ErrImagePull, …)
+    message: str | None = None
+    image_id: str | None = None  # repo@sha256:… once the image is resolved
+    ready: bool = False
+
+
+@dataclass(frozen=True)
+class NodeScore:
+    """What the scheduler thought of one node for one pod."""
+
+    node: str
+    feasible: bool
+    reason: str  # why it was filtered out, or how it scored
+    image_locality: int = 0  # 0–100 (KUBERNETES.md §13)
+
+
+@dataclass(frozen=True)
+class PodStatus:
+    namespace: str
+    name: str
+    owner: str | None  # Kind/name of the workload that made it
+    node: str | None
+    phase: str  # Pending, Running, …
+    status: str  # the STATUS column of kubectl get pods
+    ready: str  # READY column, e.g. 0/1
+    restarts: int
+    containers: tuple[ContainerStatus, ...]
+    scheduling: tuple[NodeScore, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A best-practice note computed from the manifest and what the simulation showed."""
+
+    id: str  # our id
+    message: str
+    pod: str | None = None
+    container: str | None = None
+    rule: str | None = None  # the id learners know from kube-linter / Polaris / Kyverno
+
+
+@dataclass(frozen=True)
+class Trace:
+    steps: tuple[Step, ...]
+    events: tuple[Event, ...]
+    pods: tuple[PodStatus, ...]
+    pulls: tuple[Pull, ...] = ()
+    hints: tuple[Hint, ...] = ()
+    warnings: tuple[str, ...] = ()
+    horizon: float = 300.0
+    scenario: str = ""
+    profile: str = "newest"  # the runtime wording profile (RUNTIME.md §12)
+    diagrams: dict[str, str] = field(default_factory=dict, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict; the same trace always gives the same dict, key order included."""
+        data = asdict(self)
+        data["version"] = 1
+        return data

@@ -1,0 +1,205 @@
+"""The simulated world a manifest lands in: registries, images, nodes and kubelet settings.
+
+`load_scenario` builds these from YAML; the simulator reads them and never mutates them (tag
+moves during an evaluation are tracked in the simulator's own state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .objects import KubeObject
+
+
+def content_digest(kind: str, content: Any) -> str:
+    """A real `sha256:` digest of canonical JSON, so equal content always has the same digest."""
+    canonical = json.dumps([kind, content], sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A filesystem layer: `label` names its content, the digest is derived from it."""
+
+    label: str
+    size: int  # compressed bytes, as downloaded
+
+    @property
+    def digest(self) -> str:
+        return content_digest("layer", self.label)
+
+
+@dataclass(frozen=True)
+class Image:
+    """A single-platform image (one manifest, one config, a stack of layers)."""
+
+    id: str  # the scenario's name for it (`build-1`, `1.25`)
+    layers: tuple[Layer, ...]
+    architecture: str = "amd64"
+    os: str = "linux"
+
+    @property
+    def config_digest(self) -> str:
+        """The image ID the runtime reports (`sha256:` of the config)."""
+        return content_digest(
+            "config", {"arch": self.architecture, "os": self.os,
+                       "layers": [layer.digest for layer in self.layers]}
+        )
+
+    @property
+    def manifest_digest(self) -> str:
+        """The digest a reference `name@sha256:…` pins."""
+        return content_digest(
+            "manifest", {"config": self.config_digest,
+                         "layers": [[layer.digest, layer.size] for layer in self.layers]}
+        )
+
+    @property
+    def size(self) -> int:
+        return sum(layer.size for layer in self.layers)
+
+
+@dataclass(frozen=True)
+class ImageIndex:
+    """A multi-architecture image: a list of per-platform manifests."""
+
+    id: str
+    manifests: tuple[Image, ...]
+
+    @property
+    def manifest_digest(self) -> str:
+        return content_digest("index", [m.manifest_digest for m in self.manifests])
+
+    def for_platform(self, architecture: str, os: str = "linux") -> Image | None:
+        for image in self.manifests:
+            if image.architecture == architecture and image.os == os:
+                return image
+        return None
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A repository of a registry: its images by scenario id and tags pointing at them."""
+
+    path: str  # e.g. `library/nginx`, `webapp`
+    images: dict[str, Image | ImageIndex] = field(default_factory=dict, hash=False)
+    tags: dict[str, str] = field(default_factory=dict, hash=False)  # tag -> image id
+    private: bool | None = None  # None: as the registry
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Registry:
+    host: str  # as in a normalized reference: `docker.io`, `registry.company.com:5000`
+    private: bool = False
+    accounts: tuple[Account, ...] = ()
+    bandwidth: int = 50_000_000  # bytes per second
+    latency: float = 0.05  # seconds per request
+    # Bearer token (Docker Hub, Harbor, ghcr) or Basic (plain registry:2 with htpasswd).
+    auth: Literal["bearer", "basic"] = "bearer"
+    repositories: dict[str, Repository] = field(default_factory=dict, hash=False)
+    rate_limited: bool = False  # answers manifest GETs with 429 toomanyrequests
+
+    def repository(self, path: str) -> Repository | None:
+        return self.repositories.get(path)
+
+
+@dataclass(frozen=True)
+class Taint:
+    key: str
+    value: str | None = None
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+@dataclass(frozen=True)
+class NodeImage:
+    """An image already in a node's store under a reference (possibly an older build)."""
+
+    ref: str  # normalized reference with tag or digest, e.g. docker.io/library/nginx:1.25
+    image: Image
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    architecture: str = "amd64"
+    os: str = "linux"
+    labels: tuple[tuple[str, str], ...] = ()
+    taints: tuple[Taint, ...] = ()
+    images: tuple[NodeImage, ...] = ()
+    unreachable: tuple[str, ...] = ()  # registry hosts this node cannot reach
+    # Node-wide docker config (`auths` map), as the kubelet's config.json would hold it.
+    credentials: dict[str, Any] = field(default_factory=dict, hash=False, repr=False)
+
+    def all_labels(self) -> dict[str, str]:
+        """The node's labels plus the well-known ones the kubelet sets."""
+        labels = {
+            "kubernetes.io/hostname": self.name,
+            "kubernetes.io/arch": self.architecture,
+            "kubernetes.io/os": self.os,
+        }
+        labels.update(dict(self.labels))
+        return labels
+
+
+VERIFICATION_POLICIES = (
+    "NeverVerify",
+    "NeverVerifyPreloadedImages",
+    "NeverVerifyAllowlistedImages",
+    "AlwaysVerify",
+)
+
+
+@dataclass(frozen=True)
+class KubeletConfig:
+    serialize_image_pulls: bool = True
+    max_parallel_image_pulls: int | None = None
+    backoff_initial: float = 10.0
+    backoff_max: float = 300.0
+    # KubeletEnsureSecretPulledImages: beta and on by default since 1.35 (KUBERNETES.md §12).
+    ensure_secret_pulled_images: bool = True
+    verification_policy: str = "NeverVerifyPreloadedImages"
+    preloaded_images_verification_allowlist: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Push:
+    """A timeline action: point `tag` of `repository` at `image` (an image id of that repo)."""
+
+    repository: str  # host/path, e.g. registry.company.com/webapp
+    tag: str
+    image: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: float  # simulated seconds
+    push: Push | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str = "Default cluster"
+    description: str = ""
+    nodes: tuple[Node, ...] = (Node("node-1"), Node("node-2"))
+    registries: tuple[Registry, ...] = ()  # Docker Hub is added by load_scenario
+    timeline: tuple[TimelineEntry, ...] = ()
+    objects: tuple[KubeObject, ...] = ()
+    kubelet: KubeletConfig = KubeletConfig()
+    always_pull_images: bool = False  # the AlwaysPullImages admission plugin (§11)
+    horizon: float = 300.0  # how many simulated seconds to run
+    profile: str = "newest"  # the runtime wording profile of RUNTIME.md §12
+
+    def registry(self, host: str) -> Registry | None:
+        for registry in self.registries:
+            if registry.host == host:
+                return registry
+        return None

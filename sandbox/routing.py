@@ -1,0 +1,11 @@
+"""Websocket URL routes."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from sandbox.consumers import SandboxConsumer
+
+websocket_urlpatterns = [
+    path("ws/sandbox/", SandboxConsumer.as_asgi()),
+]

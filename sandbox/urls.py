@@ -1,0 +1,17 @@
+"""HTTP routes: the sandbox page, the lessons app and the admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from sandbox import views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="sandbox:index", permanent=False)),
+    path("sandbox/", include(("sandbox.app_urls", "sandbox"))),
+    path("lessons/", include(("lessons.urls", "lessons"))),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,59 @@
+// Lesson pages: draw ```mermaid diagrams and wire up live-sandbox blocks.
+//
+// The server renders diagrams as <pre class="mermaid"> holding the escaped Mermaid text, and
+// sandbox blocks as <div class="live-sandbox" data-manifest="…" data-sandbox-url="…"> that
+// already work without JavaScript (code + link). Here we only enhance them.
+
+const MANIFEST_KEY = "lunchbox:manifest";
+
+async function drawDiagrams(root) {
+  const blocks = [...root.querySelectorAll("pre.mermaid")];
+  if (blocks.length === 0 || !root.dataset.mermaidSrc) return;
+  try {
+    const { default: mermaid } = await import(root.dataset.mermaidSrc);
+    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+    mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: dark ? "dark" : "default" });
+    // Keep the text for screen readers and as a fallback if rendering fails.
+    for (const block of blocks) block.dataset.source = block.textContent;
+    await mermaid.run({ nodes: blocks, suppressErrors: true });
+  } catch (error) {
+    for (const block of blocks) block.classList.add("mermaid-failed");
+    console.warn("Mermaid could not be loaded; diagrams stay as text.", error);
+  }
+}
+
+function wireSandboxes(root) {
+  for (const box of root.querySelectorAll(".live-sandbox")) {
+    const link = box.querySelector("a.live-sandbox-open");
+    if (!link) continue;
+    link.addEventListener("click", () => {
+      // The sandbox page reads this once to preload its editor; a URL would be too short.
+      try {
+        sessionStorage.setItem(MANIFEST_KEY, box.dataset.manifest || "");
+      } catch {
+        // Private mode without storage: the learner can still copy the manifest by hand.
+      }
+    });
+    if (navigator.clipboard) {
+      const copy = document.createElement("button");
+      copy.type = "button";
+      copy.className = "live-sandbox-copy";
+      copy.textContent = "Copy manifest";
+      copy.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(box.dataset.manifest || "");
+          copy.textContent = "Copied";
+        } catch {
+          copy.textContent = "Copy failed";
+        }
+      });
+      link.after(" ", copy);
+    }
+  }
+}
+
+const root = document.getElementById("lesson");
+if (root) {
+  wireSandboxes(root);
+  drawDiagrams(root);
+}

@@ -1,0 +1,104 @@
+// The Events table, one per pod, laid out the way `kubectl describe pod` prints it.
+//
+// Rules from RUNTIME.md §11: columns Type, Reason, Age, From, Message; identical events are
+// counted, not repeated (Age `<since last> (x<n> over <since first>)`); rows sorted by last
+// occurrence; the message carries the field path prefix kubectl ≥ 1.35 adds
+// (`spec.containers{web}: `). Ages are measured from the simulated "now", the latest step time.
+
+const COLUMNS = ["Type", "Reason", "Age", "From", "Message"];
+
+// apimachinery's HumanDuration, for the range a simulation can reach.
+export function humanDuration(seconds) {
+  const s = Math.trunc(seconds);
+  if (s < -1) return "<invalid>";
+  if (s < 0) return "0s";
+  if (s < 120) return `${s}s`;
+  const minutes = Math.trunc(s / 60);
+  if (minutes < 10) return s % 60 === 0 ? `${minutes}m` : `${minutes}m${s % 60}s`;
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.trunc(minutes / 60);
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+  if (hours < 48) return `${hours}h`;
+  const days = Math.trunc(hours / 24);
+  if (hours < 24 * 8) return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`;
+  return `${days}d`;
+}
+
+function cell(tag, text) {
+  const element = document.createElement(tag);
+  element.textContent = text;
+  return element;
+}
+
+export class EventsTable {
+  constructor(container) {
+    this.container = container;
+    this.reset();
+  }
+
+  reset() {
+    this.tables = new Map(); // pod -> tbody
+    this.rows = new Map(); // aggregation key -> row record
+    this.now = 0;
+    const placeholder = cell("p", "No events yet.");
+    placeholder.className = "placeholder";
+    this.container.replaceChildren(placeholder);
+  }
+
+  tbodyFor(pod) {
+    let tbody = this.tables.get(pod);
+    if (tbody) return tbody;
+    if (this.tables.size === 0) this.container.replaceChildren();
+    const table = document.createElement("table");
+    table.className = "events-table";
+    table.append(cell("caption", `Pod ${pod}`));
+    const headRow = document.createElement("tr");
+    for (const name of COLUMNS) {
+      const th = cell("th", name);
+      th.scope = "col";
+      headRow.append(th);
+    }
+    const thead = document.createElement("thead");
+    thead.append(headRow);
+    tbody = document.createElement("tbody");
+    table.append(thead, tbody);
+    this.container.append(table);
+    this.tables.set(pod, tbody);
+    return tbody;
+  }
+
+  add(event) {
+    const message = event.field_path ? `${event.field_path}: ${event.message}` : event.message;
+    const key = JSON.stringify([event.pod, event.type, event.reason, event.source, message]);
+    let row = this.rows.get(key);
+    if (row) {
+      row.count += 1;
+      row.last = event.time;
+    } else {
+      const tr = document.createElement("tr");
+      tr.className = event.type === "Warning" ? "event-warning" : "event-normal";
+      const age = cell("td", "");
+      tr.append(cell("td", event.type), cell("td", event.reason), age);
+      tr.append(cell("td", event.source), cell("td", message));
+      row = { tr, age, count: 1, first: event.time, last: event.time };
+      this.rows.set(key, row);
+    }
+    // Sorted by last occurrence: a repeated event moves to the bottom, like kubectl shows it.
+    this.tbodyFor(event.pod).append(row.tr);
+    this.now = Math.max(this.now, event.time);
+    this.refreshAges();
+  }
+
+  advance(time) {
+    this.now = Math.max(this.now, time);
+    this.refreshAges();
+  }
+
+  refreshAges() {
+    for (const row of this.rows.values()) {
+      const last = humanDuration(this.now - row.last);
+      row.age.textContent =
+        row.count === 1 ? last : `${last} (x${row.count} over ${humanDuration(this.now - row.first)})`;
+    }
+  }
+}

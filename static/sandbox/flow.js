@@ -1,0 +1,158 @@
+// The pull decision flowchart: render the server's Mermaid text, then light nodes step by step.
+//
+// Mermaid 11 gives each flowchart node `<g class="node" id="<svg id>-flowchart-<node id>-<n>">`,
+// each edge `<path class="flowchart-link" data-id="L_<from>_<to>_<n>">` and each edge label
+// `<g class="label" data-id="L_…">`. After rendering we copy the node id into `data-flow` so
+// lighting is a plain attribute lookup.
+//
+// Lighting must not depend on fill or stroke: the server's `classDef`/`linkStyle` lines become
+// inline `!important` styles that no stylesheet can override. So while a run plays, the whole
+// chart is dimmed (`data-playback="on"`) and each node and edge the run reaches is brought back
+// to full opacity; the current node gets a glow (a filter on its group).
+
+let mermaidPromise = null;
+
+function loadMermaid(src) {
+  if (!mermaidPromise) {
+    mermaidPromise = import(src).then(({ default: mermaid }) => {
+      mermaid.initialize({
+        startOnLoad: false,
+        securityLevel: "strict",
+        // Tighter than the defaults (50/50): the pull flowchart is tall, and must stay legible.
+        flowchart: { nodeSpacing: 30, rankSpacing: 35 },
+      });
+      return mermaid;
+    });
+    // A failed load (server restarting) should not stick: let the next render try again.
+    mermaidPromise.catch(() => {
+      mermaidPromise = null;
+    });
+  }
+  return mermaidPromise;
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export class FlowDiagram {
+  constructor(container, mermaidSrc) {
+    this.container = container;
+    this.mermaidSrc = mermaidSrc;
+    this.renders = 0;
+    this.previous = new Map(); // JSON [pod, container] -> the flow node it was last at
+  }
+
+  // Render Mermaid text in place of the current diagram; resolves false if it could not.
+  async render(text) {
+    this.renders += 1;
+    const ticket = this.renders;
+    const svgId = `flow-svg-${ticket}`;
+    this.previous.clear();
+    this.container.dataset.state = "rendering";
+    try {
+      const mermaid = await loadMermaid(this.mermaidSrc);
+      const { svg } = await mermaid.render(svgId, text);
+      if (ticket !== this.renders) return false; // a newer run started meanwhile
+      // The one place server-derived markup enters the page: Mermaid built it with
+      // securityLevel "strict" (labels sanitized, no scripts, no click handlers).
+      this.container.innerHTML = svg;
+      this.tagNodes(svgId);
+      this.container.dataset.state = "ready";
+      this.container.dataset.playback = "on";
+      return true;
+    } catch (error) {
+      if (ticket !== this.renders) return false;
+      this.showText(`The diagram could not be drawn: ${error.message || error}`);
+      this.container.dataset.state = "failed";
+      return false;
+    }
+  }
+
+  // Drop the current diagram (a new run is on its way) and cancel a render still in progress.
+  reset(message) {
+    this.renders += 1;
+    this.previous.clear();
+    delete this.container.dataset.playback;
+    this.container.dataset.state = "empty";
+    this.showText(message);
+  }
+
+  tagNodes(svgId) {
+    const pattern = new RegExp(`^${escapeRegExp(svgId)}-flowchart-(.+)-\\d+$`);
+    for (const group of this.container.querySelectorAll("g.node")) {
+      const match = pattern.exec(group.id);
+      if (match) group.dataset.flow = match[1];
+    }
+  }
+
+  showText(message) {
+    const paragraph = document.createElement("p");
+    paragraph.className = "placeholder";
+    paragraph.textContent = message;
+    this.container.replaceChildren(paragraph);
+  }
+
+  node(flow) {
+    for (const group of this.container.querySelectorAll("g.node[data-flow]")) {
+      if (group.dataset.flow === flow) return group;
+    }
+    return null;
+  }
+
+  edge(from, to) {
+    const prefix = `L_${from}_${to}_`;
+    for (const path of this.container.querySelectorAll("path.flowchart-link[data-id]")) {
+      const id = path.dataset.id;
+      if (id.startsWith(prefix) && /^\d+$/.test(id.slice(prefix.length))) return path;
+    }
+    return null;
+  }
+
+  // Make `flow` the current node, keep earlier ones marked as visited, and mark the edge taken
+  // from where this container (or, for its first step, its pod) was last: several pods and
+  // containers interleave in one run.
+  light(flow, pod = null, container = null) {
+    for (const current of this.container.querySelectorAll(".flow-current")) {
+      current.classList.remove("flow-current");
+    }
+    const group = this.node(flow);
+    if (group) {
+      group.classList.add("flow-visited", "flow-current");
+      this.reveal(group);
+    }
+    const key = JSON.stringify([pod, container]);
+    const previous = this.previous.get(key) ?? this.previous.get(JSON.stringify([pod, null]));
+    if (previous && previous !== flow) this.markEdge(previous, flow);
+    this.previous.set(key, flow);
+    return group !== null;
+  }
+
+  markEdge(from, to) {
+    const path = this.edge(from, to);
+    if (!path) return;
+    path.classList.add("flow-taken");
+    const label = this.container.querySelector(`g.label[data-id="${CSS.escape(path.dataset.id)}"]`);
+    label?.closest("g.edgeLabel")?.classList.add("flow-taken");
+  }
+
+  // Scroll the diagram panel (never the page) so the current node is in view.
+  reveal(group) {
+    const box = group.getBoundingClientRect();
+    const view = this.container.getBoundingClientRect();
+    if (box.top >= view.top && box.bottom <= view.bottom) return;
+    const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    this.container.scrollTo({
+      top: this.container.scrollTop + box.top - view.top - (view.height - box.height) / 2,
+      behavior: reduced ? "auto" : "smooth",
+    });
+  }
+
+  // The run is over: show the whole chart again, keeping the walked path marked.
+  finish() {
+    delete this.container.dataset.playback;
+    for (const current of this.container.querySelectorAll(".flow-current")) {
+      current.classList.remove("flow-current");
+    }
+  }
+}

@@ -1,0 +1,266 @@
+// The sandbox page: send the manifest, play the run back (diagram, narration, events, result).
+//
+// Everything the server says is shown with textContent; only Mermaid's own SVG is inserted as
+// markup (see flow.js).
+
+import { EventsTable } from "./events.js";
+import { FlowDiagram } from "./flow.js";
+import { SandboxSocket } from "./socket.js";
+
+const root = document.getElementById("sandbox");
+const $ = (id) => document.getElementById(id);
+const ui = {
+  form: $("run-form"),
+  scenario: $("scenario"),
+  scenarioDescription: $("scenario-description"),
+  manifest: $("manifest"),
+  speed: $("speed"),
+  pause: $("pause"),
+  step: $("step"),
+  finish: $("finish"),
+  connection: $("connection-state"),
+  problems: $("problems"),
+  problemsMessage: $("problems-message"),
+  problemsList: $("problems-list"),
+  runStatus: $("run-status"),
+  narration: $("narration"),
+  results: $("results"),
+  hintsBlock: $("hints-block"),
+  hints: $("hints"),
+  getPods: $("get-pods"),
+  describe: $("describe"),
+};
+
+const diagram = new FlowDiagram($("flow"), root.dataset.mermaidSrc);
+const events = new EventsTable($("events"));
+let diagramReady = Promise.resolve();
+// "idle" | "waiting" (run sent, not accepted yet) | "playing" | "paused"
+let playback = "idle";
+let currentRun = null;
+let hints = [];
+let horizon = 0;
+
+function setPlayback(state, label) {
+  playback = state;
+  root.dataset.playback = state;
+  const running = state === "playing" || state === "paused";
+  ui.pause.disabled = !running;
+  ui.finish.disabled = !running;
+  ui.step.disabled = state !== "paused";
+  // The label says what a press does; no aria-pressed, which would contradict a changing label.
+  ui.pause.textContent = state === "paused" ? "Resume" : "Pause";
+  ui.runStatus.textContent = label ?? "";
+}
+
+function formatTime(seconds) {
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)}s`;
+}
+
+// --- problems (error frames and warnings) ---------------------------------------------------
+
+// The textarea offset of a 1-based line and column (columns count characters, not UTF-16 units).
+function offsetOf(text, line, column) {
+  const lines = text.split("\n");
+  const lineIndex = Math.min(Math.max(line, 1), lines.length) - 1;
+  let offset = 0;
+  for (let i = 0; i < lineIndex; i += 1) offset += lines[i].length + 1;
+  const chars = Array.from(lines[lineIndex]).slice(0, Math.max(column, 1) - 1);
+  return offset + chars.join("").length;
+}
+
+function moveCursorTo(line, column) {
+  const textarea = ui.manifest;
+  const offset = offsetOf(textarea.value, line, column ?? 1);
+  textarea.focus();
+  textarea.setSelectionRange(offset, offset);
+  const lineHeight = parseFloat(getComputedStyle(textarea).lineHeight) || 20;
+  textarea.scrollTop = Math.max(0, (line - 3) * lineHeight);
+}
+
+function problemItem(problem) {
+  const item = document.createElement("li");
+  item.className = `problem problem-${problem.severity === "warning" ? "warning" : "error"}`;
+  const where = problem.line ? `line ${problem.line}, column ${problem.column ?? 1}` : null;
+  if (where) {
+    const jump = document.createElement("button");
+    jump.type = "button";
+    jump.className = "problem-position";
+    jump.textContent = where;
+    jump.addEventListener("click", () => moveCursorTo(problem.line, problem.column));
+    item.append(jump, ": ");
+  }
+  item.append(problem.message ?? "");
+  if (problem.path) {
+    const path = document.createElement("code");
+    path.textContent = problem.path;
+    item.append(" (", path, ")");
+  }
+  if (problem.hint) {
+    const hint = document.createElement("p");
+    hint.className = "problem-hint";
+    hint.textContent = problem.hint;
+    item.append(hint);
+  }
+  return item;
+}
+
+function showProblems(message, problems = []) {
+  const onlyWarnings = problems.length > 0 && problems.every((p) => p.severity === "warning");
+  ui.problemsMessage.textContent = message;
+  ui.problemsList.replaceChildren(...problems.map(problemItem));
+  ui.problems.dataset.kind = onlyWarnings ? "warning" : "error";
+  ui.problems.hidden = false;
+}
+
+function clearProblems() {
+  ui.problems.hidden = true;
+  ui.problemsMessage.textContent = "";
+  ui.problemsList.replaceChildren();
+}
+
+// --- server frames ---------------------------------------------------------------------------
+
+function hintItem(hint) {
+  const item = document.createElement("li");
+  item.textContent = hint.message ?? "";
+  if (hint.rule) {
+    const rule = document.createElement("code");
+    rule.textContent = hint.rule;
+    item.append(" (", rule, ")");
+  }
+  return item;
+}
+
+function onAccepted(message) {
+  currentRun = message.run;
+  hints = message.hints ?? [];
+  horizon = Number(message.horizon) || 0;
+  setPlayback("playing", `${message.scenario ?? ""} · playing`);
+  if (message.warnings?.length) showProblems("Warnings", message.warnings);
+  const flow = message.diagrams?.flow;
+  diagramReady = flow ? diagram.render(flow) : Promise.resolve(false);
+}
+
+function onStep(message) {
+  const step = message.step ?? {};
+  const item = document.createElement("li");
+  const time = document.createElement("span");
+  time.className = "narration-time";
+  time.textContent = formatTime(step.time ?? 0);
+  item.append(time, " ", step.text ?? "");
+  item.dataset.flow = step.flow ?? "";
+  ui.narration.append(item);
+  ui.narration.scrollTop = ui.narration.scrollHeight;
+  for (const event of message.events ?? []) events.add(event);
+  events.advance(step.time ?? 0);
+  if (step.flow) diagramReady.then(() => diagram.light(step.flow, step.pod, step.container));
+}
+
+function onResult(message) {
+  setPlayback("idle", "finished");
+  diagramReady.then(() => diagram.finish());
+  for (const event of message.events ?? []) events.add(event);
+  // `kubectl describe` in the result is printed at the horizon: age the table the same way.
+  events.advance(horizon);
+  ui.hints.replaceChildren(...hints.map(hintItem));
+  ui.hintsBlock.hidden = hints.length === 0;
+  ui.getPods.textContent = message.get_pods ?? "";
+  ui.describe.textContent = message.describe ?? "";
+  ui.results.hidden = false;
+}
+
+function onError(message) {
+  if (message.code === "invalid_manifest" || playback === "waiting") setPlayback("idle", "");
+  showProblems(message.message ?? "The server reported an error.", message.problems ?? []);
+}
+
+function onMessage(message) {
+  if (message.type === "error") return onError(message);
+  if (message.type === "accepted") {
+    if (playback !== "waiting") return undefined; // an answer to a run we no longer wait for
+    return onAccepted(message);
+  }
+  if (message.run !== currentRun) return undefined; // a frame of a replaced run
+  if (message.type === "step") return onStep(message);
+  if (message.type === "result") return onResult(message);
+  return undefined;
+}
+
+const CONNECTION_TEXT = {
+  connecting: () => "connecting…",
+  open: () => "connected",
+  closed: (seconds) => `disconnected, retrying in ${seconds} s`,
+};
+
+function onState(state, seconds) {
+  ui.connection.textContent = CONNECTION_TEXT[state](seconds);
+  ui.connection.parentElement.dataset.state = state;
+  if (state === "closed" && playback !== "idle") setPlayback("idle", "interrupted");
+}
+
+const socket = new SandboxSocket(root.dataset.wsPath, { onMessage, onState });
+
+// --- controls --------------------------------------------------------------------------------
+
+function startRun() {
+  clearProblems();
+  ui.narration.replaceChildren();
+  events.reset();
+  diagram.reset("Waiting for the server…");
+  ui.results.hidden = true;
+  currentRun = null;
+  setPlayback("waiting", "starting…");
+  socket.send({
+    type: "run",
+    manifest: ui.manifest.value,
+    scenario: ui.scenario.value || null,
+    speed: Number(ui.speed.value),
+  });
+}
+
+function showScenarioDescription() {
+  const option = ui.scenario.selectedOptions[0];
+  ui.scenarioDescription.textContent = option?.dataset.description ?? "";
+}
+
+ui.form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  startRun();
+});
+
+ui.form.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    ui.form.requestSubmit();
+  }
+});
+
+ui.scenario.addEventListener("change", () => {
+  showScenarioDescription();
+  const url = new URL(window.location.href);
+  url.searchParams.set("scenario", ui.scenario.value);
+  window.history.replaceState(null, "", url);
+});
+
+ui.speed.addEventListener("change", () => {
+  if (playback === "playing" || playback === "paused") {
+    socket.send({ type: "control", action: "speed", speed: Number(ui.speed.value) });
+  }
+});
+
+ui.pause.addEventListener("click", () => {
+  const pausing = playback === "playing";
+  socket.send({ type: "control", action: pausing ? "pause" : "resume" });
+  setPlayback(pausing ? "paused" : "playing", pausing ? "paused" : "playing");
+});
+
+ui.step.addEventListener("click", () => socket.send({ type: "control", action: "step" }));
+
+ui.finish.addEventListener("click", () => {
+  socket.send({ type: "control", action: "finish" });
+  setPlayback("playing", "finishing");
+});
+
+showScenarioDescription();
+setPlayback("idle", "");
+socket.connect();

@@ -1,0 +1,78 @@
+// The sandbox websocket client: JSON frames of docs/protocol.md, reconnecting with back-off.
+//
+// States reported to onState: "connecting", "open", "closed" (with the seconds until the next
+// attempt). A `run` sent while the socket is down waits and goes out on reconnect; only the
+// latest is kept, since a new run replaces an older one anyway. Controls for a run the server
+// has forgotten would be meaningless, so they are dropped.
+
+const PROTOCOL_VERSION = 1;
+const FIRST_DELAY_MS = 500;
+const MAX_DELAY_MS = 15000;
+const PING_INTERVAL_MS = 25000;
+
+export class SandboxSocket {
+  constructor(path, { onMessage, onState }) {
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    this.url = `${scheme}://${window.location.host}${path}`;
+    this.onMessage = onMessage;
+    this.onState = onState;
+    this.attempt = 0;
+    this.pending = null;
+    this.socket = null;
+    this.retryTimer = null;
+    this.pingTimer = null;
+  }
+
+  connect() {
+    clearTimeout(this.retryTimer);
+    this.onState("connecting");
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.attempt = 0;
+      this.onState("open");
+      this.pingTimer = setInterval(() => this.send({ type: "ping" }), PING_INTERVAL_MS);
+      if (this.pending) {
+        const message = this.pending;
+        this.pending = null;
+        this.send(message);
+      }
+    });
+    socket.addEventListener("message", (event) => this.receive(event.data));
+    socket.addEventListener("close", () => this.scheduleReconnect(socket));
+  }
+
+  // A close always follows an error event, so reconnecting on close alone covers both.
+  scheduleReconnect(socket) {
+    if (socket !== this.socket) return;
+    clearInterval(this.pingTimer);
+    const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** this.attempt);
+    this.attempt += 1;
+    this.onState("closed", Math.ceil(delay / 1000));
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  receive(data) {
+    let message;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      console.warn("sandbox: ignoring a frame that is not JSON");
+      return;
+    }
+    if (message && typeof message === "object" && message.type !== "pong") {
+      this.onMessage(message);
+    }
+  }
+
+  // Returns true when the message went out now, false when it waits for the reconnect.
+  send(message) {
+    const frame = { version: PROTOCOL_VERSION, ...message };
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(frame));
+      return true;
+    }
+    if (message.type === "run") this.pending = message;
+    return false;
+  }
+}

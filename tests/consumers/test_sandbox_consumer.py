@@ -1,0 +1,178 @@
+"""The sandbox websocket through the real ASGI application and URL router."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from lessons.models import Scenario
+from sandbox.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+TWO_NODES = """\
+name: Two nodes
+description: nginx:1.25 is already on node-1.
+nodes:
+  - name: node-1
+    images:
+      - nginx:1.25
+  - name: node-2
+"""
+
+STARTER = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  nodeName: node-1
+  containers:
+    - name: web
+      image: nginx:1.25
+      imagePullPolicy: IfNotPresent
+"""
+
+ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
+
+
+async def connect() -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, "/ws/sandbox/", headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def send(communicator: WebsocketCommunicator, **message: Any) -> None:
+    await communicator.send_to(text_data=json.dumps({"version": 1, **message}))
+
+
+async def receive(communicator: WebsocketCommunicator) -> dict[str, Any]:
+    return json.loads(await communicator.receive_from(timeout=10))
+
+
+async def run_to_result(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
+    frames = []
+    while True:
+        frame = await receive(communicator)
+        frames.append(frame)
+        if frame["type"] in ("result", "error"):
+            return frames
+
+
+@pytest.fixture
+def two_nodes(db: None) -> Scenario:
+    return Scenario.objects.create(slug="two-nodes", title="Two nodes", source=TWO_NODES)
+
+
+async def test_run_streams_accepted_steps_then_result_with_cached_image_event(two_nodes) -> None:
+    communicator = await connect()
+    await send(communicator, type="run", manifest=STARTER, scenario="two-nodes", speed=16)
+    frames = await run_to_result(communicator)
+    kinds = [f["type"] for f in frames]
+    assert kinds[0] == "accepted" and kinds[-1] == "result", frames[0]
+    assert set(kinds[1:-1]) == {"step"}
+    accepted = frames[0]
+    assert accepted["version"] == 1
+    assert accepted["diagrams"]["flow"].lstrip("-\n").find("flowchart") >= 0
+    assert accepted["steps"] == len(frames) - 2
+    flows = [f["step"]["flow"] for f in frames[1:-1]]
+    assert "cached" in flows and "pull" not in flows
+    events = [e for f in frames[1:-1] for e in f["events"]] + frames[-1]["events"]
+    messages = [e["message"] for e in events]
+    assert any(m.startswith('Container image "nginx:1.25" already present on machine')
+               for m in messages)
+    result = frames[-1]
+    assert result["trace"]["pods"][0]["status"] == "Running"
+    assert "web" in result["get_pods"] and "Events:" in result["describe"]
+    await communicator.disconnect()
+
+
+async def test_finish_control_sends_every_remaining_frame_at_once(two_nodes) -> None:
+    communicator = await connect()
+    await send(communicator, type="run", manifest=STARTER, scenario="two-nodes", speed=0.25)
+    accepted = await receive(communicator)
+    await send(communicator, type="control", action="finish")
+    frames = await run_to_result(communicator)
+    assert frames[-1]["type"] == "result"
+    assert len([f for f in frames if f["type"] == "step"]) == accepted["steps"]
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("not json", "bad_message"),
+        ("[1, 2]", "bad_message"),
+        ('{"type": "run", "manifest": "x"}', "bad_message"),
+        ('{"version": 2, "type": "run", "manifest": "x"}', "bad_message"),
+        ('{"version": 1, "type": "launch"}', "bad_message"),
+        ('{"version": 1, "type": "run", "manifest": 42}', "bad_message"),
+        ('{"version": 1, "type": "run", "manifest": "a: b", "speed": "fast"}', "bad_message"),
+        ('{"version": 1, "type": "control", "action": "pause"}', "bad_message"),
+        ('{"version": 1, "type": "run", "manifest": "a: b", "scenario": "nope"}',
+         "unknown_scenario"),
+        ("[" * 100_000, "bad_message"),
+    ],
+    ids=["not-json", "not-object", "no-version", "wrong-version", "unknown-type",
+         "manifest-not-string", "speed-not-number", "control-before-run", "unknown-scenario",
+         "deeply-nested-json"],
+)
+async def test_bad_message_gets_an_error_frame_and_the_socket_stays_open(
+    raw: str, code: str
+) -> None:
+    communicator = await connect()
+    await communicator.send_to(text_data=raw)
+    frame = await receive(communicator)
+    assert frame["type"] == "error" and frame["code"] == code, frame
+    assert frame["message"]
+    await send(communicator, type="ping")
+    assert (await receive(communicator))["type"] == "pong"
+    await communicator.disconnect()
+
+
+async def test_oversized_message_is_refused_with_too_large() -> None:
+    communicator = await connect()
+    await send(communicator, type="run", manifest="a: " + "x" * (400 * 1024))
+    frame = await receive(communicator)
+    assert frame["code"] == "too_large"
+    await communicator.disconnect()
+
+
+async def test_invalid_manifest_error_carries_line_and_column() -> None:
+    communicator = await connect()
+    manifest = STARTER.replace("imagePullPolicy: IfNotPresent", "imagePullPolicy: always")
+    await send(communicator, type="run", manifest=manifest)
+    frame = await receive(communicator)
+    assert frame["type"] == "error" and frame["code"] == "invalid_manifest"
+    problem = frame["problems"][0]
+    assert problem["line"] == 10 and problem["column"] > 1
+    assert "Always" in problem["message"]
+    await communicator.disconnect()
+
+
+async def test_yaml_syntax_error_is_positioned() -> None:
+    communicator = await connect()
+    await send(communicator, type="run", manifest="kind: Pod\nmetadata:\n  name: [web\n")
+    frame = await receive(communicator)
+    assert frame["code"] == "invalid_manifest"
+    assert all(p["line"] for p in frame["problems"])
+    await communicator.disconnect()
+
+
+async def test_binary_frame_gets_an_error() -> None:
+    communicator = await connect()
+    await communicator.send_to(bytes_data=b"\x00\x01")
+    frame = await receive(communicator)
+    assert frame["code"] == "bad_message"
+    await communicator.disconnect()
+
+
+async def test_socket_from_a_foreign_origin_is_refused() -> None:
+    communicator = WebsocketCommunicator(application, "/ws/sandbox/",
+                                         headers=[(b"origin", b"http://evil.example")])
+    connected, _ = await communicator.connect()
+    assert not connected
