@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import heapq
 import itertools
-from functools import partial
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from . import kubectl, runtime
 from .credentials import Credential, Keyring

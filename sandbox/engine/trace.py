@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 # Nodes of the pull decision flowchart (KUBERNETES.md §3). Each trace step names the one it
@@ -151,6 +151,26 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict; the same trace always gives the same dict, key order included."""
-        data = asdict(self)
+        data = _plain(self)
+        assert isinstance(data, dict)
         data["version"] = 1
         return data
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """dataclasses.asdict without its deep copies: our values are immutable already."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES.get(type(value))
+        if names is None:
+            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+        return {name: _plain(getattr(value, name)) for name in names}
+    raise TypeError(f"cannot serialize {type(value).__name__} in a trace")

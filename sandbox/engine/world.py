@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from .objects import KubeObject
@@ -27,7 +28,7 @@ class Layer:
     label: str
     size: int  # compressed bytes, as downloaded
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return content_digest("layer", self.label)
 
@@ -41,7 +42,7 @@ class Image:
     architecture: str = "amd64"
     os: str = "linux"
 
-    @property
+    @cached_property
     def config_digest(self) -> str:
         """The image ID the runtime reports (`sha256:` of the config)."""
         return content_digest(
@@ -49,7 +50,7 @@ class Image:
                        "layers": [layer.digest for layer in self.layers]}
         )
 
-    @property
+    @cached_property
     def manifest_digest(self) -> str:
         """The digest a reference `name@sha256:…` pins."""
         return content_digest(
@@ -57,7 +58,7 @@ class Image:
                          "layers": [[layer.digest, layer.size] for layer in self.layers]}
         )
 
-    @property
+    @cached_property
     def size(self) -> int:
         return sum(layer.size for layer in self.layers)
 
@@ -69,7 +70,7 @@ class ImageIndex:
     id: str
     manifests: tuple[Image, ...]
 
-    @property
+    @cached_property
     def manifest_digest(self) -> str:
         return content_digest("index", [m.manifest_digest for m in self.manifests])
 
