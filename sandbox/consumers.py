@@ -22,6 +22,7 @@ from sandbox.engine import (
     ManifestError,
     Scenario,
     Trace,
+    check_goals,
     load_manifests,
     load_scenario,
     report,
@@ -92,6 +93,28 @@ def _scenario_source(slug: str) -> tuple[str, str] | None:
 _SCENARIO_CACHE: dict[tuple[str, str], Scenario] = {}
 
 
+@database_sync_to_async
+def _challenge(key: str) -> tuple[str, str | None] | None:
+    """(goals YAML, scenario slug) of the challenge `lesson-slug/challenge-slug`."""
+    from lessons.models import Challenge
+
+    lesson, _, slug = key.partition("/")
+    row = (Challenge.objects.filter(lesson__slug=lesson, slug=slug)
+           .values_list("goals", "scenario__slug").first())
+    return None if row is None else (row[0], row[1])
+
+
+async def resolve_challenge(key: Any) -> tuple[str, str | None] | None:
+    if key in (None, ""):
+        return None
+    if not isinstance(key, str) or len(key) > 200 or key.count("/") != 1:
+        raise BadMessage("bad_message", "challenge must be `lesson-slug/challenge-slug` or null")
+    found = await _challenge(key)
+    if found is None:
+        raise BadMessage("unknown_challenge", f"there is no challenge {key!r}")
+    return found
+
+
 async def resolve_scenario(slug: Any) -> Scenario:
     if slug in (None, ""):
         return default_scenario()
@@ -135,6 +158,7 @@ class Playback:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     step_once: bool = False
     finish: bool = False
+    goals: list[dict[str, Any]] | None = None  # a challenge's goal results, sent with the result
 
 
 class SandboxConsumer(AsyncWebsocketConsumer):
@@ -180,17 +204,29 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         if not isinstance(manifest, str):
             raise BadMessage("bad_message", "manifest must be a string of YAML")
         speed = _speed(message.get("speed"))
-        scenario = await resolve_scenario(message.get("scenario"))
+        challenge = await resolve_challenge(message.get("challenge"))
+        slug = message.get("scenario")
+        if challenge is not None and challenge[1] and not slug:
+            slug = challenge[1]  # a challenge runs in its own scenario unless one is picked
+        scenario = await resolve_scenario(slug)
         try:
             trace, warnings = await sync_to_async(evaluate, thread_sensitive=False)(
                 manifest, scenario)
         except ManifestError as err:
             raise BadMessage("invalid_manifest", "the manifest has problems; nothing ran",
                              [p.to_dict() for p in err.problems]) from None
+        goals: list[dict[str, Any]] | None = None
+        if challenge is not None:
+            try:
+                goals = [r.to_dict() for r in check_goals(trace, challenge[0])]
+            except ManifestError as err:
+                raise BadMessage("invalid_challenge",
+                                 "this challenge's goals are broken; tell the instructor",
+                                 [p.to_dict() for p in err.problems]) from None
         if self.task is not None:
             self.task.cancel()
         self.runs += 1
-        self.playback = Playback(self.runs, trace, speed)
+        self.playback = Playback(self.runs, trace, speed, goals=goals)
         await self.send_frame(
             "accepted", run=self.runs, steps=len(trace.steps), horizon=trace.horizon,
             scenario=trace.scenario, diagrams={"flow": trace.diagrams["flow_plain"]},
@@ -240,6 +276,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         await self.send_frame(
             "result", run=playback.run, trace=trace.to_dict(), events=rest,
             describe=report.describe_pods(trace), get_pods=report.get_pods(trace),
+            goals=playback.goals,
         )
 
     async def wait_for_turn(self, playback: Playback, gap: float) -> None:

@@ -176,3 +176,33 @@ async def test_socket_from_a_foreign_origin_is_refused() -> None:
                                          headers=[(b"origin", b"http://evil.example")])
     connected, _ = await communicator.connect()
     assert not connected
+
+
+async def test_challenge_goals_are_checked_on_the_trace_and_sent_with_the_result(two_nodes) -> None:
+    from lessons.models import Challenge, Lesson
+
+    lesson = await Lesson.objects.acreate(slug="policies", title="Policies", body="", order=1,
+                                          published=True, scenario=two_nodes)
+    await Challenge.objects.acreate(
+        lesson=lesson, slug="no-pull", title="No pull", prompt="Start without pulling",
+        scenario=two_nodes, goals="- allPodsRunning: true\n- noRegistryPulls: true\n")
+    communicator = await connect()
+    await send(communicator, type="run", manifest=STARTER, challenge="policies/no-pull", speed=16)
+    frames = await run_to_result(communicator)
+    goals = frames[-1]["goals"]
+    assert [g["passed"] for g in goals] == [True, True]
+    pulling = STARTER.replace("IfNotPresent", "Always")
+    await send(communicator, type="run", manifest=pulling, challenge="policies/no-pull", speed=16)
+    frames = await run_to_result(communicator)
+    by_goal = {g["goal"]: g for g in frames[-1]["goals"]}
+    assert by_goal["no image is pulled from a registry"]["passed"] is False
+    assert "nginx:1.25 on node-1" in by_goal["no image is pulled from a registry"]["seen"]
+    await communicator.disconnect()
+
+
+async def test_unknown_challenge_is_an_error_frame() -> None:
+    communicator = await connect()
+    await send(communicator, type="run", manifest=STARTER, challenge="nope/nothing")
+    frame = await receive(communicator)
+    assert frame["code"] == "unknown_challenge"
+    await communicator.disconnect()
