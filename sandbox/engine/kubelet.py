@@ -159,9 +159,9 @@ class Kubelet:
         except InvalidReference as err:
             hint = f" {err.hint}" if getattr(err, "hint", None) else ""
             self.step("parse", f"{image!r} is not a valid image reference: {err}.{hint}", "no")
-            self.event("Warning", "InspectFailed", runtime.msg_invalid_name(image, str(err)))
-            return ImageResult(False, reason="InvalidImageName",
-                               message=f"Failed to apply default image tag {image!r}: {err}")
+            message = runtime.msg_invalid_name(image, str(err))
+            self.event("Warning", "InspectFailed", message)
+            return ImageResult(False, reason="InvalidImageName", message=message)
         self.step("parse", f"{image!r} is a valid reference to {ref}.", "yes")
         self.step("policy", f"imagePullPolicy is {policy} ({why}).", policy)
         if policy != "Always":
@@ -236,7 +236,7 @@ class Kubelet:
         self.step("pulled", f"Pulled {image!r} ({outcome.size} bytes) in "
                             f"{runtime.go_duration(outcome.pull_seconds)}.")
         self.event("Normal", "Pulled", runtime.msg_pulled(
-            image, outcome.pull_seconds, outcome.total_seconds, outcome.size))
+            image, outcome.pull_seconds, outcome.total_seconds, outcome.size, self.profile))
         return ImageResult(True, image_id=outcome.image_id)
 
 

@@ -12,18 +12,10 @@ from dataclasses import dataclass, field
 from . import runtime
 from .credentials import Credential
 from .reference import ImageReference
+from .trace import Exchange
 from .world import Image, ImageIndex, Node, Registry, Repository
 
 DOCKER_HUB = "docker.io"
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """One request of the registry exchange and its answer, for the sequence diagram."""
-
-    request: str
-    response: str
-    actor: str = "registry"  # registry, or auth for the token service
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from . import kubectl
-from .trace import Trace
+from .reference import InvalidReference, parse_reference
+from .trace import Pull, Trace
 
 
 def get_pods(trace: Trace) -> str:
@@ -22,3 +23,32 @@ def describe_pods(trace: Trace) -> str:
         events = [e for e in trace.events if e.pod == key]
         texts.append(kubectl.describe_pod(pod, events, trace.horizon, trace.profile))
     return "\n\n".join(texts)
+
+
+def docker_pull_lines(pull: Pull) -> list[str]:
+    """What a terminal shows once `docker pull <image>` of the same pull has finished.
+
+    Docker names layers by the first 12 hex digits of their digest and prints `Already exists`
+    for a layer the node had, `Pull complete` for one it downloaded.
+    """
+    try:
+        ref = parse_reference(pull.image)
+    except InvalidReference:
+        return [f"Error response from daemon: invalid reference format: {pull.image}"]
+    shown = ref.digest or ref.tag or "latest"
+    lines = [f"{shown}: Pulling from {ref.path}"]
+    if pull.outcome == "failed":
+        lines.append(f"Error response from daemon: {pull.error or 'pull failed'}")
+        return lines
+    for layer in pull.layers:
+        short = layer.digest.removeprefix("sha256:")[:12]
+        lines.append(f"{short}: {'Already exists' if layer.state == 'present' else 'Pull complete'}")
+    if pull.digest:
+        lines.append(f"Digest: {pull.digest}")
+    familiar = ref.familiar
+    if pull.bytes:
+        lines.append(f"Status: Downloaded newer image for {familiar}")
+    else:
+        lines.append(f"Status: Image is up to date for {familiar}")
+    lines.append(str(ref) if (ref.tag or ref.digest) else f"{ref}:latest")
+    return lines

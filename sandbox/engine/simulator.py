@@ -31,7 +31,7 @@ from .reference import parse_reference
 from .registry import RegistryState, resolve
 from .scenario import default_scenario
 from .scheduler import schedule
-from .trace import ContainerStatus, Event, LayerTransfer, PodStatus, Pull, Step, Trace
+from .trace import ContainerStatus, Event, LayerTransfer, NodeScore, PodStatus, Pull, Step, Trace
 from .workloads import PodPlan, admit_always_pull_images, admit_service_account, expand_workloads
 from .world import Scenario
 
@@ -61,6 +61,7 @@ class _PodRun:
     containers: dict[str, _ContainerRun]
     context: PodContext
     missing_secrets: tuple[str, ...] = ()
+    scheduling: tuple[NodeScore, ...] = ()
     init_done: int = 0
     syncing: bool = False
     attempts: int = 0
@@ -167,6 +168,7 @@ class _Simulation:
     def _place(self, plan: PodPlan, node: str | None, placement: object) -> None:
         key = f"{plan.namespace}/{plan.name}"
         run = self._pod_run(plan, node if node in self.nodes else None)
+        run.scheduling = tuple(getattr(placement, "scores", ()))
         self.pods.append(run)
         self.now = plan.created
         if node is None:
@@ -288,7 +290,8 @@ class _Simulation:
     def _request_pull(self, pod: _PodRun, gen: SyncGen, request: PullRequest) -> None:
         assert pod.node is not None
         node = self.nodes[pod.node]
-        job = PullJob(self.now, (pod, gen, request))
+        # The kubelet resumes this container's decision when the pull ends: remember whose it is.
+        job = PullJob(self.now, (pod, gen, request, self._context))
         if node.can_start():
             self._start_pull(node, job)
         else:
@@ -297,7 +300,7 @@ class _Simulation:
                               f"the queue (serializeImagePulls).", pod=pod.key, node=pod.node)
 
     def _start_pull(self, node: NodeRuntime, job: PullJob) -> None:
-        pod, gen, request = job.payload
+        pod, gen, request, context = job.payload
         node.active += 1
         resolution = resolve(self.registries, request.ref, node.node, list(request.credentials))
         registry = self.registries.registries.get(request.ref.domain)
@@ -324,6 +327,7 @@ class _Simulation:
                                         tuple(transfers), downloaded)
             if node.queue and node.can_start():
                 self._start_pull(node, node.queue.popleft())
+            self._context = context
             self._drive(pod, gen, outcome)
 
         heapq.heappush(self._queue, (finish, next(self._seq), done))
@@ -334,11 +338,7 @@ class _Simulation:
         from .registry import Resolution
 
         assert isinstance(resolution, Resolution)
-        container = self._context[1] or ""
-        for name, run in pod.containers.items():
-            if run.container.image == request.image and run.state == "waiting":
-                container = name
-                break
+        container = job.payload[3][1] or ""
         base = dict(node=node.node.name, pod=pod.key, container=container, image=request.image,
                     requested=round(job.requested, 3), started=round(started, 3),
                     finished=round(self.now, 3))
@@ -346,7 +346,8 @@ class _Simulation:
             error = (runtime.render_for_kubelet(resolution.failure, self.scenario.profile)
                      if resolution.failure else "unknown error")
             self.pulls.append(Pull(**base, outcome="failed", error=error,  # type: ignore[arg-type]
-                                   username=resolution.tried[-1] if resolution.tried else None))
+                                   username=resolution.tried[-1] if resolution.tried else None,
+                                   tried=resolution.tried, exchanges=resolution.exchanges))
             return PullOutcome(False, error=error)
         image = resolution.image
         node.add_image(request.ref, image, resolution.digest or image.manifest_digest)
@@ -356,7 +357,8 @@ class _Simulation:
         image_id = f"{request.ref.name}@{resolution.digest}"
         self.pulls.append(Pull(**base, outcome="pulled", bytes=downloaded,  # type: ignore[arg-type]
                                image_size=image.size, image_id=image_id, layers=transfers,
-                               username=resolution.username))
+                               username=resolution.username, tried=resolution.tried,
+                               exchanges=resolution.exchanges, digest=resolution.digest))
         return PullOutcome(True, image_id=image_id, size=image.size,
                            pull_seconds=self.now - started,
                            total_seconds=self.now - job.requested)
@@ -391,7 +393,7 @@ class _Simulation:
         ready = f"{sum(1 for s in regular if s.ready)}/{len(regular)}"
         status = kubectl.pod_status_column(list(statuses), phase) if pod.node else "Pending"
         return PodStatus(pod.plan.namespace, pod.plan.name, pod.plan.owner, pod.node, phase,
-                         status, ready, 0, statuses)
+                         status, ready, 0, statuses, pod.scheduling)
 
 
 def simulate(

@@ -68,6 +68,15 @@ class LayerTransfer:
 
 
 @dataclass(frozen=True)
+class Exchange:
+    """One request of a pull's registry exchange and its answer (the sequence diagram)."""
+
+    request: str
+    response: str
+    actor: str = "registry"  # registry, or auth for the token service
+
+
+@dataclass(frozen=True)
 class Pull:
     """One runtime pull on one node (successful or not)."""
 
@@ -85,6 +94,9 @@ class Pull:
     layers: tuple[LayerTransfer, ...] = ()
     error: str | None = None
     username: str | None = None  # the credential that worked or was last tried; never a secret
+    tried: tuple[str, ...] = ()  # usernames tried, in the kubelet's order
+    exchanges: tuple[Exchange, ...] = ()
+    digest: str | None = None  # the manifest (or index) digest the reference resolved to
 
 
 @dataclass(frozen=True)

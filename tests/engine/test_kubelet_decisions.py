@@ -289,3 +289,44 @@ def test_same_input_gives_the_same_json_byte_for_byte() -> None:
     one = json.dumps(run(manifest, world(Node("node-1"), Node("node-2"))).to_dict())
     two = json.dumps(run(manifest, world(Node("node-1"), Node("node-2"))).to_dict())
     assert one == two
+
+
+def test_invalid_name_status_message_is_the_inspect_failed_text() -> None:
+    trace = run(pod("Nginx:1.25"), world())
+    container = trace.pods[0].containers[0]
+    assert container.reason == "InvalidImageName"
+    assert container.message == messages(trace, "InspectFailed")[0]
+    assert container.message.startswith('Failed to apply default image tag "Nginx:1.25": ')
+
+
+def test_classic_profile_prints_the_older_pulled_and_created_texts() -> None:
+    scenario = world(Node("node-1"), profile="classic")
+    trace = run(pod("nginx:1.25", "IfNotPresent"), scenario)
+    assert "Image size" not in messages(trace, "Pulled")[0]
+    assert messages(trace, "Created") == ["Created container web"]
+
+
+def test_events_of_a_queued_pull_belong_to_the_pod_that_asked_for_it() -> None:
+    two = pod("nginx:1.25", name="a", extra="  nodeName: node-1\n") + "---\n" + pod(
+        "nginx:1.24", name="b", extra="  nodeName: node-1\n")
+    trace = run(two, world(Node("node-1")))
+    for event in trace.events:
+        if event.reason in ("Pulling", "Pulled"):
+            expected = "nginx:1.25" if event.pod == "default/a" else "nginx:1.24"
+            assert f'"{expected}"' in event.message, event
+    assert {(p.pod, p.image) for p in trace.pulls} == {("default/a", "nginx:1.25"),
+                                                       ("default/b", "nginx:1.24")}
+
+
+def test_docker_pull_lines_show_already_existing_and_downloaded_layers() -> None:
+    from sandbox.engine.report import docker_pull_lines
+
+    two = pod("nginx:1.25", name="a", extra="  nodeName: node-1\n") + "---\n" + pod(
+        "nginx:1.24", name="b", extra="  nodeName: node-1\n")
+    trace = run(two, world(Node("node-1")))
+    later = max(trace.pulls, key=lambda p: p.started)
+    lines = docker_pull_lines(later)
+    assert lines[0] == "1.24: Pulling from library/nginx"
+    assert lines[1].endswith(": Already exists") and lines[2].endswith(": Pull complete")
+    assert lines[-2:] == ["Status: Downloaded newer image for nginx:1.24",
+                          "docker.io/library/nginx:1.24"]
