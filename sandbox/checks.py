@@ -11,7 +11,7 @@ from django.core.checks import Warning, register
 @register(deploy=True)
 def channel_layer_check(app_configs: Any, **kwargs: Any) -> list[Warning]:
     """The in-memory channel layer cannot reach sockets held by another server process."""
-    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
+    backend = str(settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", ""))
     if backend.endswith("InMemoryChannelLayer"):
         return [Warning(
             "The in-memory channel layer only works with a single server process.",
@@ -24,7 +24,7 @@ def channel_layer_check(app_configs: Any, **kwargs: Any) -> list[Warning]:
 @register(deploy=True)
 def database_check(app_configs: Any, **kwargs: Any) -> list[Warning]:
     """SQLite serializes writes: fine on a laptop, a bottleneck for a large room."""
-    engine = settings.DATABASES["default"]["ENGINE"]
+    engine = str(settings.DATABASES["default"]["ENGINE"])
     if engine.endswith("sqlite3"):
         return [Warning(
             "SQLite is in use; with many learners and several processes use PostgreSQL.",

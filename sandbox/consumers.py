@@ -23,11 +23,11 @@ from sandbox.engine import (
     Scenario,
     Trace,
     check_goals,
-    load_manifests,
     load_scenario,
     report,
     simulate,
 )
+from sandbox.engine.paste import created_objects, load_paste
 from sandbox.engine.scenario import default_scenario
 
 log = logging.getLogger(__name__)
@@ -100,8 +100,12 @@ def _challenge(key: str) -> tuple[str, str | None] | None:
 
     lesson, _, slug = key.partition("/")
     row = (Challenge.objects.filter(lesson__slug=lesson, slug=slug)
-           .values_list("goals", "scenario__slug").first())
-    return None if row is None else (row[0], row[1])
+           .values_list("goals", "scenario__slug", "lesson__scenario__slug").first())
+    if row is None:
+        return None
+    goals, own, lessons = row  # the challenge's scenario, else its lesson's
+    scenario = own or lessons
+    return str(goals), (str(scenario) if scenario else None)
 
 
 async def resolve_challenge(key: Any) -> tuple[str, str | None] | None:
@@ -109,7 +113,7 @@ async def resolve_challenge(key: Any) -> tuple[str, str | None] | None:
         return None
     if not isinstance(key, str) or len(key) > 200 or key.count("/") != 1:
         raise BadMessage("bad_message", "challenge must be `lesson-slug/challenge-slug` or null")
-    found = await _challenge(key)
+    found: tuple[str, str | None] | None = await _challenge(key)
     if found is None:
         raise BadMessage("unknown_challenge", f"there is no challenge {key!r}")
     return found
@@ -141,9 +145,17 @@ async def resolve_scenario(slug: Any) -> Scenario:
 
 def evaluate(manifest: str, scenario: Scenario) -> tuple[Trace, list[dict[str, Any]]]:
     """Parse and simulate (runs in a worker thread)."""
-    objects = load_manifests(manifest)
+    trace, warnings, _ = evaluate_paste(manifest, scenario)
+    return trace, warnings
+
+
+def evaluate_paste(
+    text: str, scenario: Scenario
+) -> tuple[Trace, list[dict[str, Any]], list[dict[str, str]]]:
+    """Parse (YAML or kubectl commands) and simulate; also the objects commands created."""
+    objects = load_paste(text)
     trace = simulate(objects, scenario)
-    return trace, [w.to_dict() for w in objects.warnings]
+    return trace, [w.to_dict() for w in objects.warnings], created_objects(text, objects)
 
 
 @dataclass
@@ -210,8 +222,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             slug = challenge[1]  # a challenge runs in its own scenario unless one is picked
         scenario = await resolve_scenario(slug)
         try:
-            trace, warnings = await sync_to_async(evaluate, thread_sensitive=False)(
-                manifest, scenario)
+            trace, warnings, created = await sync_to_async(
+                evaluate_paste, thread_sensitive=False)(manifest, scenario)
         except ManifestError as err:
             raise BadMessage("invalid_manifest", "the manifest has problems; nothing ran",
                              [p.to_dict() for p in err.problems]) from None
@@ -230,7 +242,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         await self.send_frame(
             "accepted", run=self.runs, steps=len(trace.steps), horizon=trace.horizon,
             scenario=trace.scenario, diagrams={"flow": trace.diagrams["flow_plain"]},
-            warnings=warnings,
+            warnings=warnings, created=created,
             hints=[{"id": h.id, "message": h.message, "pod": h.pod, "container": h.container,
                     "rule": h.rule} for h in trace.hints],
         )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from lessons.models import Scenario
+from lessons import rendering
+from lessons.models import Challenge, Lesson, Scenario
+from sandbox.engine import ManifestError, Trace, check_goals
 
 STARTER_MANIFEST = """\
 apiVersion: v1
@@ -21,19 +25,88 @@ spec:
 """
 
 
+@dataclass(frozen=True)
+class ChallengePage:
+    """What the sandbox page shows of a challenge. The solution is deliberately not here."""
+
+    key: str  # <lesson slug>/<challenge slug>
+    title: str
+    prompt_html: str  # sanitized by lessons.rendering
+    goals: tuple[str, ...]  # each goal in plain words; empty if the goals are broken
+    goals_broken: bool
+    hints_html: tuple[str, ...]  # sanitized, one per hint, in reading order
+    lesson_title: str
+    lesson_url: str
+    scenario: str  # slug of the scenario the challenge runs in, or ""
+    starter_manifest: str
+
+
+def goal_words(goals: str) -> tuple[str, ...]:
+    """Each goal as the engine words it in `result.goals`, so the list before a run matches.
+
+    The wording of a goal does not depend on the run, so checking against an empty trace is
+    only a way to ask the engine for it; the pass/fail part is ignored.
+    """
+    empty = Trace(steps=(), events=(), pods=())
+    return tuple(result.goal for result in check_goals(empty, goals))
+
+
+def challenge_page(request: HttpRequest, key: str) -> ChallengePage:
+    """The challenge `<lesson>/<challenge>`; 404 if unknown or its lesson is hidden from them."""
+    lesson_slug, _, slug = key.partition("/")
+    lessons = Lesson.objects.visible_to(request.user)
+    challenge = (
+        Challenge.objects.filter(lesson__in=lessons, lesson__slug=lesson_slug, slug=slug)
+        .select_related("lesson__scenario", "scenario")
+        .first()
+    )
+    if challenge is None:
+        raise Http404("There is no such challenge.")
+    try:
+        goals, broken = goal_words(challenge.goals), False
+    except ManifestError:
+        goals, broken = (), True
+    scenario = challenge.effective_scenario()
+    return ChallengePage(
+        key=challenge.key,
+        title=challenge.title,
+        prompt_html=challenge.prompt_html(),
+        goals=goals,
+        goals_broken=broken,
+        hints_html=tuple(rendering.render_markdown(hint) for hint in challenge.hint_list()),
+        lesson_title=challenge.lesson.title,
+        lesson_url=f"{challenge.lesson.get_absolute_url()}#challenge-{challenge.slug}",
+        scenario=scenario.slug if scenario else "",
+        starter_manifest=(
+            challenge.starter_manifest or challenge.lesson.starter_manifest or STARTER_MANIFEST
+        ),
+    )
+
+
 def sandbox_page(request: HttpRequest) -> HttpResponse:
-    """The sandbox: a manifest editor, a scenario picker and the live decision flow."""
+    """The sandbox: a manifest editor, a scenario picker and the live decision flow.
+
+    With `?challenge=<lesson>/<challenge>` it also shows that challenge: prompt, goals, hints,
+    its scenario preselected and its starter manifest in the editor.
+    """
     scenarios = list(
         Scenario.objects.order_by("order", "title").values("slug", "title", "description")
     )
-    selected = request.GET.get("scenario") or (scenarios[0]["slug"] if scenarios else "")
+    key = request.GET.get("challenge")
+    challenge = challenge_page(request, key) if key is not None else None
+    selected = (
+        request.GET.get("scenario")
+        or (challenge.scenario if challenge else "")
+        or (scenarios[0]["slug"] if scenarios else "")
+    )
     return render(
         request,
         "sandbox/sandbox.html",
         {
             "scenarios": scenarios,
             "selected_scenario": selected,
-            "starter_manifest": STARTER_MANIFEST,
+            "starter_manifest": challenge.starter_manifest if challenge else STARTER_MANIFEST,
+            "challenge": challenge,
         },
     )
 

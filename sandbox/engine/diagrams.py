@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from functools import lru_cache
 
 from .trace import FLOW_NODES, Trace
 
@@ -53,8 +54,9 @@ _UNSAFE = re.compile(r'["<>#;`{}\[\]|\\]')
 
 def escape(text: str) -> str:
     """Make manifest text safe inside a quoted Mermaid label (no markup, no breakouts)."""
-    cleaned = _UNSAFE.sub(lambda m: f"#{ord(m.group(0))};", text)
-    return " ".join(cleaned.split())[:200]
+    # Cut before encoding, so the cut can never leave half an entity such as `#3`.
+    short = " ".join(text.split())[:200]
+    return _UNSAFE.sub(lambda m: f"#{ord(m.group(0))};", short)
 
 
 def taken_edges(trace: Trace) -> set[tuple[str, str]]:
@@ -83,9 +85,20 @@ def taken_edges(trace: Trace) -> set[tuple[str, str]]:
 def flow_diagram(trace: Trace, *, marked: bool = True) -> str:
     """The pull decision flowchart, with the nodes and edges this evaluation passed marked.
 
-    Unmarked (`marked=False`), it is the chart the browser lights step by step as frames arrive.
+    Unmarked (`marked=False`), it is the chart the browser lights step by step as frames arrive;
+    it does not depend on the trace.
     """
-    visited = {s.flow for s in trace.steps if s.flow in FLOW_NODES} if marked else set()
+    return _flow_diagram(trace) if marked else _plain_flow_diagram()
+
+
+@lru_cache(maxsize=1)
+def _plain_flow_diagram() -> str:
+    return _flow_diagram(None)
+
+
+def _flow_diagram(trace: Trace | None) -> str:
+    marked = trace is not None
+    visited = {s.flow for s in trace.steps if s.flow in FLOW_NODES} if trace else set()
     nodes = [Node(key, escape(label), shape=_SHAPES.get(key, "normal"))
              for key, label in FLOW_NODES.items()]
     by_id = {n.id_: n for n in nodes}
@@ -94,8 +107,12 @@ def flow_diagram(trace: Trace, *, marked: bool = True) -> str:
     lines = [chart.script.rstrip("\n")]
     lines.insert(1, "")
     lines.append("\taccTitle: Image pull decision flow")
-    lines.append("\taccDescr: How the scheduler and the kubelet decided, step by step: "
-                 + escape(", ".join(FLOW_NODES[k] for k in FLOW_NODES if k in visited)))
+    if marked:
+        lines.append("\taccDescr: How the scheduler and the kubelet decided, step by step: "
+                     + escape(", ".join(FLOW_NODES[k] for k in FLOW_NODES if k in visited)))
+    else:
+        lines.append("\taccDescr: The kubelet's image pull decision for each container, from "
+                     "scheduling to a started container or an image error.")
     lines.append("\tclassDef taken stroke-width:3px,stroke:#1f6feb,fill:#dbeafe")
     lines.append("\tclassDef failure stroke:#b42318,fill:#fee4e2")
     lines.append("\tclassDef takenfailure stroke-width:3px,stroke:#b42318,fill:#fda29b")
@@ -107,7 +124,7 @@ def flow_diagram(trace: Trace, *, marked: bool = True) -> str:
         else:
             continue
         lines.append(f"\tclass {key} {css}")
-    walked = taken_edges(trace) if marked else set()
+    walked = taken_edges(trace) if trace else set()
     for index, (a, b, _) in enumerate(EDGES):
         if (a, b) in walked:
             lines.append(f"\tlinkStyle {index} stroke-width:3px,stroke:#1f6feb")

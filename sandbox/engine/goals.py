@@ -35,7 +35,10 @@ class GoalResult:
 
 def _all_running(trace: Trace, want: Any) -> GoalResult:
     bad = [f"{p.name} is {p.status}" for p in trace.pods if p.phase != "Running"]
-    seen = "; ".join(bad) if bad else f"all {len(trace.pods)} pod(s) Running"
+    if not trace.pods:
+        seen = "no pod was created"
+    else:
+        seen = "; ".join(bad) if bad else f"all {len(trace.pods)} pod(s) Running"
     ok = bool(trace.pods) and not bad
     return GoalResult("every pod is Running", ok == bool(want), "all pods Running", seen)
 
@@ -81,7 +84,10 @@ def _waiting_reason(trace: Trace, want: Any) -> GoalResult:
             if container and c.name != container:
                 continue
             seen.append(f"{p.name}/{c.name}: {c.reason or c.state}")
-    ok = any(s.endswith(f": {reason}") for s in seen)
+    waiting = [f"{p.name}/{c.name}" for p in trace.pods for c in p.containers
+               if c.state == "waiting" and c.reason == reason
+               and (not pod or p.name == pod) and (not container or c.name == container)]
+    ok = bool(waiting)
     return GoalResult(f"a container waits with reason {reason}", ok, str(reason),
                       "; ".join(seen) or "no matching container")
 
@@ -108,39 +114,56 @@ CHECKS: dict[str, Callable[[Trace, Any], GoalResult]] = {
 }
 
 
-def _parse_goals(goals: str | list[Any]) -> list[Any]:
-    parsed: Any = goals
-    if isinstance(goals, str):
-        from .yamlsafe import safe_load_documents
-
-        roots = [d.root for d in safe_load_documents(goals) if d.root is not None]
-        parsed = roots[0].plain() if roots else []
-    if parsed is None:
-        return []
-    if not isinstance(parsed, list):
-        raise ManifestError([Problem("goals must be a YAML list of one-key mappings")])
-    return parsed
+Where = tuple[int | None, int | None]
 
 
-def check_goals(trace: Trace, goals: str | list[Any]) -> list[GoalResult]:
+def _parse_goals(goals: str | list[Any] | None) -> tuple[list[Any], list[Where]]:
+    """The goals as plain data, with the line and column of each when they came as YAML."""
+    if goals is None:
+        return [], []
+    if not isinstance(goals, str):
+        if not isinstance(goals, list):
+            raise ManifestError([Problem("goals must be a YAML list of one-key mappings")])
+        return goals, [(None, None)] * len(goals)
+    from .yamlsafe import safe_load_documents
+    from .yamltree import Sequence
+
+    documents = [d for d in safe_load_documents(goals) if d.root is not None]
+    if not documents:
+        return [], []
+    if len(documents) > 1:
+        extra = documents[1]
+        raise ManifestError([Problem("goals must be a single YAML document", extra.line,
+                                     extra.column, hint="remove the `---` and what follows")])
+    root = documents[0].root
+    if not isinstance(root, Sequence):
+        assert root is not None
+        raise ManifestError([Problem("goals must be a YAML list of one-key mappings",
+                                     root.line, root.column)])
+    return root.plain(), [(item.line, item.column) for item in root.items]
+
+
+def check_goals(trace: Trace, goals: str | list[Any] | None) -> list[GoalResult]:
     """Check each goal; a malformed goal raises ManifestError naming it and the known goals."""
     results = []
     problems = []
-    for index, goal in enumerate(_parse_goals(goals)):
+    items, places = _parse_goals(goals)
+    for index, (goal, (line, column)) in enumerate(zip(items, places, strict=True)):
         if not isinstance(goal, dict) or len(goal) != 1:
-            problems.append(Problem(f"goal {index + 1} must be a mapping with one key",
-                                    path=f"goals[{index}]"))
+            problems.append(Problem(f"goal {index + 1} must be a mapping with one key", line,
+                                    column, path=f"goals[{index}]"))
             continue
         ((name, want),) = goal.items()
         check = CHECKS.get(str(name))
         if check is None:
-            problems.append(Problem(f"unknown goal {name!r}", path=f"goals[{index}]",
+            problems.append(Problem(f"unknown goal {name!r}", line, column,
+                                    path=f"goals[{index}]",
                                     hint="known goals: " + ", ".join(CHECKS)))
             continue
         try:
             results.append(check(trace, want))
         except ValueError as err:
-            problems.append(Problem(str(err), path=f"goals[{index}].{name}"))
+            problems.append(Problem(str(err), line, column, path=f"goals[{index}].{name}"))
     if problems:
         raise ManifestError(problems)
     return results

@@ -39,7 +39,7 @@ def _present_everywhere(scenario: Scenario, image: str) -> list[str]:
             except InvalidReference:
                 continue
             refs.add(f"{held_ref.name}:{held_ref.tag or 'latest'}")
-            refs.add(f"{held_ref.name}@{held.image.manifest_digest}")
+            refs.add(f"{held_ref.name}@{held.repo_digest}")
         if key not in refs:
             lacking.append(node.name)
     return lacking

@@ -103,7 +103,10 @@ def may_use_cached(
     node: NodeRuntime, ref: ImageReference, pod: PodContext, config: KubeletConfig
 ) -> tuple[bool, str]:
     """KEP-2535: may this pod use the image already on the node? (§12)."""
-    records = node.records.get(ref.name)
+    # Upstream keeps pulled records per image ID: an image the kubelet never pulled has none,
+    # even when it pulled another tag of the same repository.
+    image_id = node.image_id(ref)
+    records = node.records.get(image_id) if image_id and node.pulled_by_kubelet(ref) else None
     policy = config.verification_policy
     if policy == "NeverVerify":
         return True, "the verification policy is NeverVerify"

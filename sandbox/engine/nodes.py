@@ -41,7 +41,9 @@ class NodeRuntime:
     images: dict[str, Image] = field(default_factory=dict)  # store key -> image
     repo_digests: dict[str, str] = field(default_factory=dict)  # store key -> name@digest
     layers: set[str] = field(default_factory=set)
-    records: dict[str, list[PullRecord]] = field(default_factory=dict)  # repository name ->
+    records: dict[str, list[PullRecord]] = field(default_factory=dict)  # image ID (name@digest) ->
+    # Image IDs (name@digest) the kubelet pulled itself; the others were preloaded (§12).
+    pulled: set[str] = field(default_factory=set)
     active: int = 0
     queue: deque[PullJob] = field(default_factory=deque)
 
@@ -50,22 +52,31 @@ class NodeRuntime:
         runtime = cls(node, config)
         for preloaded in node.images:
             ref = parse_reference(preloaded.ref)
-            runtime.add_image(ref, preloaded.image, preloaded.image.manifest_digest)
+            runtime.add_image(ref, preloaded.image, preloaded.repo_digest,
+                              pulled=False)
         return runtime
 
-    def add_image(self, ref: ImageReference, image: Image, digest: str) -> None:
+    def add_image(self, ref: ImageReference, image: Image, digest: str, *,
+                  pulled: bool = True) -> None:
+        """Store an image under `ref` and its digest; `pulled=False` for preloaded images."""
         self.images[store_key(ref)] = image
         by_digest = f"{ref.name}@{digest}"
         self.images[by_digest] = image
         self.repo_digests[store_key(ref)] = by_digest
         self.repo_digests[by_digest] = by_digest
         self.layers.update(layer.digest for layer in image.layers)
+        if pulled:
+            self.pulled.add(by_digest)
 
     def lookup(self, ref: ImageReference) -> Image | None:
         return self.images.get(store_key(ref))
 
     def image_id(self, ref: ImageReference) -> str | None:
         return self.repo_digests.get(store_key(ref))
+
+    def pulled_by_kubelet(self, ref: ImageReference) -> bool:
+        """Did the kubelet pull the image `ref` names now (not another image of its repository)?"""
+        return self.image_id(ref) in self.pulled
 
     @property
     def slots(self) -> int | None:

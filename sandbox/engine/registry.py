@@ -7,7 +7,7 @@ at the token endpoint, and so on. The error texts themselves are built in `runti
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import runtime
 from .credentials import Credential
@@ -26,6 +26,7 @@ class Resolution:
     digest: str | None = None  # the manifest (or index) digest the reference resolved to
     failure: runtime.PullFailure | None = None
     username: str | None = None  # the credential that was accepted
+    credential: int | None = None  # its index in the credentials tried
     tried: tuple[str, ...] = ()  # usernames tried, in order
     requests: int = 0  # round-trips spent before the layers
     exchanges: tuple[Exchange, ...] = field(default=())
@@ -95,29 +96,37 @@ class _Resolver:
             return self.fail(runtime.registry_unreachable(ref, kind, profile=self.state.profile))
         repo = registry.repository(ref.path)
         tried = tuple(c.username for c in credentials)
-        username = self.authorize(registry, repo, credentials)
-        if isinstance(username, runtime.PullFailure):
-            return self.fail(username, tried)
+        accepted = self.authorize(registry, repo, credentials)
+        if isinstance(accepted, runtime.PullFailure):
+            return self.fail(accepted, tried)
         assert repo is not None  # authorize() refuses a missing repository
-        return self.find_manifest(registry, repo, username, tried)
+        if accepted is not None:
+            tried = tried[:accepted + 1]  # the ones after the accepted credential never ran
+        resolution = self.find_manifest(
+            registry, repo, credentials[accepted].username if accepted is not None else None,
+            tried)
+        return replace(resolution, credential=accepted) if resolution.image else resolution
 
     def authorize(
         self, registry: Registry, repo: Repository | None, credentials: list[Credential]
-    ) -> str | None | runtime.PullFailure:
-        """The username accepted (None for anonymous), or why access was refused."""
+    ) -> int | None | runtime.PullFailure:
+        """The index of the credential accepted (None: anonymous), or why access was refused."""
         ref = self.ref
         accounts = {(a.username, a.password) for a in registry.accounts}
         self.ask(f"HEAD {_manifest_path(ref)}", f"401 Unauthorized ({registry.auth} challenge)")
         if credentials:
             errors: list[runtime.PullFailure] = []
-            for cred in credentials:
+            for index, cred in enumerate(credentials):
                 scope = f"repository:{ref.path}:pull"
-                if (cred.username, cred.password) in accounts and repo is not None:
-                    self.ask(f"GET token?scope={scope} as {cred.username}", "200 OK (token)",
-                             actor="auth")
-                    return cred.username
-                self.ask(f"GET token?scope={scope} as {cred.username}", "401 Unauthorized",
-                         actor="auth")
+                valid = (cred.username, cred.password) in accounts and repo is not None
+                if registry.auth == "basic":  # credentials ride on the request itself
+                    self.ask(f"HEAD {_manifest_path(ref)} (Basic {cred.username})",
+                             "200 OK" if valid else "401 Unauthorized")
+                else:
+                    self.ask(f"GET token?scope={scope} as {cred.username}",
+                             "200 OK (token)" if valid else "401 Unauthorized", actor="auth")
+                if valid:
+                    return index
                 errors.append(runtime.wrong_credentials(ref, registry, self.state.profile))
             return runtime.aggregate_failures(errors)
         if repo is None or _is_private(registry, repo):

@@ -11,17 +11,23 @@ def get_pods(trace: Trace) -> str:
     """`kubectl get pods -o wide` at the end of the simulated horizon."""
     if not trace.pods:
         return "No resources found in default namespace.\n"
-    nodes = sorted({p.node for p in trace.pods if p.node})
-    return kubectl.get_pods(list(trace.pods), trace.horizon, wide=True, nodes=nodes)
+    return kubectl.get_pods(list(trace.pods), trace.horizon, wide=True, nodes=_node_order(trace))
+
+
+def _node_order(trace: Trace) -> list[str]:
+    """The nodes pods landed on, in name order: both kubectl views number addresses by it."""
+    return sorted({p.node for p in trace.pods if p.node})
 
 
 def describe_pods(trace: Trace) -> str:
     """`kubectl describe pod` for every pod, separated by a blank line, as kubectl prints them."""
     texts = []
+    addresses = kubectl.pod_addresses(trace.pods, _node_order(trace))
     for pod in trace.pods:
         key = f"{pod.namespace}/{pod.name}"
         events = [e for e in trace.events if e.pod == key]
-        texts.append(kubectl.describe_pod(pod, events, trace.horizon, trace.profile))
+        texts.append(kubectl.describe_pod(pod, events, trace.horizon, trace.profile,
+                                          address=addresses.get(key)))
     return "\n\n".join(texts)
 
 
@@ -42,7 +48,8 @@ def docker_pull_lines(pull: Pull) -> list[str]:
         return lines
     for layer in pull.layers:
         short = layer.digest.removeprefix("sha256:")[:12]
-        lines.append(f"{short}: {'Already exists' if layer.state == 'present' else 'Pull complete'}")
+        done = "Already exists" if layer.state == "present" else "Pull complete"
+        lines.append(f"{short}: {done}")
     if pull.digest:
         lines.append(f"Digest: {pull.digest}")
     familiar = ref.familiar

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from . import catalogue
-from .manifests import _read_object as read_manifest_object
+from .manifests import read_object as read_manifest_object
 from .objects import KubeObject, ManifestError, Problem
 from .reference import InvalidReference, parse_reference
+from .scenario_builds import read_builds
 from .scenario_fields import (
     FieldReader,
     child,
@@ -36,8 +37,8 @@ FEATURE_GATES = ("KubeletEnsureSecretPulledImages",)
 DEFAULT_HORIZON = 300.0
 MAX_HORIZON = 3600.0
 
-TOP_FIELDS = ("name", "description", "nodes", "registries", "timeline", "objects", "kubelet",
-              "admission", "horizon", "profile")
+TOP_FIELDS = ("name", "description", "nodes", "registries", "builds", "timeline", "objects",
+              "kubelet", "admission", "horizon", "profile")
 KUBELET_FIELDS = ("serializeImagePulls", "maxParallelImagePulls", "imagePullBackOff",
                   "featureGates", "imagePullCredentialsVerificationPolicy",
                   "preloadedImagesVerificationAllowlist")
@@ -52,7 +53,8 @@ def load_scenario(text: str | bytes) -> Scenario:
     """Read a scenario file; raises ManifestError listing every problem with its position."""
     root = load_yaml_mapping(text, what="scenario")
     reader = FieldReader()
-    scenario = _ScenarioReader(reader).read(root)
+    source = text.decode("utf-8") if isinstance(text, bytes) else text
+    scenario = _ScenarioReader(reader, source).read(root)
     if reader.problems or scenario is None:
         problems = sorted(reader.problems, key=lambda p: (p.line or 0, p.column or 0))
         raise ManifestError(problems or [Problem("invalid scenario")])
@@ -62,6 +64,7 @@ def load_scenario(text: str | bytes) -> Scenario:
 @dataclass
 class _ScenarioReader:
     r: FieldReader
+    source: str = ""  # the file's text, to place Dockerfile problems of `builds`
 
     def read(self, root: Mapping) -> Scenario | None:
         r = self.r
@@ -70,10 +73,14 @@ class _ScenarioReader:
             return None
         profile = r.choice(top.get("profile"), "profile", PROFILES) or "newest"
         horizon = self._horizon(top.get("horizon"))
-        registries = read_registries(r, top.get("registries"))
+        built = read_builds(r, top.get("builds"), read_registries(r, top.get("registries")),
+                            horizon, self.source)
+        registries = list(built.registries)
         hosts = {registry.host: registry for registry in registries}
         nodes = read_nodes(r, top.get("nodes"), hosts)
-        timeline = self._timeline(top.get("timeline"), hosts, horizon)
+        timeline = tuple(sorted(built.timeline + self._timeline(top.get("timeline"), hosts,
+                                                                 horizon),
+                                key=lambda entry: entry.at))
         kubelet = self._kubelet(top.get("kubelet"), profile)
         admission = r.fields(top.get("admission"), "admission", ("alwaysPullImages",))
         always_pull = False

@@ -149,7 +149,7 @@ class _NodeReader:
                     f"image {chosen.id!r} of {name} has no linux/{arch} manifest for this node",
                     hint="add that platform to the image, or change the node's architecture")
             return None
-        return ref_node, NodeImage(docker_ref(str(ref_node.value)), image)
+        return ref_node, NodeImage(docker_ref(str(ref_node.value)), image, chosen.manifest_digest)
 
     def _choose(self, repository: Repository, ref: ImageReference, ref_node: YamlNode,
                 ref_path: str, image_node: YamlNode | None,

@@ -24,9 +24,9 @@ from .kubelet import (
     effective_policy,
     record_for,
 )
-from .manifests import load_manifests
 from .nodes import NodeRuntime, PullJob
 from .objects import Container, KubeObject, Manifests
+from .paste import load_paste
 from .reference import parse_reference
 from .registry import RegistryState, resolve
 from .scenario import default_scenario
@@ -330,7 +330,7 @@ class _Simulation:
             self._context = context
             self._drive(pod, gen, outcome)
 
-        heapq.heappush(self._queue, (finish, next(self._seq), done))
+        self.at(finish, done)  # a pull still running at the horizon never finishes
 
     def _finish_pull(self, node: NodeRuntime, pod: _PodRun, request: PullRequest,
                      resolution: object, job: PullJob, started: float,
@@ -351,10 +351,11 @@ class _Simulation:
             return PullOutcome(False, error=error)
         image = resolution.image
         node.add_image(request.ref, image, resolution.digest or image.manifest_digest)
-        credential = next((c for c in request.credentials
-                           if c.username == resolution.username), None)
-        node.records.setdefault(request.ref.name, []).append(record_for(credential))
+        credential = (request.credentials[resolution.credential]
+                      if resolution.credential is not None else None)
         image_id = f"{request.ref.name}@{resolution.digest}"
+        # Pulled records are per image, as upstream keeps them (by image ID, KUBERNETES.md §12).
+        node.records.setdefault(image_id, []).append(record_for(credential))
         self.pulls.append(Pull(**base, outcome="pulled", bytes=downloaded,  # type: ignore[arg-type]
                                image_size=image.size, image_id=image_id, layers=transfers,
                                username=resolution.username, tried=resolution.tried,
@@ -366,6 +367,7 @@ class _Simulation:
     # --- the result -----------------------------------------------------------------------------
 
     def _trace(self) -> Trace:
+        from .charts import all_charts
         from .diagrams import flow_diagram
         from .hints import compute_hints
 
@@ -376,7 +378,8 @@ class _Simulation:
                       profile=self.scenario.profile)
         trace = replace(trace, hints=tuple(compute_hints(trace, self.objects, self.scenario)))
         return replace(trace, diagrams={"flow": flow_diagram(trace),
-                                        "flow_plain": flow_diagram(trace, marked=False)})
+                                        "flow_plain": flow_diagram(trace, marked=False),
+                                        **all_charts(trace)})
 
     def _pod_status(self, pod: _PodRun) -> PodStatus:
         statuses = tuple(
@@ -404,7 +407,7 @@ def simulate(
 ) -> Trace:
     """Run the pasted objects through admission, the scheduler and each node's kubelet."""
     if isinstance(manifests, str):
-        manifests = load_manifests(manifests)
+        manifests = load_paste(manifests)
     world = scenario if scenario is not None else default_scenario()
     objects = list(world.objects) + list(manifests)
     sim = _Simulation(world, objects, world.horizon if horizon is None else horizon)

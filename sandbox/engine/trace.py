@@ -174,6 +174,9 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 def _plain(value: Any) -> Any:
     """dataclasses.asdict without its deep copies: our values are immutable already."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, (tuple, list)):

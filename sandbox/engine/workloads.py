@@ -1,12 +1,12 @@
-"""The pods a cluster creates for pasted objects, named the way its controllers name them, and
-the admission plugins that change a pod at creation (ServiceAccount §7, AlwaysPullImages §11).
+"""The pods a cluster creates for pasted objects, named the way its controllers name them.
 
 Names follow the controllers: a Deployment makes ReplicaSet `<deployment>-<pod-template-hash>`,
 a ReplicaSet, DaemonSet or Job makes pods `<owner>-<5 random characters>` (generateName), a
 StatefulSet makes `<name>-0 … <name>-(n-1)`, a CronJob makes Job `<cronjob>-<minutes since the
 epoch of the scheduled time>`. Where the cluster uses randomness (generateName suffixes) we
 derive the characters from a SHA-256 of the names instead, so the same paste always gives the
-same pods.
+same pods. The admission plugins that then change a pod (ServiceAccount §7, AlwaysPullImages
+§11) live in `admission.py` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,9 +19,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from .objects import Container, KubeObject, ManifestError, PodSpec, Position, Problem, Toleration
+from .admission import (
+    DEFAULT_SERVICE_ACCOUNT,
+    AdmissionError,
+    admit_always_pull_images,
+    admit_service_account,
+)
+from .objects import KubeObject, ManifestError, PodSpec, Toleration
+from .podplan import PodPlan, object_error
 from .scheduler import filter_reason
 from .world import Node
+
+__all__ = [
+    "CRONJOB_SCHEDULED_MINUTES", "DAEMONSET_TOLERATIONS", "DEFAULT_SERVICE_ACCOUNT",
+    "GENERATED_SUFFIX_LENGTH", "MAX_GENERATED_BASE", "MAX_PODS", "RESOURCES", "SAFE_ALPHABET",
+    "SIMULATED_EPOCH", "AdmissionError", "Expansion", "PodPlan", "admit_always_pull_images",
+    "admit_service_account", "already_exists", "cronjob_job_name", "daemon_pod_spec",
+    "expand_workloads", "fnv32a", "object_uid", "random_suffix", "safe_encode", "template_hash",
+]
 
 # Kubernetes' `rand` alphabet: no vowels, no 0/1/3, so generated names spell no words.
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -35,7 +50,6 @@ CRONJOB_SCHEDULED_MINUTES = SIMULATED_EPOCH // 60
 # A sandbox evaluation simulates at most this many pods (hostile `replicas: 100000000`).
 MAX_PODS = 500
 
-DEFAULT_SERVICE_ACCOUNT = "default"
 
 # API resource names as kubectl prints them in AlreadyExists errors.
 RESOURCES = {
@@ -64,29 +78,6 @@ DAEMONSET_TOLERATIONS = (
 )
 
 
-@dataclass(frozen=True)
-class PodPlan:
-    """One pod the cluster will create, before admission and scheduling."""
-
-    namespace: str
-    name: str
-    uid: str
-    owner: str | None  # Kind/name of the controller object, e.g. ReplicaSet/web-7d9c5b8f6d
-    spec: PodSpec
-    labels: tuple[tuple[str, str], ...] = ()
-    created: float = 0.0  # simulated seconds
-    daemonset_node: str | None = None  # a DaemonSet pod is pinned to this node
-    # The generateName prefix (`web-7d9c5b8f6d-`) for controller-made pods: the API server
-    # names the pod in admission errors by it, since the suffix is added after admission.
-    generate_name: str | None = None
-    workload: str | None = None  # Kind/name of the pasted object that led to this pod
-    position: Position | None = None  # of that object in the paste
-
-    @property
-    def key(self) -> str:
-        """`namespace/name`, as events and traces name pods."""
-        return f"{self.namespace}/{self.name}"
-
 
 class Expansion(NamedTuple):
     """The pods to create, in creation order, and what the API server would have refused
@@ -94,30 +85,6 @@ class Expansion(NamedTuple):
 
     pods: list[PodPlan]
     warnings: list[str]
-
-
-@dataclass(frozen=True)
-class AdmissionError:
-    """An admission plugin forbade creating a pod (returned, not raised: it is an outcome)."""
-
-    pod: str  # namespace/name (or namespace/generateName) of the refused pod
-    message: str  # `pods "<name>" is forbidden: …`
-    owner: str | None = None  # the controller that tried, when there is one
-
-    @property
-    def kubectl(self) -> str:
-        """What `kubectl apply` prints for a bare pod."""
-        return f"Error from server (Forbidden): {self.message}"
-
-    @property
-    def event(self) -> str:
-        """The controller's FailedCreate event message."""
-        return f"Error creating: {self.message}"
-
-    def __str__(self) -> str:
-        """What the learner sees: kubectl's answer for a bare pod, else the controller's
-        FailedCreate event (`ReplicaSet/web-7d9c5b8f6d: Error creating: …`)."""
-        return self.kubectl if self.owner is None else f"{self.owner}: {self.event}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,27 +159,20 @@ def _count(value: Any, obj: KubeObject, what: str, default: int = 1) -> int:
         if value > MAX_PODS:
             raise _too_many(obj)
         return value
-    raise _problem(obj, f"{obj.ref}: {what} must be a whole number of at least 0, got {value!r}")
+    raise object_error(obj, f"{obj.ref}: {what} must be a whole number of at least 0, "
+                            f"got {value!r}")
 
 
 def _too_many(obj: KubeObject) -> ManifestError:
-    return _problem(obj, f"{obj.ref} would bring the pod count above {MAX_PODS}, "
-                         f"the most one sandbox evaluation simulates")
+    return object_error(obj, f"{obj.ref} would bring the pod count above {MAX_PODS}, "
+                             f"the most one sandbox evaluation simulates")
 
 
-def _problem(obj: KubeObject, message: str, path: str | None = None) -> ManifestError:
-    where = obj.position
-    return ManifestError([Problem(
-        message,
-        line=where.line if where else None,
-        column=where.column if where else None,
-        path=path,
-    )])
 
 
 def _require_spec(obj: KubeObject) -> PodSpec:
     if obj.pod_spec is None:
-        raise _problem(obj, f"{obj.ref} has no pod template (spec.template.spec)")
+        raise object_error(obj, f"{obj.ref} has no pod template (spec.template.spec)")
     return obj.pod_spec
 
 
@@ -430,77 +390,3 @@ def expand_workloads(objects: Iterable[KubeObject], nodes: Sequence[Node]) -> Ex
             ))
     return Expansion(plans, namer.warnings)
 
-
-# ---------------------------------------------------------------------------------------------
-# Admission
-
-
-def _account_pull_secrets(account: KubeObject) -> tuple[str, ...]:
-    """The account's imagePullSecrets names, in order (empty names skipped, as the kubelet
-    skips them)."""
-    entries = account.body.get("imagePullSecrets") if isinstance(account.body, dict) else None
-    if entries is None:
-        return ()
-    if not isinstance(entries, list):
-        raise _problem(account, f"{account.ref}: imagePullSecrets must be a list of "
-                                f"{{name: <secret>}} entries", "imagePullSecrets")
-    names = []
-    for index, entry in enumerate(entries):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        well_formed = isinstance(entry, dict) and (name is None or isinstance(name, str))
-        if not well_formed:
-            raise _problem(account, f"{account.ref}: imagePullSecrets[{index}] must be "
-                                    f"{{name: <secret>}}", f"imagePullSecrets[{index}]")
-        if name:
-            names.append(name)
-    return tuple(names)
-
-
-def _find_account(service_accounts: Iterable[KubeObject], namespace: str,
-                  name: str) -> KubeObject | None:
-    for account in service_accounts:
-        if (account.kind == "ServiceAccount" and account.name == name
-                and account.effective_namespace == namespace):
-            return account  # the first one wins: creating a second one fails
-    return None
-
-
-def admit_service_account(
-    plan: PodPlan, service_accounts: Iterable[KubeObject]
-) -> PodPlan | AdmissionError:
-    """The ServiceAccount admission plugin on pod CREATE (KUBERNETES.md §7).
-
-    An empty serviceAccountName becomes `default`, which exists in every namespace (its
-    controller creates it) unless a pasted one replaces it. A missing account forbids the
-    create. The account's imagePullSecrets are copied, in order, only when the pod lists none
-    (upstream tests the list's length: a pod that writes `imagePullSecrets: []` gets them too);
-    otherwise the pod's own list stays as written, no merge.
-    """
-    name = plan.spec.service_account_name or DEFAULT_SERVICE_ACCOUNT
-    account = _find_account(service_accounts, plan.namespace, name)
-    if account is None and name != DEFAULT_SERVICE_ACCOUNT:
-        shown = plan.generate_name if plan.generate_name else plan.name
-        return AdmissionError(
-            pod=f"{plan.namespace}/{shown}",
-            message=(f'pods "{shown}" is forbidden: error looking up service account '
-                     f'{plan.namespace}/{name}: serviceaccount "{name}" not found'),
-            owner=plan.owner,
-        )
-    spec = replace(plan.spec, service_account_name=name)
-    if not plan.spec.image_pull_secrets:
-        copied = _account_pull_secrets(account) if account is not None else ()
-        if copied:
-            spec = replace(spec, image_pull_secrets=copied, image_pull_secrets_written=True)
-    return replace(plan, spec=spec)
-
-
-def _always(containers: tuple[Container, ...]) -> tuple[Container, ...]:
-    return tuple(replace(c, image_pull_policy="Always") for c in containers)
-
-
-def admit_always_pull_images(plan: PodPlan) -> PodPlan:
-    """The AlwaysPullImages admission plugin: imagePullPolicy Always on every init and regular
-    container (KUBERNETES.md §11; ephemeral containers are not modelled)."""
-    spec = replace(plan.spec, init_containers=_always(plan.spec.init_containers),
-                   containers=_always(plan.spec.containers))
-    return replace(plan, spec=spec)

@@ -126,6 +126,13 @@ class NodeImage:
 
     ref: str  # normalized reference with tag or digest, e.g. docker.io/library/nginx:1.25
     image: Image
+    # The repo digest the node recorded: the index's when the image came from a multi-arch
+    # index (what a pull of the same tag reports as image ID), else the image's own manifest.
+    digest: str | None = None
+
+    @property
+    def repo_digest(self) -> str:
+        return self.digest or self.image.manifest_digest
 
 
 @dataclass(frozen=True)

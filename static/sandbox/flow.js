@@ -5,10 +5,10 @@
 // `<g class="label" data-id="L_…">`. After rendering we copy the node id into `data-flow` so
 // lighting is a plain attribute lookup.
 //
-// Lighting must not depend on fill or stroke: the server's `classDef`/`linkStyle` lines become
-// inline `!important` styles that no stylesheet can override. So while a run plays, the whole
-// chart is dimmed (`data-playback="on"`) and each node and edge the run reaches is brought back
-// to full opacity; the current node gets a glow (a filter on its group).
+// `accepted` brings the chart unmarked: each node and edge a step reaches gets a class
+// (`flow-visited`, `flow-taken`) that sandbox.css draws, and the current node a glow. `result`
+// brings the chart the server marked itself (with an accessible description of the path
+// taken); it replaces the lit one, and the steps are marked on it again for the same classes.
 
 let mermaidPromise = null;
 
@@ -44,12 +44,15 @@ export class FlowDiagram {
   }
 
   // Render Mermaid text in place of the current diagram; resolves false if it could not.
-  async render(text) {
+  // `redraw` swaps a drawn chart for another of the same layout: the scroll position stays, and
+  // on failure the old chart does too.
+  async render(text, { redraw = false } = {}) {
     this.renders += 1;
     const ticket = this.renders;
     const svgId = `flow-svg-${ticket}`;
+    const scrollTop = this.container.scrollTop;
     this.previous.clear();
-    this.container.dataset.state = "rendering";
+    if (!redraw) this.container.dataset.state = "rendering";
     try {
       const mermaid = await loadMermaid(this.mermaidSrc);
       const { svg } = await mermaid.render(svgId, text);
@@ -58,11 +61,11 @@ export class FlowDiagram {
       // securityLevel "strict" (labels sanitized, no scripts, no click handlers).
       this.container.innerHTML = svg;
       this.tagNodes(svgId);
+      if (redraw) this.container.scrollTop = scrollTop;
       this.container.dataset.state = "ready";
-      this.container.dataset.playback = "on";
       return true;
     } catch (error) {
-      if (ticket !== this.renders) return false;
+      if (ticket !== this.renders || redraw) return false;
       this.showText(`The diagram could not be drawn: ${error.message || error}`);
       this.container.dataset.state = "failed";
       return false;
@@ -73,7 +76,6 @@ export class FlowDiagram {
   reset(message) {
     this.renders += 1;
     this.previous.clear();
-    delete this.container.dataset.playback;
     this.container.dataset.state = "empty";
     this.showText(message);
   }
@@ -113,19 +115,29 @@ export class FlowDiagram {
   // from where this container (or, for its first step, its pod) was last: several pods and
   // containers interleave in one run.
   light(flow, pod = null, container = null) {
-    for (const current of this.container.querySelectorAll(".flow-current")) {
-      current.classList.remove("flow-current");
-    }
-    const group = this.node(flow);
+    this.clearCurrent();
+    const group = this.mark(flow, pod, container);
     if (group) {
-      group.classList.add("flow-visited", "flow-current");
+      group.classList.add("flow-current");
       this.reveal(group);
     }
+    return group !== null;
+  }
+
+  mark(flow, pod, container) {
+    const group = this.node(flow);
+    group?.classList.add("flow-visited");
     const key = JSON.stringify([pod, container]);
     const previous = this.previous.get(key) ?? this.previous.get(JSON.stringify([pod, null]));
     if (previous && previous !== flow) this.markEdge(previous, flow);
     this.previous.set(key, flow);
-    return group !== null;
+    return group;
+  }
+
+  clearCurrent() {
+    for (const current of this.container.querySelectorAll(".flow-current")) {
+      current.classList.remove("flow-current");
+    }
   }
 
   markEdge(from, to) {
@@ -148,11 +160,14 @@ export class FlowDiagram {
     });
   }
 
-  // The run is over: show the whole chart again, keeping the walked path marked.
-  finish() {
-    delete this.container.dataset.playback;
-    for (const current of this.container.querySelectorAll(".flow-current")) {
-      current.classList.remove("flow-current");
+  // The run is over: swap in the server's marked chart (same layout, so the view stays put) and
+  // mark the steps on it; without one, or if it cannot be drawn, the lit chart simply stays.
+  async finish(markedText, steps = []) {
+    this.clearCurrent();
+    if (!markedText || this.container.dataset.state !== "ready") return;
+    if (!(await this.render(markedText, { redraw: true }))) return;
+    for (const step of steps) {
+      if (step?.flow) this.mark(step.flow, step.pod ?? null, step.container ?? null);
     }
   }
 }

@@ -1,8 +1,11 @@
-// The sandbox page: send the manifest, play the run back (diagram, narration, events, result).
+// The sandbox page: send the manifest, play the run back (diagram, narration, events, result),
+// and, with `data-challenge`, check the run against that challenge's goals.
 //
 // Everything the server says is shown with textContent; only Mermaid's own SVG is inserted as
 // markup (see flow.js).
 
+import { ChallengePanel } from "./challenge.js";
+import { ManifestDraft } from "./draft.js";
 import { EventsTable } from "./events.js";
 import { FlowDiagram } from "./flow.js";
 import { SandboxSocket } from "./socket.js";
@@ -30,6 +33,14 @@ const ui = {
   getPods: $("get-pods"),
   describe: $("describe"),
 };
+const challengeKey = root.dataset.challenge || null;
+const challenge = challengeKey ? new ChallengePanel($("challenge")) : null;
+const draft = new ManifestDraft(ui.manifest, {
+  challenge: challengeKey,
+  resetButton: $("reset-manifest"),
+  noticeText: $("draft-notice-text"),
+  undoButton: $("draft-undo"),
+});
 
 const diagram = new FlowDiagram($("flow"), root.dataset.mermaidSrc);
 const events = new EventsTable($("events"));
@@ -39,6 +50,7 @@ let playback = "idle";
 let currentRun = null;
 let hints = [];
 let horizon = 0;
+let steps = []; // the current run's steps, to mark them again on the final chart
 
 function setPlayback(state, label) {
   playback = state;
@@ -122,7 +134,14 @@ function clearProblems() {
 
 function hintItem(hint) {
   const item = document.createElement("li");
-  item.textContent = hint.message ?? "";
+  const where = [hint.pod && `Pod ${hint.pod}`, hint.container && `container ${hint.container}`];
+  if (where.some(Boolean)) {
+    const subject = document.createElement("span");
+    subject.className = "hint-subject";
+    subject.textContent = `${where.filter(Boolean).join(", ")}: `;
+    item.append(subject);
+  }
+  item.append(hint.message ?? "");
   if (hint.rule) {
     const rule = document.createElement("code");
     rule.textContent = hint.rule;
@@ -153,12 +172,16 @@ function onStep(message) {
   ui.narration.scrollTop = ui.narration.scrollHeight;
   for (const event of message.events ?? []) events.add(event);
   events.advance(step.time ?? 0);
+  steps.push(step);
   if (step.flow) diagramReady.then(() => diagram.light(step.flow, step.pod, step.container));
 }
 
 function onResult(message) {
   setPlayback("idle", "finished");
-  diagramReady.then(() => diagram.finish());
+  const marked = message.trace?.diagrams?.flow;
+  const walked = steps;
+  diagramReady = diagramReady.then(() => diagram.finish(marked, walked));
+  challenge?.show(message.goals);
   for (const event of message.events ?? []) events.add(event);
   // `kubectl describe` in the result is printed at the horizon: age the table the same way.
   events.advance(horizon);
@@ -170,7 +193,10 @@ function onResult(message) {
 }
 
 function onError(message) {
-  if (message.code === "invalid_manifest" || playback === "waiting") setPlayback("idle", "");
+  if (message.code === "invalid_manifest" || playback === "waiting") {
+    setPlayback("idle", "");
+    challenge?.notChecked("Nothing ran, so no goal was checked. Fix the problems above and run again.");
+  }
   showProblems(message.message ?? "The server reported an error.", message.problems ?? []);
 }
 
@@ -195,7 +221,10 @@ const CONNECTION_TEXT = {
 function onState(state, seconds) {
   ui.connection.textContent = CONNECTION_TEXT[state](seconds);
   ui.connection.parentElement.dataset.state = state;
-  if (state === "closed" && playback !== "idle") setPlayback("idle", "interrupted");
+  if (state === "closed" && playback !== "idle") {
+    setPlayback("idle", "interrupted");
+    challenge?.notChecked("The connection dropped before the run finished; run it again.");
+  }
 }
 
 const socket = new SandboxSocket(root.dataset.wsPath, { onMessage, onState });
@@ -209,12 +238,15 @@ function startRun() {
   diagram.reset("Waiting for the server…");
   ui.results.hidden = true;
   currentRun = null;
+  steps = [];
   setPlayback("waiting", "starting…");
+  challenge?.checking();
   socket.send({
     type: "run",
     manifest: ui.manifest.value,
     scenario: ui.scenario.value || null,
     speed: Number(ui.speed.value),
+    challenge: challengeKey,
   });
 }
 
@@ -261,6 +293,7 @@ ui.finish.addEventListener("click", () => {
   setPlayback("playing", "finishing");
 });
 
+draft.restore();
 showScenarioDescription();
 setPlayback("idle", "");
 socket.connect();

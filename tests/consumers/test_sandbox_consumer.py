@@ -206,3 +206,27 @@ async def test_unknown_challenge_is_an_error_frame() -> None:
     frame = await receive(communicator)
     assert frame["code"] == "unknown_challenge"
     await communicator.disconnect()
+
+
+async def test_pasted_kubectl_secret_command_creates_the_secret_and_shows_it_masked() -> None:
+    from lessons.models import Scenario as ScenarioModel
+
+    source = open("lessons/content/scenarios/private-registry.yaml").read()
+    await ScenarioModel.objects.acreate(slug="private-registry", title="Private", source=source)
+    command = ("kubectl create secret docker-registry regcred "
+               "--docker-server=registry.company.com --docker-username=myuser "
+               "--docker-password='mypass123' --docker-email=me@example.com\n")
+    communicator = await connect()
+    await send(communicator, type="run", manifest=command, scenario="private-registry", speed=16)
+    frames = await run_to_result(communicator)
+    accepted = frames[0]
+    assert accepted["type"] == "accepted", accepted
+    assert [c["kind"] for c in accepted["created"]] == ["Secret"]
+    assert "regcred" in accepted["created"][0]["yaml"]
+    assert "mypass123" not in json.dumps(frames)
+    await send(communicator, type="run", manifest="kubectl run web --image=nginx\n")
+    error = await receive(communicator)
+    assert error["code"] == "invalid_manifest"
+    assert "not supported here" in error["problems"][0]["message"]
+    assert error["problems"][0]["line"] == 1
+    await communicator.disconnect()

@@ -714,3 +714,12 @@ def test_a_flood_of_warnings_is_capped_with_a_count_of_the_rest() -> None:
     warnings = load_manifests(POD.replace("spec:\n", "spec:\n" + fields)).warnings
     assert len(warnings) == 50
     assert warnings[-1].message == "… and 51 more problems"
+
+
+def test_colon_inside_a_flow_mapping_value_reads_as_kubectl_reads_it() -> None:
+    # go-yaml v2 (kubectl) accepts a plain `nginx:1.25` inside `{…}`; old libyaml did not.
+    objects = load_manifests(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n"
+        "spec:\n  containers: [{name: a, image: nginx:1.25}]\n")
+    assert objects[0].pod_spec is not None
+    assert objects[0].pod_spec.containers[0].image == "nginx:1.25"

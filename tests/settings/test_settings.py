@@ -16,7 +16,9 @@ from sandbox.checks import channel_layer_check, database_check
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("raw", "value"), [("1", True), ("yes", True), ("off", False), ("", False)])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("1", True), ("yes", True), ("off", False), ("", False)]
+)
 def test_env_bool_reads_the_usual_spellings(monkeypatch, raw: str, value: bool) -> None:
     monkeypatch.setenv("LUNCHBOX_FLAG", raw)
     assert lunchbox_settings.env_bool("LUNCHBOX_FLAG", not value) is value

@@ -1,0 +1,25 @@
+"""What a learner pastes: Kubernetes YAML, or `kubectl create secret docker-registry …` commands."""
+
+from __future__ import annotations
+
+from .kubectl_commands import dry_run_yaml, parse_commands
+from .manifests import load_manifests
+from .objects import Manifests
+
+
+def load_paste(text: str | bytes) -> Manifests:
+    """The objects of a paste; kubectl commands become the objects kubectl would create."""
+    if isinstance(text, str):
+        objects = parse_commands(text)
+        if objects is not None:  # an empty Manifests is falsy, so compare with None
+            return objects
+    return load_manifests(text)
+
+
+def created_objects(text: str, objects: Manifests) -> list[dict[str, str]]:
+    """For a paste of commands: each object as `kubectl … --dry-run=client -o yaml` prints it,
+    with secret values masked. Empty for a YAML paste (the learner already sees the YAML)."""
+    if not isinstance(text, str) or parse_commands(text) is None:
+        return []
+    return [{"kind": o.kind, "name": o.name, "namespace": o.effective_namespace,
+             "yaml": dry_run_yaml(o)} for o in objects if o.kind in ("Secret", "ServiceAccount")]

@@ -1,0 +1,124 @@
+"""Runtime profiles: which kubelet, kubectl and containerd a scenario's cluster runs.
+
+The wordings of events and pull errors change between releases (RUNTIME.md §12); a profile's
+properties say which wording applies, so the text builders never compare versions themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .gotext import RenderError
+
+# --- profiles (RUNTIME.md §12) -----------------------------------------------------------------
+
+
+def _version(value: object, parts: int, what: str) -> tuple[int, ...]:
+    if (not isinstance(value, tuple) or len(value) != parts
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000
+                       for v in value)):
+        raise RenderError(f"{what} must be a tuple of {parts} small non-negative ints, "
+                          f"not {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class RuntimeProfile:
+    """Which kubelet, kubectl and containerd a scenario's cluster runs; the wordings follow."""
+
+    name: str
+    kubelet: tuple[int, int]
+    kubectl: tuple[int, int]
+    containerd: tuple[int, int, int]
+    # containerd 2.1+ pulls through the transfer service unless a config option forces the old
+    # local pull (kind sets discard_unpacked_layers, so kind keeps `failed to resolve reference`).
+    transfer_service: bool = False
+    # Docker Hub's anonymous rate-limit text changed in 2025 (RUNTIME.md §6).
+    docker_hub_2025: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise RenderError("a runtime profile needs a name")
+        _version(self.kubelet, 2, "kubelet version")
+        _version(self.kubectl, 2, "kubectl version")
+        _version(self.containerd, 3, "containerd version")
+        if self.containerd < (1, 3, 0):
+            raise RenderError("containerd before 1.3 (no `failed to pull and unpack image` "
+                              "wrapper) is not modelled")
+
+    @property
+    def strips_unknown(self) -> bool:
+        """kubelet >= 1.28 drops `rpc error: code = Unknown desc = ` (kubernetes#117612)."""
+        return self.kubelet >= (1, 28)
+
+    @property
+    def resolve_wording(self) -> Literal["reference", "image"]:
+        """`failed to resolve reference "<ref>"` (local pull) or `failed to resolve image`."""
+        return "image" if self.transfer_service and self.containerd >= (2, 1, 0) else "reference"
+
+    @property
+    def status_with_url(self) -> bool:
+        """`<U>` names the method and URL since containerd 1.6.25 (`unexpected status from …`)."""
+        return self.containerd >= (1, 6, 25)
+
+    @property
+    def basic_no_credentials(self) -> bool:
+        """The Basic-challenge branch (`no basic auth credentials`): 1.6.25+, 1.7.8+, 2.x."""
+        v = self.containerd
+        return (1, 6, 25) <= v < (1, 7, 0) or v >= (1, 7, 8)
+
+    @property
+    def mangles_percent(self) -> bool:
+        """containerd 1.x formatted non-Unknown messages with `status.Errorf` (`%!A(MISSING)`)."""
+        return self.containerd < (2, 0, 0)
+
+    @property
+    def registry_error_on_new_line(self) -> bool:
+        """containerd 2.1.3+ joins status and registry error with a newline (commit af068ff86)."""
+        return self.containerd >= (2, 1, 3)
+
+    @property
+    def redacts_transport_urls(self) -> bool:
+        """2026 releases replace query values in transport-error URLs with `%5BREDACTED%5D`."""
+        v = self.containerd
+        return (2, 0, 8) <= v < (2, 1, 0) or (2, 1, 7) <= v < (2, 2, 0) or v >= (2, 2, 2)
+
+    @property
+    def field_path_prefix(self) -> bool:
+        """kubectl >= 1.35 prefixes event messages with `spec.containers{<name>}: `."""
+        return self.kubectl >= (1, 35)
+
+    @property
+    def secret_pulled_images_gate(self) -> bool:
+        """KubeletEnsureSecretPulledImages is on by default since 1.35 (KUBERNETES.md §12)."""
+        return self.kubelet >= (1, 35)
+
+    @property
+    def seeker(self) -> str:
+        return "httpReaderSeeker" if self.containerd < (1, 5, 0) else "httpReadSeeker"
+
+
+PROFILES: dict[str, RuntimeProfile] = {
+    # k8s 1.26-1.27 with containerd 1.6 before 1.6.25: the texts of most 2022-2023 reports.
+    "classic": RuntimeProfile("classic", (1, 27), (1, 27), (1, 6, 20), docker_hub_2025=False),
+    # k8s 1.30-1.34 with containerd 2.0 (kind of that era).
+    "current": RuntimeProfile("current", (1, 34), (1, 34), (2, 0, 5)),
+    # k8s 1.35 with containerd 2.3 configured as kind runs it (local pull: `resolve reference`).
+    "newest": RuntimeProfile("newest", (1, 35), (1, 35), (2, 3, 4)),
+}
+DEFAULT_PROFILE = PROFILES["newest"]
+# The same cluster with containerd's default config, where CRI pulls through the transfer service.
+TRANSFER_SERVICE_PROFILE = RuntimeProfile("newest-transfer", (1, 35), (1, 35), (2, 3, 4),
+                                          transfer_service=True)
+
+
+def profile_for(profile: RuntimeProfile | str) -> RuntimeProfile:
+    """The profile itself, or the named one of PROFILES."""
+    if isinstance(profile, RuntimeProfile):
+        return profile
+    if isinstance(profile, str) and profile in PROFILES:
+        return PROFILES[profile]
+    if isinstance(profile, str) and profile == TRANSFER_SERVICE_PROFILE.name:
+        return TRANSFER_SERVICE_PROFILE
+    raise RenderError(f"unknown runtime profile {profile!r}; known: {', '.join(PROFILES)}")
