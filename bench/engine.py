@@ -18,7 +18,17 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from sandbox.engine import load_manifests, load_scenario, simulate
-from sandbox.engine.world import Node, Scenario
+from sandbox.engine.world import (
+    Image,
+    Layer,
+    Node,
+    NodeImage,
+    Push,
+    Registry,
+    Repository,
+    Scenario,
+    TimelineEntry,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "lessons/content/scenarios/private-registry.yaml"
@@ -59,6 +69,25 @@ def best_of(fn: Callable[[], object], repeat: int = 7, number: int = 5) -> float
     return statistics.median(samples)
 
 
+TAG_MOVE_ROLLOUT = DEPLOYMENT.replace("replicas: 3", "replicas: 200").replace(
+    "image: nginx:1.25", "image: registry.example.com/shop/web:stable").replace(
+    "imagePullPolicy: IfNotPresent", "imagePullPolicy: Always")
+
+
+def tag_move_world() -> Scenario:
+    """20 nodes hold build 1 of a 10-layer image under `stable`; the tag has moved to build 2,
+    which shares the 9 lower layers, so every Always pull downloads one layer."""
+    base = [Layer(f"shop-base-{i}", 8_000_000 + i * 1_000_000) for i in range(9)]
+    build1 = Image("build-1", (*base, Layer("shop-app-1", 2_000_000)))
+    build2 = Image("build-2", (*base, Layer("shop-app-2", 2_100_000)))
+    repo = Repository("shop/web", {"build-1": build1, "build-2": build2}, {"stable": "build-1"})
+    registry = Registry("registry.example.com", repositories={"shop/web": repo})
+    nodes = tuple(Node(f"node-{i}", images=(NodeImage("registry.example.com/shop/web:stable",
+                                                      build1),)) for i in range(20))
+    move = TimelineEntry(0.0, Push("registry.example.com/shop/web", "stable", "build-2"))
+    return Scenario("tag move", nodes=nodes, registries=(registry,), timeline=(move,))
+
+
 def evaluate(text: str, scenario: Scenario) -> object:
     """What one learner's Run costs: parse, simulate (diagrams and hints included)."""
     return simulate(load_manifests(text), scenario).to_dict()
@@ -74,6 +103,8 @@ def main() -> None:
     for label, text, world, repeat, number in (
         ("seed Deployment (3 replicas), 3-node scenario", DEPLOYMENT, scenario, 7, 20),
         ("200 pods on 20 nodes", ROLLOUT, twenty, 3, 1),
+        ("200-pod rollout of a 10-layer image after a tag move, 20 nodes", TAG_MOVE_ROLLOUT,
+         tag_move_world(), 3, 1),
     ):
         c_parse = best_of(lambda text=text: list(fast.load_all(text)), 7, 20)
         rt_parse = best_of(lambda text=text: list(roundtrip.load_all(text)), 7, 5)

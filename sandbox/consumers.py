@@ -289,6 +289,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             "result", run=playback.run, trace=trace.to_dict(), events=rest,
             describe=report.describe_pods(trace), get_pods=report.get_pods(trace),
             goals=playback.goals,
+            pulls=[{"node": p.node, "pod": p.pod, "image": p.image,
+                    "lines": report.docker_pull_lines(p)} for p in trace.pulls],
         )
 
     async def wait_for_turn(self, playback: Playback, gap: float) -> None:

@@ -41,6 +41,7 @@ class PullOutcome:
     size: int = 0
     pull_seconds: float = 0.0  # what the puller reports (d1)
     total_seconds: float = 0.0  # since the request, queueing included (d2)
+    downloaded: int = 0  # layer bytes actually downloaded (0: the registry was only asked)
     error: str | None = None  # the runtime error text, already rendered for the kubelet
 
 
@@ -236,8 +237,13 @@ class Kubelet:
             self.event("Warning", "Failed", runtime.msg_failed_pull(image, error))
             return ImageResult(False, reason="ErrImagePull", message=error)
         self.backoff.gc(now())
-        self.step("pulled", f"Pulled {image!r} ({outcome.size} bytes) in "
-                            f"{runtime.go_duration(outcome.pull_seconds)}.")
+        if outcome.downloaded:
+            fetched = f"downloaded {outcome.downloaded} of its {outcome.size} bytes"
+        else:
+            fetched = ("checked the registry but downloaded nothing: every layer was already "
+                       "on the node")
+        self.step("pulled", f"Pulled {image!r} in {runtime.go_duration(outcome.pull_seconds)}: "
+                            f"{fetched}.")
         self.event("Normal", "Pulled", runtime.msg_pulled(
             image, outcome.pull_seconds, outcome.total_seconds, outcome.size, self.profile))
         return ImageResult(True, image_id=outcome.image_id)

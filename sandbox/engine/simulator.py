@@ -33,7 +33,7 @@ from .scenario import default_scenario
 from .scheduler import schedule
 from .trace import ContainerStatus, Event, LayerTransfer, NodeScore, PodStatus, Pull, Step, Trace
 from .workloads import PodPlan, admit_always_pull_images, admit_service_account, expand_workloads
-from .world import Scenario
+from .world import Image, Scenario
 
 POD_START_DELAY = 1.0  # scheduled -> first kubelet sync (sandbox creation)
 INIT_RUN_SECONDS = 2.0  # how long a simulated init container runs before it completes
@@ -69,6 +69,10 @@ class _PodRun:
     @property
     def key(self) -> str:
         return f"{self.plan.namespace}/{self.plan.name}"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def _jitter(key: str, attempt: int) -> float:
@@ -307,19 +311,15 @@ class _Simulation:
         latency = registry.latency if registry else 0.05
         bandwidth = registry.bandwidth if registry else 1
         started = self.now
-        duration = resolution.requests * latency
+        clock = started + resolution.requests * latency  # manifest and config fetched
         transfers: list[LayerTransfer] = []
         downloaded = 0
         if resolution.image is not None:
-            for layer in resolution.image.layers:
-                present = layer.digest in node.layers
-                transfers.append(LayerTransfer(layer.digest, layer.size, layer.label,
-                                               "present" if present else "downloaded"))
-                if not present:
-                    downloaded += layer.size
-            duration += len([t for t in transfers if t.state == "downloaded"]) * latency
-            duration += downloaded / bandwidth + downloaded / UNPACK_BYTES_PER_SECOND
-        finish = round(started + max(duration, 0.001), 6)
+            transfers, clock = self._layer_schedule(node, resolution.image, clock, latency,
+                                                    bandwidth)
+            downloaded = sum(t.size for t in transfers if t.state == "downloaded")
+            self._layer_steps(context, request, tuple(transfers))
+        finish = round(max(clock, started + 0.001), 6)
 
         def done() -> None:
             node.active -= 1
@@ -331,6 +331,56 @@ class _Simulation:
             self._drive(pod, gen, outcome)
 
         self.at(finish, done)  # a pull still running at the horizon never finishes
+
+    @staticmethod
+    def _layer_schedule(node: NodeRuntime, image: Image, clock: float, latency: float,
+                        bandwidth: int) -> tuple[list[LayerTransfer], float]:
+        """When each layer is fetched and unpacked; returns the layers and the pull's end.
+
+        Layers download one after another at the registry's bandwidth and unpack in order as
+        they arrive (containerd fetches up to three at once; one at a time gives the same total
+        and a readable timeline). A layer already on the node costs nothing: `Already exists`.
+        """
+        transfers: list[LayerTransfer] = []
+        unpacked = clock
+        for layer in image.layers:
+            if layer.digest in node.layers:
+                transfers.append(LayerTransfer(layer.digest, layer.size, layer.label, "present",
+                                               round(clock, 3), round(clock, 3)))
+                continue
+            begin = clock
+            clock += latency + layer.size / bandwidth
+            unpacked = max(unpacked, clock) + layer.size / UNPACK_BYTES_PER_SECOND
+            transfers.append(LayerTransfer(layer.digest, layer.size, layer.label, "downloaded",
+                                           round(begin, 3), round(unpacked, 3)))
+        return transfers, max(clock, unpacked)
+
+    def _layer_steps(self, context: tuple[str | None, str | None, str | None, str | None],
+                     request: PullRequest, transfers: tuple[LayerTransfer, ...]) -> None:
+        """`docker pull`'s view of the pull, as steps at the simulated times they happen."""
+        pod, container, node, _ = context
+        present = [t for t in transfers if t.state == "present"]
+        fetching = [t for t in transfers if t.state == "downloaded"]
+        parts = []
+        if present:
+            parts.append(f"{len(present)} layer(s) already exist on {node} "
+                         f"({_megabytes(sum(t.size for t in present))})")
+        if fetching:
+            parts.append(f"{len(fetching)} to download "
+                         f"({_megabytes(sum(t.size for t in fetching))})")
+        else:
+            parts.append("nothing to download: the registry was only asked for the manifest")
+        self.step("pull", f"{request.image}: " + "; ".join(parts) + ".", pod=pod,
+                  container=container, node=node)
+        for transfer in fetching:
+            short = transfer.digest.removeprefix("sha256:")[:12]
+            text = (f"{short}: Pull complete ({_megabytes(transfer.size)}, "
+                    f"{transfer.finished - transfer.started:.2f}s).")
+
+            def emit(text: str = text) -> None:
+                self.step("pull", text, pod=pod, container=container, node=node)
+
+            self.at(transfer.finished, emit)
 
     def _finish_pull(self, node: NodeRuntime, pod: _PodRun, request: PullRequest,
                      resolution: object, job: PullJob, started: float,
@@ -362,7 +412,7 @@ class _Simulation:
                                exchanges=resolution.exchanges, digest=resolution.digest))
         return PullOutcome(True, image_id=image_id, size=image.size,
                            pull_seconds=self.now - started,
-                           total_seconds=self.now - job.requested)
+                           total_seconds=self.now - job.requested, downloaded=downloaded)
 
     # --- the result -----------------------------------------------------------------------------
 

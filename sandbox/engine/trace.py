@@ -65,6 +65,8 @@ class LayerTransfer:
     size: int
     label: str
     state: Literal["downloaded", "present"]
+    started: float = 0.0  # when its download began (the pull's start for a present layer)
+    finished: float = 0.0  # when it was downloaded and unpacked ("Pull complete")
 
 
 @dataclass(frozen=True)

@@ -330,3 +330,21 @@ def test_docker_pull_lines_show_already_existing_and_downloaded_layers() -> None
     assert lines[1].endswith(": Already exists") and lines[2].endswith(": Pull complete")
     assert lines[-2:] == ["Status: Downloaded newer image for nginx:1.24",
                           "docker.io/library/nginx:1.24"]
+
+
+def test_always_on_a_node_with_every_layer_says_it_only_checked_the_registry() -> None:
+    trace = run(pod("nginx:1.25", "Always"), world(NODE_WITH_NGINX))
+    pulled = [s.text for s in trace.steps if s.flow == "pulled"]
+    assert "checked the registry but downloaded nothing" in pulled[0]
+    assert any("only asked for the manifest" in s.text for s in trace.steps if s.flow == "pull")
+
+
+def test_layers_download_in_order_and_finish_before_the_pull_does() -> None:
+    trace = run(pod("nginx:1.25", "IfNotPresent"), world(Node("node-1")))
+    pull = trace.pulls[0]
+    starts = [t.started for t in pull.layers]
+    assert starts == sorted(starts) and starts[0] >= pull.started
+    assert all(t.finished <= pull.finished for t in pull.layers)
+    complete = [s for s in trace.steps if s.flow == "pull" and "Pull complete" in s.text]
+    assert len(complete) == 2
+    assert [s.time for s in complete] == sorted(s.time for s in complete)
