@@ -92,7 +92,7 @@ class _Pairs(list[tuple[str, Any]]):
     """A JSON object as its key/value pairs in order, duplicates included (as Go sees them)."""
 
 
-def _pairs(value: Any) -> list[tuple[Any, Any]] | None:
+def object_pairs(value: Any) -> list[tuple[Any, Any]] | None:
     if isinstance(value, _Pairs):
         return value
     if isinstance(value, Mapping):
@@ -100,7 +100,7 @@ def _pairs(value: Any) -> list[tuple[Any, Any]] | None:
     return None
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -109,10 +109,10 @@ def _json_type(value: Any) -> str:
         return "a number"
     if isinstance(value, str):
         return "a string"
-    return "an object" if _pairs(value) is not None else "an array"
+    return "an object" if object_pairs(value) is not None else "an array"
 
 
-def _field_is(name: Any, wanted: str) -> bool:
+def field_is(name: Any, wanted: str) -> bool:
     """encoding/json's case-insensitive field match (with Go's ſ and K folds)."""
     if not isinstance(name, str) or len(name) != len(wanted):
         return False
@@ -125,7 +125,7 @@ def _clean(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
-def _decode_auth(value: str) -> tuple[str, str]:
+def decode_auth(value: str) -> tuple[str, str]:
     """The `auth` field: base64 (padded when it ends in `=`) of `user:password`."""
     try:
         raw = base64_decode(value, padded=trim_space(value).endswith("="))
@@ -139,21 +139,21 @@ def _decode_auth(value: str) -> tuple[str, str]:
 
 def _decode_entry(value: Any) -> tuple[str, str, str]:
     """(username, password, email) of one registry entry; `auth`, when set, wins."""
-    pairs = _pairs(value)
+    pairs = object_pairs(value)
     if value is None:
         pairs = []
     elif pairs is None:
-        raise ContentError(f"the entry must be an object, not {_json_type(value)}")
+        raise ContentError(f"the entry must be an object, not {json_type(value)}")
     fields = {"username": "", "password": "", "email": "", "auth": ""}
     for name, item in pairs:
-        wanted = next((f for f in fields if _field_is(name, f)), None)
+        wanted = next((f for f in fields if field_is(name, f)), None)
         if wanted is None or item is None:
             continue
         if not isinstance(item, str):
-            raise ContentError(f"{wanted!r} must be a string, not {_json_type(item)}")
+            raise ContentError(f"{wanted!r} must be a string, not {json_type(item)}")
         fields[wanted] = _clean(item)
     if fields["auth"]:
-        username, password = _decode_auth(fields["auth"])
+        username, password = decode_auth(fields["auth"])
         return username, password, fields["email"]
     return fields["username"], fields["password"], fields["email"]
 
@@ -164,12 +164,12 @@ def _read_registry_map(value: Any, what: str, source: str,
     must be valid, and a repeated key keeps its last value (its first position, here)."""
     if value is None:
         return
-    pairs = _pairs(value)
+    pairs = object_pairs(value)
     if pairs is None:
-        raise ContentError(f"{what} must be an object, not {_json_type(value)}")
+        raise ContentError(f"{what} must be an object, not {json_type(value)}")
     for registry, entry in pairs:
         if not isinstance(registry, str):
-            raise ContentError(f"registry keys must be strings, not {_json_type(registry)}")
+            raise ContentError(f"registry keys must be strings, not {json_type(registry)}")
         try:
             username, password, email = _decode_entry(entry)
         except ContentError as exc:
@@ -179,7 +179,7 @@ def _read_registry_map(value: Any, what: str, source: str,
 
 
 def _check_headers(value: Any) -> None:
-    pairs = _pairs(value)
+    pairs = object_pairs(value)
     if value is not None and (pairs is None or any(
             v is not None and not isinstance(v, str) for _, v in pairs)):
         raise ContentError('"HttpHeaders" must be an object of strings')
@@ -196,16 +196,16 @@ def _dockerconfigjson_credentials(document: Any, source: str) -> list[Credential
     """Credentials of the `auths` map of a .dockerconfigjson document."""
     if document is None:
         return []
-    pairs = _pairs(document)
+    pairs = object_pairs(document)
     if pairs is None:
-        raise ContentError(f"the document must be an object, not {_json_type(document)}")
+        raise ContentError(f"the document must be an object, not {json_type(document)}")
     found: dict[str, Credential] = {}
     for name, value in pairs:
-        if _field_is(name, "auths"):
+        if field_is(name, "auths"):
             if value is None:
                 found = {}  # Go decodes a repeated field into the same map; null resets it
             _read_registry_map(value, '"auths"', source, found)
-        elif _field_is(name, "httpheaders"):
+        elif field_is(name, "httpheaders"):
             _check_headers(value)
     return list(found.values())
 
@@ -214,16 +214,26 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _load_json(raw: bytes, key: str) -> Any:
+def parse_config_json(raw: bytes) -> Any:
+    """A JSON document with objects as ordered pairs (duplicates kept, as Go sees them);
+    raises ContentError saying what is wrong and where, never quoting the content."""
     text = raw.decode("utf-8", "replace")
     try:
         return json.loads(text, object_pairs_hook=_Pairs, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise ContentError(f"{key} is not valid JSON: {exc.msg} "
-                            f"(line {exc.lineno}, column {exc.colno})") from None
+        raise ContentError(f"{exc.msg} (line {exc.lineno}, column {exc.colno} of the JSON)") \
+            from None
     except (ValueError, RecursionError) as exc:
         detail = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
-        raise ContentError(f"{key} is not valid JSON: {detail}") from None
+        raise ContentError(detail) from None
+
+
+def load_config_json(raw: bytes, key: str) -> Any:
+    """parse_config_json, its message naming the data key."""
+    try:
+        return parse_config_json(raw)
+    except ContentError as exc:
+        raise ContentError(f"{key} is not valid JSON: {exc}") from None
 
 
 # --- pull secrets -------------------------------------------------------------------------------
@@ -234,7 +244,7 @@ def _secret_identity(obj: Any) -> tuple[str, Mapping[str, Any]]:
     if isinstance(obj, KubeObject):
         return f"{obj.effective_namespace}/{obj.name}", obj.body
     if not isinstance(obj, Mapping):
-        raise SecretError(f"a Secret must be a mapping, not {_json_type(obj)}", secret="?")
+        raise SecretError(f"a Secret must be a mapping, not {json_type(obj)}", secret="?")
     meta = obj.get("metadata")
     meta = meta if isinstance(meta, Mapping) else {}
     name, namespace = meta.get("name"), meta.get("namespace")
@@ -249,14 +259,14 @@ def _data_values(body: Mapping[str, Any], field_name: str, ident: str) -> dict[s
     if values is None:
         return {}
     if not isinstance(values, Mapping):
-        raise SecretError(f"{field_name} must be a mapping, not {_json_type(values)}",
+        raise SecretError(f"{field_name} must be a mapping, not {json_type(values)}",
                           secret=ident)
     decoded: dict[str, bytes] = {}
     for key, value in values.items():
         if not isinstance(key, str):
             raise SecretError(f"{field_name} keys must be strings", secret=ident)
         if value is not None and not isinstance(value, str):
-            raise SecretError(f"{field_name} values must be strings, not {_json_type(value)}",
+            raise SecretError(f"{field_name} values must be strings, not {json_type(value)}",
                               secret=ident, key=key)
         if field_name == "stringData" or not value:
             decoded[key] = (value or "").encode("utf-8", "surrogatepass")
@@ -281,7 +291,7 @@ def read_pull_secret(obj: Any) -> _SecretRead:
     ident, body = _secret_identity(obj)
     secret_type = body.get("type") or "Opaque"
     if not isinstance(secret_type, str):
-        raise SecretError(f"type must be a string, not {_json_type(secret_type)}", secret=ident)
+        raise SecretError(f"type must be a string, not {json_type(secret_type)}", secret=ident)
     # The API server stores stringData over data, so a pasted stringData wins.
     data = _data_values(body, "data", ident) | _data_values(body, "stringData", ident)
     key = PULL_SECRET_KEYS.get(secret_type)
@@ -295,7 +305,7 @@ def read_pull_secret(obj: Any) -> _SecretRead:
     if not data[key]:
         raise SecretError("the value is empty", secret=ident, key=key)
     try:
-        document = _load_json(data[key], key)
+        document = load_config_json(data[key], key)
         read = (_dockerconfigjson_credentials if key == DOCKER_CONFIG_JSON_KEY
                 else dockercfg_credentials)
         credentials = read(document, f"secret {ident}")
