@@ -12,7 +12,8 @@
 
 let mermaidPromise = null;
 
-function loadMermaid(src) {
+// One Mermaid for the page (diagrams.js renders its charts with it too).
+export function loadMermaid(src) {
   if (!mermaidPromise) {
     mermaidPromise = import(src).then(({ default: mermaid }) => {
       mermaid.initialize({

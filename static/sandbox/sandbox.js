@@ -5,9 +5,12 @@
 // markup (see flow.js).
 
 import { ChallengePanel } from "./challenge.js";
+import { CreatedObjects } from "./created.js";
+import { DiagramTabs } from "./diagrams.js";
 import { ManifestDraft } from "./draft.js";
 import { EventsTable } from "./events.js";
 import { FlowDiagram } from "./flow.js";
+import { dockerPullDetails } from "./pulls.js";
 import { SandboxSocket } from "./socket.js";
 
 const root = document.getElementById("sandbox");
@@ -31,6 +34,8 @@ const ui = {
   hintsBlock: $("hints-block"),
   hints: $("hints"),
   getPods: $("get-pods"),
+  dockerPullsBlock: $("docker-pulls-block"),
+  dockerPulls: $("docker-pulls"),
   describe: $("describe"),
 };
 const challengeKey = root.dataset.challenge || null;
@@ -44,6 +49,8 @@ const draft = new ManifestDraft(ui.manifest, {
 
 const diagram = new FlowDiagram($("flow"), root.dataset.mermaidSrc);
 const events = new EventsTable($("events"));
+const diagramTabs = new DiagramTabs($("diagrams"), root.dataset.mermaidSrc);
+const created = new CreatedObjects($("created-block"), $("created"));
 let diagramReady = Promise.resolve();
 // "idle" | "waiting" (run sent, not accepted yet) | "playing" | "paused"
 let playback = "idle";
@@ -156,6 +163,7 @@ function onAccepted(message) {
   horizon = Number(message.horizon) || 0;
   setPlayback("playing", `${message.scenario ?? ""} · playing`);
   if (message.warnings?.length) showProblems("Warnings", message.warnings);
+  created.show(message.created ?? []);
   const flow = message.diagrams?.flow;
   diagramReady = flow ? diagram.render(flow) : Promise.resolve(false);
 }
@@ -188,6 +196,10 @@ function onResult(message) {
   ui.hints.replaceChildren(...hints.map(hintItem));
   ui.hintsBlock.hidden = hints.length === 0;
   ui.getPods.textContent = message.get_pods ?? "";
+  const pulls = message.pulls ?? [];
+  ui.dockerPulls.replaceChildren(...dockerPullDetails(pulls));
+  ui.dockerPullsBlock.hidden = pulls.length === 0;
+  diagramTabs.show(message.trace?.diagrams ?? {}, pulls, message.trace?.pulls ?? []);
   ui.describe.textContent = message.describe ?? "";
   ui.results.hidden = false;
 }
@@ -236,6 +248,8 @@ function startRun() {
   ui.narration.replaceChildren();
   events.reset();
   diagram.reset("Waiting for the server…");
+  diagramTabs.reset();
+  created.show([]);
   ui.results.hidden = true;
   currentRun = null;
   steps = [];
