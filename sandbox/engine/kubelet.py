@@ -231,11 +231,14 @@ class Kubelet:
         if not outcome.ok:
             error = outcome.error or "unknown error"
             window = self.backoff.next(key, now())
-            self.last_errors[key] = ("ErrImagePull", error)
+            # evalCRIPullErr: RegistryUnavailable / SignatureValidationFailed get their own name
+            # and message (about the image as written); anything else is ErrImagePull (§3.7).
+            name, message = runtime.classify_pull_error(image, error)
+            self.last_errors[key] = (name, message)
             self.step("pull_failed", f"The pull failed: {error}. The kubelet backs off "
                                      f"{window:g}s before trying again.")
             self.event("Warning", "Failed", runtime.msg_failed_pull(image, error))
-            return ImageResult(False, reason="ErrImagePull", message=error)
+            return ImageResult(False, reason=name, message=message)
         self.backoff.gc(now())
         if outcome.downloaded:
             fetched = f"downloaded {outcome.downloaded} of its {outcome.size} bytes"

@@ -369,7 +369,7 @@ render = render_for_kubelet
 def classify_pull_error(image: str, error: str) -> tuple[str, str]:
     """(error name, status message) the kubelet derives from a pull error (`evalCRIPullErr`).
 
-    `image` is the reference with the default tag applied, as the kubelet formats it here.
+    `image` is the image as written in the pod spec (upstream passes it unchanged).
     """
     for name, because in (("RegistryUnavailable", "the registry is unavailable"),
                           ("SignatureValidationFailed", "the signature validation failed")):
