@@ -273,29 +273,35 @@ def record_events(events: Iterable[Event], now: float) -> list[RecordedEvent]:
     """The Event objects a client-go recorder would have written by `now`, as listed by the
     API server (oldest first). Identical events are counted; a reason with ten different
     messages within 600 s gets one `(combined from similar events)` event; each source may write
-    25 events per pod then one per 300 s; events untouched for an hour are gone (TTL)."""
+    25 events per pod then one per 300 s, and a dropped occurrence still counts towards the next
+    written one (`(x31 over …)`); events untouched for an hour are gone (TTL)."""
     if not all(isinstance(e, Event) for e in events):
         raise RenderError("expected a list of Event")
     occurred = sorted((e for e in events if e.time <= now), key=lambda e: e.time)
     aggregates: dict[tuple[str, ...], _Aggregate] = {}
     buckets: dict[tuple[str, str], tuple[float, float]] = {}
+    observed: dict[tuple[str | None, ...], tuple[int, float]] = {}  # the recorder's (count, first)
     objects: dict[tuple[str | None, ...], RecordedEvent] = {}
     for event in occurred:
         key, message = _correlate(event, aggregates)
+        # eventObserve counts the occurrence before the spam filter looks at it, so a dropped
+        # occurrence still raises the count that the next written one carries.
+        count, first = observed.get(key, (0, event.time))
+        count += 1
+        observed[key] = (count, first)
         tokens, since = buckets.get((event.source, event.pod), (float(SPAM_BURST), event.time))
         tokens = min(float(SPAM_BURST), tokens + (event.time - since) / SPAM_REFILL)
-        if tokens < 1.0:  # the spam filter drops it; the recorder's counts do not move
+        if tokens < 1.0:  # the spam filter drops it: nothing is written to the API server
             buckets[(event.source, event.pod)] = (tokens, event.time)
             continue
         buckets[(event.source, event.pod)] = (tokens - 1.0, event.time)
         existing = objects.get(key)
         if existing is None:
             objects[key] = RecordedEvent(event.type, event.reason, message, event.pod,
-                                         event.source, event.field_path, event.time, event.time)
+                                         event.source, event.field_path, first, event.time,
+                                         count)
         else:
-            existing.count += 1
-            existing.last = event.time
-            existing.message = message
+            existing.count, existing.last, existing.message = count, event.time, message
     return [e for e in objects.values() if e.last >= now - EVENT_TTL]
 
 
