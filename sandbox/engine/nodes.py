@@ -46,6 +46,8 @@ class NodeRuntime:
     pulled: set[str] = field(default_factory=set)
     active: int = 0
     queue: deque[PullJob] = field(default_factory=deque)
+    tokens: float = -1.0  # registryBurst token bucket; -1 until first used (then full)
+    tokens_at: float = 0.0
 
     @classmethod
     def start(cls, node: Node, config: KubeletConfig) -> NodeRuntime:
@@ -84,6 +86,24 @@ class NodeRuntime:
         if self.config.serialize_image_pulls:
             return 1
         return self.config.max_parallel_image_pulls
+
+    def try_accept_pull(self, now: float) -> bool:
+        """client-go's token bucket (registryPullQPS, registryBurst) in front of PullImage.
+
+        The bucket starts full and refills at QPS tokens per second; a pull that finds it empty
+        fails at once (it does not wait). QPS 0 means no limit (KUBERNETES.md §10).
+        """
+        qps, burst = self.config.registry_pull_qps, self.config.registry_burst
+        if qps <= 0:
+            return True
+        if self.tokens < 0:
+            self.tokens, self.tokens_at = float(burst), now
+        self.tokens = min(float(burst), self.tokens + (now - self.tokens_at) * qps)
+        self.tokens_at = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
 
     def can_start(self) -> bool:
         return self.slots is None or self.active < self.slots

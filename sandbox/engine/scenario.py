@@ -41,7 +41,7 @@ TOP_FIELDS = ("name", "description", "nodes", "registries", "builds", "timeline"
               "kubelet", "admission", "horizon", "profile")
 KUBELET_FIELDS = ("serializeImagePulls", "maxParallelImagePulls", "imagePullBackOff",
                   "featureGates", "imagePullCredentialsVerificationPolicy",
-                  "preloadedImagesVerificationAllowlist")
+                  "preloadedImagesVerificationAllowlist", "registryPullQPS", "registryBurst")
 
 
 def default_scenario() -> Scenario:
@@ -181,7 +181,11 @@ class _ScenarioReader:
                     "invalid configuration: maxParallelImagePulls cannot be larger than 1 "
                     "unless SerializeImagePulls (--serialize-image-pulls) is set to false")
         policy, allowlist = _verification(r, m, gate)
+        qps = _non_negative(r, m.get("registryPullQPS"), "registryPullQPS", "--registry-qps", 5)
+        burst = _non_negative(r, m.get("registryBurst"), "registryBurst", "--registry-burst", 10)
         return KubeletConfig(
+            registry_pull_qps=qps,
+            registry_burst=burst,
             serialize_image_pulls=serialize,
             max_parallel_image_pulls=maximum,
             backoff_initial=initial,
@@ -193,6 +197,19 @@ class _ScenarioReader:
 
 
 # --- kubelet ----------------------------------------------------------------------------------
+
+
+def _non_negative(r: FieldReader, node: YamlNode | None, name: str, flag: str,
+                  default: int) -> int:
+    """registryPullQPS / registryBurst: int32 fields the kubelet refuses when negative."""
+    value = r.integer(node, f"kubelet.{name}")
+    if value is None:
+        return default
+    if value < 0:
+        r.error(node, f"kubelet.{name}", f"invalid configuration: {name} ({flag}) {value} must "
+                                         "not be a negative number")
+        return default
+    return value
 
 
 def _kubelet_defaults(gate: bool) -> KubeletConfig:

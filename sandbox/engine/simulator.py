@@ -28,7 +28,7 @@ from .nodes import NodeRuntime, PullJob
 from .objects import Container, KubeObject, Manifests
 from .paste import load_paste
 from .reference import parse_reference
-from .registry import RegistryState, resolve
+from .registry import RegistryState, Resolution, resolve
 from .scenario import default_scenario
 from .scheduler import schedule
 from .trace import ContainerStatus, Event, LayerTransfer, NodeScore, PodStatus, Pull, Step, Trace
@@ -39,6 +39,9 @@ POD_START_DELAY = 1.0  # scheduled -> first kubelet sync (sandbox creation)
 INIT_RUN_SECONDS = 2.0  # how long a simulated init container runs before it completes
 RESYNC_SECONDS = 10.0  # pod worker back-off after a failed sync (pod_workers.go)
 UNPACK_BYTES_PER_SECOND = 150_000_000
+# The kubelet's throttled image service refuses a pull when its token bucket is empty. The text
+# is from older releases; the master wording is UNVERIFIED (KUBERNETES.md §10).
+QPS_EXCEEDED = "pull QPS exceeded"
 
 SyncGen = Generator[PullRequest, PullOutcome, None]
 
@@ -306,7 +309,11 @@ class _Simulation:
     def _start_pull(self, node: NodeRuntime, job: PullJob) -> None:
         pod, gen, request, context = job.payload
         node.active += 1
-        resolution = resolve(self.registries, request.ref, node.node, list(request.credentials))
+        if node.try_accept_pull(self.now):
+            resolution = resolve(self.registries, request.ref, node.node,
+                                 list(request.credentials))
+        else:
+            resolution = Resolution(failure=runtime.PullFailure("Unknown", QPS_EXCEEDED))
         registry = self.registries.registries.get(request.ref.domain)
         latency = registry.latency if registry else 0.05
         bandwidth = registry.bandwidth if registry else 1
@@ -393,8 +400,13 @@ class _Simulation:
                     requested=round(job.requested, 3), started=round(started, 3),
                     finished=round(self.now, 3))
         if resolution.image is None:
-            error = (runtime.render_for_kubelet(resolution.failure, self.scenario.profile)
-                     if resolution.failure else "unknown error")
+            failure = resolution.failure
+            if failure is None:
+                error = "unknown error"
+            elif failure.text == QPS_EXCEEDED:  # the kubelet's own error: no gRPC status
+                error = QPS_EXCEEDED
+            else:
+                error = runtime.render_for_kubelet(failure, self.scenario.profile)
             self.pulls.append(Pull(**base, outcome="failed", error=error,  # type: ignore[arg-type]
                                    username=resolution.tried[-1] if resolution.tried else None,
                                    tried=resolution.tried, exchanges=resolution.exchanges))

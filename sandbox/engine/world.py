@@ -176,6 +176,10 @@ class KubeletConfig:
     ensure_secret_pulled_images: bool = True
     verification_policy: str = "NeverVerifyPreloadedImages"
     preloaded_images_verification_allowlist: tuple[str, ...] = ()
+    # registryPullQPS / registryBurst (§10): a token bucket in front of the runtime's pulls;
+    # 0 QPS means unlimited.
+    registry_pull_qps: int = 5
+    registry_burst: int = 10
 
 
 @dataclass(frozen=True)

@@ -348,3 +348,23 @@ def test_layers_download_in_order_and_finish_before_the_pull_does() -> None:
     complete = [s for s in trace.steps if s.flow == "pull" and "Pull complete" in s.text]
     assert len(complete) == 2
     assert [s.time for s in complete] == sorted(s.time for s in complete)
+
+
+def test_registry_pull_qps_refuses_pulls_beyond_the_burst_at_once() -> None:
+    manifests = "---\n".join(
+        pod(f"nginx:9.{i}", name=f"p{i}", extra="  nodeName: node-1\n") for i in range(4))
+    config = KubeletConfig(serialize_image_pulls=False, registry_pull_qps=1, registry_burst=2)
+    trace = run(manifests, world(Node("node-1"), kubelet=config))
+    first = sorted(trace.pulls, key=lambda p: (p.started, p.pod))[:4]
+    errors = [p.error for p in first]
+    assert errors.count("pull QPS exceeded") == 2
+    assert 'Failed to pull image "nginx:9.2": pull QPS exceeded' in messages(trace, "Failed") or \
+        'Failed to pull image "nginx:9.3": pull QPS exceeded' in messages(trace, "Failed")
+
+
+def test_registry_pull_qps_zero_means_no_limit() -> None:
+    manifests = "---\n".join(
+        pod(f"nginx:9.{i}", name=f"p{i}", extra="  nodeName: node-1\n") for i in range(4))
+    config = KubeletConfig(serialize_image_pulls=False, registry_pull_qps=0, registry_burst=0)
+    trace = run(manifests, world(Node("node-1"), kubelet=config))
+    assert "pull QPS exceeded" not in {p.error for p in trace.pulls}

@@ -650,3 +650,15 @@ def test_two_nodes_starter_has_nginx_on_node_1() -> None:
 
 def test_private_registry_scenario_is_the_documented_example() -> None:
     assert (SHIPPED / "private-registry.yaml").read_text() == EXAMPLE
+
+
+def test_registry_pull_qps_and_burst_are_read_and_negative_values_refused() -> None:
+    from sandbox.engine import ManifestError, load_scenario
+
+    scenario = load_scenario("name: q\nkubelet:\n  registryPullQPS: 0\n  registryBurst: 3\n")
+    assert (scenario.kubelet.registry_pull_qps, scenario.kubelet.registry_burst) == (0, 3)
+    with pytest.raises(ManifestError) as caught:
+        load_scenario("name: q\nkubelet:\n  registryPullQPS: -1\n")
+    problem = caught.value.problems[0]
+    assert problem.line == 3
+    assert "registryPullQPS (--registry-qps) -1 must not be a negative number" in problem.message
