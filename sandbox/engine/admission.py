@@ -93,10 +93,12 @@ def admit_service_account(
             owner=plan.owner,
         )
     spec = replace(plan.spec, service_account_name=name)
-    if not plan.spec.image_pull_secrets:
+    # Upstream copies only when len(pod.Spec.ImagePullSecrets) == 0 (KUBERNETES.md §7).
+    if not plan.spec.image_pull_secrets and not plan.spec.image_pull_secret_entries:
         copied = _account_pull_secrets(account) if account is not None else ()
         if copied:
-            spec = replace(spec, image_pull_secrets=copied, image_pull_secrets_written=True)
+            spec = replace(spec, image_pull_secrets=copied, image_pull_secrets_written=True,
+                           image_pull_secret_entries=len(copied))
     return replace(plan, spec=spec)
 
 

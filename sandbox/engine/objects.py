@@ -67,6 +67,9 @@ class PodSpec:
     # True when the field is present at all, even empty: the ServiceAccount admission copies the
     # account's secrets only when the pod lists none.
     image_pull_secrets_written: bool = False
+    # How many entries the list has as written, empty names included: the admission plugin
+    # copies the account's secrets only when the list is empty (`[{name: ""}]` is not empty).
+    image_pull_secret_entries: int = 0
     service_account_name: str | None = None
     node_name: str | None = None
     node_selector: tuple[tuple[str, str], ...] = ()

@@ -54,6 +54,8 @@ def read_pod_spec(spec: Mapping, path: str, kind: str, report: Report) -> PodSpe
         image_pull_secrets=tuple(pull_secrets),
         image_pull_secrets_written=pull_secrets_node is not None and not is_null(
             pull_secrets_node),
+        image_pull_secret_entries=(len(pull_secrets_node.items)
+                                   if isinstance(pull_secrets_node, Sequence) else 0),
         service_account_name=account,
         node_name=as_str(spec, "nodeName", f"{path}.nodeName", report) or None,
         node_selector=tuple(as_string_map(spec, "nodeSelector", f"{path}.nodeSelector",

@@ -169,12 +169,42 @@ NOT_MODELLED = {
         "the enforce-mountable-secrets limit is not modelled",
     "serviceaccount/TestAutomountsAPIToken-and-TestRespectsExistingMount":
         "no volumes or token projection",
-    "serviceaccount/pod-listing-only-an-empty-name-keeps-it":
-        "PodSpec drops empty secret names when read, so `imagePullSecrets: [{name: \"\"}]` "
-        "(length 1 upstream: nothing copied) cannot be told from `[]`",
 }
 
 
 @pytest.mark.parametrize("case", sorted(NOT_MODELLED))
 def test_upstream_admission_case_not_modelled(case: str) -> None:
     pytest.skip(f"{case}: {NOT_MODELLED[case]}")
+
+
+def test_a_pod_listing_only_an_empty_secret_name_gets_nothing_from_its_account() -> None:
+    from sandbox.engine import load_manifests
+    from sandbox.engine.admission import admit_service_account
+    from sandbox.engine.workloads import expand_workloads
+
+    objects = load_manifests("""\
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default}
+imagePullSecrets: [{name: regcred}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  imagePullSecrets: [{name: ""}]
+  containers: [{name: web, image: "nginx:1.25"}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bare}
+spec:
+  imagePullSecrets: []
+  containers: [{name: web, image: "nginx:1.25"}]
+""")
+    accounts = [o for o in objects if o.kind == "ServiceAccount"]
+    plans = {p.name: p for p in expand_workloads(objects, []).pods}
+    web = admit_service_account(plans["web"], accounts)
+    bare = admit_service_account(plans["bare"], accounts)
+    assert web.spec.image_pull_secrets == ()  # type: ignore[union-attr]
+    assert bare.spec.image_pull_secrets == ("regcred",)  # type: ignore[union-attr]
