@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from lessons import rendering, validation
 
@@ -30,6 +33,10 @@ def sandbox_url(scenario: str | None = None, challenge: str | None = None) -> st
     url = reverse("sandbox:index")
     # `/` is kept readable in the challenge id: it is safe in a query string.
     return f"{url}?{urlencode(params, safe='/')}" if params else url
+
+
+# /lessons/<slug>/ shares its URL space with these pages.
+RESERVED_LESSON_SLUGS = frozenset({"board"})
 
 
 class Scenario(models.Model):
@@ -114,6 +121,9 @@ class Lesson(models.Model):
 
     def clean(self) -> None:
         self.starter_manifest = normalize_newlines(self.starter_manifest)
+        if self.slug in RESERVED_LESSON_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is taken by a page of its own "
+                                           f"(/lessons/{self.slug}/); choose another slug."})
         validation.raise_for_problems(
             {"starter_manifest": validation.manifest_problems(self.starter_manifest)}
         )
@@ -209,6 +219,8 @@ class Challenge(models.Model):
 class Progress(models.Model):
     """Where one (anonymous) learner stands on one challenge."""
 
+    STUCK_AFTER = 3  # failed attempts after which the instructor's board flags a learner
+
     class Status(models.TextChoices):
         STARTED = "started", "Started"
         PASSED = "passed", "Passed"
@@ -232,3 +244,28 @@ class Progress(models.Model):
     def __str__(self) -> str:
         who = self.display_name or self.learner[:8]
         return f"{who}: {self.challenge} ({self.status})"
+
+    @property
+    def is_stuck(self) -> bool:
+        """Not passed after STUCK_AFTER attempts: the board highlights the learner."""
+        return self.status != self.Status.PASSED and self.attempts >= self.STUCK_AFTER
+
+    @classmethod
+    def record_attempt(
+        cls, learner: str, challenge: Challenge, passed: bool, display_name: str = ""
+    ) -> Progress:
+        """Count one run of `challenge` by `learner` and return the row as it now stands.
+
+        The counter is incremented in the database (F expression), so runs arriving at the same
+        time on different server processes all count. A pass is never downgraded: a later
+        failing run only adds an attempt.
+        """
+        progress, _ = cls.objects.get_or_create(learner=learner, challenge=challenge)
+        changes: dict[str, Any] = {"attempts": F("attempts") + 1, "updated_at": timezone.now()}
+        if passed:
+            changes["status"] = cls.Status.PASSED
+        if display_name:
+            changes["display_name"] = display_name
+        cls.objects.filter(pk=progress.pk).update(**changes)
+        progress.refresh_from_db()
+        return progress

@@ -8,5 +8,7 @@ from lessons import views
 
 urlpatterns = [
     path("", views.lesson_index, name="index"),
+    # Before the lesson pattern, which would otherwise take "board" for a lesson slug.
+    path("board/", views.board, name="board"),
     path("<slug:slug>/", views.lesson_detail, name="detail"),
 ]

@@ -1,11 +1,12 @@
-"""Lesson pages: the course list and one lesson with its challenges."""
+"""Lesson pages: the course list, one lesson with its challenges, the instructor's board."""
 
 from __future__ import annotations
 
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from lessons.models import Lesson
+from lessons.models import Lesson, Progress
 
 
 def lesson_index(request: HttpRequest) -> HttpResponse:
@@ -33,3 +34,14 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "preview": not lesson.published,
         },
     )
+
+
+@staff_member_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The live board of the room (staff only; others go to the admin login).
+
+    The page is an empty table: the websocket (`/ws/board/`) fills it with a snapshot, then
+    with every learner's runs as they happen.
+    """
+    return render(request, "lessons/board.html",
+                  {"ws_path": "/ws/board/", "stuck_after": Progress.STUCK_AFTER})

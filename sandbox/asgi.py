@@ -1,6 +1,8 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
 Django must be set up before the routing (and so the consumers and models) is imported.
+Websockets pass the origin check first, then get the Django session and user from the cookie
+(the learner key and the board's staff check both need them).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sandbox.settings")
 django_asgi_app = get_asgi_application()
 
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
@@ -20,6 +23,8 @@ from sandbox.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
     }
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ from sandbox.engine import (
 )
 from sandbox.engine.paste import created_objects, load_paste
 from sandbox.engine.scenario import default_scenario
+from sandbox.progress import learner_for_socket, report_run
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ MIN_SPEED, MAX_SPEED = 0.25, 16.0
 FRAME_SECONDS = 0.12  # wall time per frame at speed 1, plus a share of the simulated gap
 SIMULATED_TO_WALL = 0.04  # wall seconds per simulated second at speed 1
 MAX_GAP_SECONDS = 1.5
+MAX_DISPLAY_NAME = 40
 
 
 class BadMessage(Exception):
@@ -56,6 +59,21 @@ def _speed(value: Any) -> float:
     if not MIN_SPEED <= float(value) <= MAX_SPEED:
         raise BadMessage("bad_message", "speed must be between 0.25 and 16")
     return float(value)
+
+
+def _display_name(value: Any) -> str:
+    """The optional name a learner shows the instructor's board; "" when none is given."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadMessage("bad_message", "display_name must be a string")
+    name = " ".join(value.split())
+    if len(name) > MAX_DISPLAY_NAME:
+        raise BadMessage("bad_message",
+                         f"display_name must be at most {MAX_DISPLAY_NAME} characters")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in name):
+        raise BadMessage("bad_message", "display_name may only hold printable characters")
+    return name
 
 
 def parse_message(text: str | None, limit: int) -> dict[str, Any]:
@@ -180,6 +198,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         self.runs = 0
         self.playback: Playback | None = None
         self.task: asyncio.Task[None] | None = None
+        self.learner = await learner_for_socket(self.scope)
+        self.display_name = ""  # the last one a run gave, kept for this connection
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -216,6 +236,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         if not isinstance(manifest, str):
             raise BadMessage("bad_message", "manifest must be a string of YAML")
         speed = _speed(message.get("speed"))
+        self.display_name = _display_name(message.get("display_name")) or self.display_name
         challenge = await resolve_challenge(message.get("challenge"))
         slug = message.get("scenario")
         if challenge is not None and challenge[1] and not slug:
@@ -247,6 +268,16 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                     "rule": h.rule} for h in trace.hints],
         )
         self.task = asyncio.create_task(self.play(self.playback))
+        await self.report(message.get("challenge") if challenge is not None else None,
+                          trace, goals)
+
+    async def report(self, challenge: str | None, trace: Trace,
+                     goals: list[dict[str, Any]] | None) -> None:
+        """Record progress and tell the instructor's board; a failure here never fails the run."""
+        try:
+            await report_run(self.learner, self.display_name, challenge, trace, goals)
+        except Exception:
+            log.exception("could not record progress for the board")
 
     def control(self, message: dict[str, Any]) -> None:
         action = message.get("action")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.urls import path
 
+from sandbox.board import BoardConsumer
 from sandbox.consumers import SandboxConsumer
 
 websocket_urlpatterns = [
     path("ws/sandbox/", SandboxConsumer.as_asgi()),
+    path("ws/board/", BoardConsumer.as_asgi()),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from lessons import rendering
 from lessons.models import Challenge, Lesson, Scenario
 from sandbox.engine import ManifestError, Trace, check_goals
+from sandbox.progress import ensure_learner
 
 STARTER_MANIFEST = """\
 apiVersion: v1
@@ -89,6 +90,7 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
     With `?challenge=<lesson>/<challenge>` it also shows that challenge: prompt, goals, hints,
     its scenario preselected and its starter manifest in the editor.
     """
+    ensure_learner(request.session)  # the session cookie the websocket will identify them by
     scenarios = list(
         Scenario.objects.order_by("order", "title").values("slug", "title", "description")
     )

@@ -227,10 +227,10 @@ class _Builder:
             stage.name = self._stage_name(ins, words[2])
         platform = ins.flag("platform")
         variables = {**self.platform_args, **self.global_args}
-        if platform is not None and expand(platform, variables) != f"linux/{self.architecture}":
-            self.error(ins, f"--platform={platform}: the sandbox builds only for "
-                       f"linux/{self.architecture}", "drop --platform, or use $BUILDPLATFORM")
         try:
+            if platform is not None and expand(platform, variables) != f"linux/{self.architecture}":
+                self.error(ins, f"--platform={platform}: the sandbox builds only for "
+                           f"linux/{self.architecture}", "drop --platform, or use $BUILDPLATFORM")
             reference = expand(words[0], variables)
         except ValueProblem as problem:
             self.error(ins, str(problem))

@@ -175,6 +175,8 @@ def _size_hint(comment: str, number: int, raw: str, problems: list[Problem],
 
 def _instruction(pending: _Pending, problems: list[Problem]) -> Instruction | None:
     joined = " ".join(part for part in pending.parts if part)
+    if not joined.strip():
+        return None  # only line continuations (`\` lines) up to the end: nothing to run
     match = _KEYWORD.match(joined)
     word = match.group(1) if match else joined.split(maxsplit=1)[0]
     keyword = word.upper()

@@ -27,6 +27,11 @@ _STAGE_NAME = re.compile(r"[a-z][a-z0-9._-]*")
 _COMMAND_SPLIT = re.compile(r"&&|\|\||[;|]")
 
 
+# The most text the variables of one expansion may add: `ENV A=$A$A` repeated doubles a value
+# each line, so a 64 KiB Dockerfile could otherwise ask for 2**500 characters.
+MAX_EXPANSION = 64 * 1024
+
+
 class ValueProblem(ValueError):
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -35,8 +40,18 @@ class ValueProblem(ValueError):
 
 def expand(text: str, variables: dict[str, str]) -> str:
     """`$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME:+alternative}` replaced; `\\$` kept."""
+    added = 0
 
     def replace(match: re.Match[str]) -> str:
+        nonlocal added
+        value = _substitute(match)
+        added += len(value)
+        if added > MAX_EXPANSION:
+            raise ValueProblem("variables expand this value to more than 64 KiB",
+                               "a variable that refers to itself twice doubles at each line")
+        return value
+
+    def _substitute(match: re.Match[str]) -> str:
         found = match.group(0)
         if found == "\\$":
             return "$"

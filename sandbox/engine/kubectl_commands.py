@@ -345,6 +345,9 @@ def _pull_secret_patch(command: _Command) -> tuple[list[str], bool]:
     word = command.word("patch")
     try:
         patch = json.loads(command.value("patch"))
+    except RecursionError:  # a hostile `[[[[…`: Python's decoder recurses per level
+        raise CommandError("error: unable to parse the patch: nested too deeply", word,
+                           "write it as JSON in single quotes") from None
     except ValueError as error:
         raise CommandError(f"error: unable to parse the patch: {error}", word,
                            "write it as JSON in single quotes") from None

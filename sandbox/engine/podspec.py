@@ -28,6 +28,11 @@ from .schema import (
 )
 from .yamlsafe import Mapping, Node, Scalar, Sequence, describe
 
+# The longest image string simulated. The API server sets no limit, but a real reference is far
+# shorter (a 255-character path, a 128-character tag, a digest), and every kubelet event about
+# the container repeats the image: a 250 KB one made a 5-minute evaluation send 30 MB of events.
+MAX_IMAGE_LENGTH = 1024
+
 
 def read_pod_spec(spec: Mapping, path: str, kind: str, report: Report) -> PodSpec:
     """The PodSpec at `path` (`spec` or a template's `….spec`); problems go to `report`."""
@@ -144,7 +149,12 @@ def _read_container(item: Node, path: str, init: bool, names: dict[str, str],
     image = as_str(item, "image", f"{path}.image", report, required=True,
                    hint="say which image to run, e.g. `image: nginx:1.27`")
     image_node = item.get("image")
-    if image is not None and image != image.strip():
+    if image is not None and len(image) > MAX_IMAGE_LENGTH:
+        report.error(image_node, f"{path}.image", f"{path}.image: {len(image)} characters is "
+                     f"longer than the {MAX_IMAGE_LENGTH} the sandbox simulates",
+                     hint="a real image reference is a few hundred characters at most")
+        image = None
+    elif image is not None and image != image.strip():
         report.error(image_node, f"{path}.image", f"{path}.image: Invalid value: {quote(image)}: "
                      "must not have leading or trailing whitespace", hint="remove the spaces")
     policy = as_str(item, "imagePullPolicy", f"{path}.imagePullPolicy", report)

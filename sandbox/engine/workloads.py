@@ -32,10 +32,11 @@ from .world import Node
 
 __all__ = [
     "CRONJOB_SCHEDULED_MINUTES", "DAEMONSET_TOLERATIONS", "DEFAULT_SERVICE_ACCOUNT",
-    "GENERATED_SUFFIX_LENGTH", "MAX_GENERATED_BASE", "MAX_PODS", "RESOURCES", "SAFE_ALPHABET",
-    "SIMULATED_EPOCH", "AdmissionError", "Expansion", "PodPlan", "admit_always_pull_images",
-    "admit_service_account", "already_exists", "cronjob_job_name", "daemon_pod_spec",
-    "expand_workloads", "fnv32a", "object_uid", "random_suffix", "safe_encode", "template_hash",
+    "GENERATED_SUFFIX_LENGTH", "MAX_CONTAINERS", "MAX_GENERATED_BASE", "MAX_PODS", "RESOURCES",
+    "SAFE_ALPHABET", "SIMULATED_EPOCH", "AdmissionError", "Expansion", "PodPlan",
+    "admit_always_pull_images", "admit_service_account", "already_exists", "cronjob_job_name",
+    "daemon_pod_spec", "expand_workloads", "fnv32a", "object_uid", "random_suffix", "safe_encode",
+    "template_hash",
 ]
 
 # Kubernetes' `rand` alphabet: no vowels, no 0/1/3, so generated names spell no words.
@@ -49,6 +50,9 @@ SIMULATED_EPOCH = 1_767_225_600
 CRONJOB_SCHEDULED_MINUTES = SIMULATED_EPOCH // 60
 # A sandbox evaluation simulates at most this many pods (hostile `replicas: 100000000`).
 MAX_PODS = 500
+# ... and at most this many containers (init and regular) over all those pods: a 256 KiB paste
+# can hold a template of thousands of containers, times 500 replicas, each pull simulated.
+MAX_CONTAINERS = 1000
 
 
 # API resource names as kubectl prints them in AlreadyExists errors.
@@ -356,11 +360,13 @@ def expand_workloads(objects: Iterable[KubeObject], nodes: Sequence[Node]) -> Ex
     A repeated Pod is kept (the simulator shows what happens to it) but reported; a repeated
     workload or other object is reported and its duplicate makes nothing, as the API server
     refuses the second create. Namespaces, ServiceAccounts and Secrets make no pods. Raises
-    ManifestError for a workload without a pod template, a bad count, or more than MAX_PODS.
+    ManifestError for a workload without a pod template, a bad count, or more than MAX_PODS
+    pods or MAX_CONTAINERS containers.
     """
     namer = _Namer()
     seen: set[tuple[str, str, str]] = set()
     plans: list[PodPlan] = []
+    containers = 0
     for obj in objects:
         key = _object_key(obj)
         if key in seen and obj.kind != "Pod":
@@ -373,6 +379,11 @@ def expand_workloads(objects: Iterable[KubeObject], nodes: Sequence[Node]) -> Ex
         planned = controller(obj, nodes)
         if len(plans) + len(planned) > MAX_PODS:
             raise _too_many(obj)
+        containers += sum(len(item.spec.all_containers) for item in planned)
+        if containers > MAX_CONTAINERS:
+            raise object_error(obj, f"{obj.ref} would bring the container count above "
+                                    f"{MAX_CONTAINERS}, the most one sandbox evaluation "
+                                    f"simulates")
         namespace = obj.effective_namespace
         for item in planned:
             name, occurrence = namer.name(namespace, item)

@@ -205,10 +205,8 @@ class Composer:
         frame.height = max(frame.height, node.height + 1)
         if frame.size > self.max_nodes:
             self._too_many_nodes(frame)
-        if len(self.stack) + node.height > self.max_depth:  # deep only through aliases
-            raise ManifestError([*self.problems, Problem(
-                f"aliases nest this document deeper than {self.max_depth} levels",
-                node.line, node.column, hint="write the values out instead of nesting aliases")])
+        if len(self.stack) + node.height > self.max_depth:
+            raise ManifestError([*self.problems, self._too_deep(node)])
         if not frame.is_mapping:
             frame.items.append(node)
         elif not frame.key_pending:
@@ -217,6 +215,14 @@ class Composer:
             key, frame.key, frame.key_pending = frame.key, None, False
             if key is not None:
                 self._put(frame, key, node)
+
+    def _too_deep(self, node: Node) -> Problem:
+        if not self.aliases:  # a scalar one level below the deepest collection `_open` allows
+            return Problem(f"nesting deeper than {self.max_depth} levels", node.line,
+                           node.column, hint="no Kubernetes object is nested this deep")
+        return Problem(f"aliases nest this document deeper than {self.max_depth} levels",
+                       node.line, node.column,
+                       hint="write the values out instead of nesting aliases")
 
     def _too_many_nodes(self, frame: _Frame) -> None:
         if self.aliases:

@@ -21,6 +21,7 @@ const ui = {
   scenarioDescription: $("scenario-description"),
   manifest: $("manifest"),
   speed: $("speed"),
+  displayName: $("display-name"),
   pause: $("pause"),
   step: $("step"),
   finish: $("finish"),
@@ -261,6 +262,7 @@ function startRun() {
     scenario: ui.scenario.value || null,
     speed: Number(ui.speed.value),
     challenge: challengeKey,
+    display_name: ui.displayName.value.trim() || null,
   });
 }
 
@@ -311,3 +313,18 @@ draft.restore();
 showScenarioDescription();
 setPlayback("idle", "");
 socket.connect();
+
+// The optional display name stays in this browser (localStorage) across visits.
+const NAME_KEY = "lunchbox:display-name";
+try {
+  ui.displayName.value = localStorage.getItem(NAME_KEY) ?? "";
+} catch {
+  // storage may be disabled; the name is then asked again next time
+}
+ui.displayName.addEventListener("change", () => {
+  try {
+    localStorage.setItem(NAME_KEY, ui.displayName.value.trim());
+  } catch {
+    // ignore: see above
+  }
+});

@@ -153,7 +153,9 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
             process.wait()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in the main thread while it
+# is open, which would stop pytest-asyncio's tests in later folders (tests/scale) from running.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")

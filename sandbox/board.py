@@ -1,0 +1,68 @@
+"""The instructor's board websocket: a snapshot of Progress, then every learner's runs, live.
+
+Every board socket joins the channel-layer group "room", which learners' sandbox sockets send
+a summary to after each run (sandbox/progress.py). With the Redis layer this works across
+server processes. Only staff may listen: a refused socket is accepted, told why, then closed,
+because a websocket rejected during the handshake cannot carry a reason.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from sandbox.progress import ROOM_GROUP, snapshot_rows
+
+PROTOCOL_VERSION = 1
+FORBIDDEN = 4403  # close code for a socket that is not staff's (4000-4999: application codes)
+
+
+def is_staff(user: Any) -> bool:
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False))
+
+
+class BoardConsumer(AsyncWebsocketConsumer):
+    """`/ws/board/`: staff only."""
+
+    joined = False
+
+    async def connect(self) -> None:
+        await self.accept()
+        if not is_staff(self.scope.get("user")):
+            await self.send_frame("error", code="forbidden",
+                                  message="the board is for instructors: log in to the admin "
+                                          "with a staff account, then reload")
+            await self.close(code=FORBIDDEN)
+            return
+        await self.channel_layer.group_add(ROOM_GROUP, self.channel_name)
+        self.joined = True
+        await self.send_frame("snapshot", rows=await snapshot_rows())
+
+    async def disconnect(self, code: int) -> None:
+        if self.joined:
+            await self.channel_layer.group_discard(ROOM_GROUP, self.channel_name)
+            self.joined = False
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.joined:
+            return
+        try:
+            message = json.loads(text_data) if text_data is not None else None
+        except (ValueError, RecursionError):
+            message = None
+        if isinstance(message, dict) and message.get("type") == "ping":
+            await self.send_frame("pong")
+        else:
+            await self.send_frame("error", code="bad_message",
+                                  message="the board only answers "
+                                          '{"version": 1, "type": "ping"}')
+
+    async def board_update(self, event: dict[str, Any]) -> None:
+        """A learner's run, from the channel layer: forwarded as it is."""
+        await self.send_frame("update", row=event["row"])
+
+    async def send_frame(self, type_: str, **payload: Any) -> None:
+        await self.send(text_data=json.dumps({"version": PROTOCOL_VERSION, "type": type_,
+                                              **payload}))

@@ -1,0 +1,191 @@
+"""Who a learner is, what their runs did, and the summary the instructor's board receives.
+
+A learner is anonymous: a random key kept in their Django session (so it survives a reload and a
+server restart). The board never sees that key, only a one-way `public_id` of it, and never sees
+a manifest: a run is summarised as pod statuses, goal counts and one waiting reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils import timezone
+
+from lessons.models import Challenge, Progress
+from sandbox.engine import Trace
+
+log = logging.getLogger(__name__)
+
+LEARNER_SESSION_KEY = "lunchbox_learner"
+ROOM_GROUP = "room"  # the channel-layer group every board socket joins
+FREE_PLAY = "free play"
+_LEARNER_KEY_LENGTH = 32  # hex characters
+
+
+def _valid_learner(value: object) -> bool:
+    return (isinstance(value, str) and len(value) == _LEARNER_KEY_LENGTH
+            and all(c in "0123456789abcdef" for c in value))
+
+
+def new_learner() -> str:
+    return secrets.token_hex(_LEARNER_KEY_LENGTH // 2)
+
+
+def ensure_learner(session: SessionBase) -> str:
+    """The learner key stored in `session`, created there on first use (touches the database)."""
+    key = session.get(LEARNER_SESSION_KEY)
+    if not _valid_learner(key):
+        key = new_learner()
+        session[LEARNER_SESSION_KEY] = key
+    assert isinstance(key, str)
+    return key
+
+
+async def learner_for_socket(scope: dict[str, Any]) -> str:
+    """The learner key of a websocket's session.
+
+    A socket that came with a session cookie gets the key stored in that session (saved if it
+    is new); a socket without one gets a key for this connection only, since a websocket cannot
+    set a cookie.
+    """
+    key: str = await database_sync_to_async(_learner_for_session)(scope.get("session"))
+    return key
+
+
+def _learner_for_session(session: SessionBase | None) -> str:
+    if session is None or session.session_key is None:
+        return new_learner()
+    key = ensure_learner(session)
+    # An expired or forged cookie loads as a new, keyless session: saving it would create a
+    # row no cookie points to.
+    if session.modified and session.session_key is not None:
+        session.save()
+    return key
+
+
+def public_id(learner: str) -> str:
+    """A stable, one-way id for the board: the learner key itself stays in the session."""
+    return hashlib.sha256(f"lunchbox-board:{learner}".encode()).hexdigest()[:12]
+
+
+def anonymous_label(learner: str) -> str:
+    return f"learner {public_id(learner)[:6]}"
+
+
+def pods_summary(trace: Trace) -> str:
+    """`1 Running, 1 ErrImagePull`: pods counted by their kubectl STATUS, in first-seen order."""
+    counts = Counter(pod.status for pod in trace.pods)
+    if not counts:
+        return "no pods"
+    return ", ".join(f"{count} {status}" for status, count in counts.items())
+
+
+def main_waiting_reason(trace: Trace) -> str | None:
+    """The most common reason a container is still waiting (ImagePullBackOff, …), if any."""
+    reasons = Counter(
+        container.reason
+        for pod in trace.pods
+        for container in pod.containers
+        if container.state == "waiting" and container.reason
+    )
+    if not reasons:
+        return None
+    return reasons.most_common(1)[0][0]
+
+
+def outcome(trace: Trace, goals: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """What one run did, in a few words: never the manifest, never a secret."""
+    return {
+        "scenario": trace.scenario,
+        "pods": pods_summary(trace),
+        "goals_passed": sum(1 for g in goals if g.get("passed")) if goals is not None else None,
+        "goals_total": len(goals) if goals is not None else None,
+        "waiting": main_waiting_reason(trace),
+    }
+
+
+def board_row(
+    learner: str,
+    name: str,
+    updated: datetime,
+    progress: Progress | None = None,
+    run: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One row of the board (docs/protocol.md, "The board socket"): JSON-safe."""
+    challenge = progress.challenge if progress is not None else None
+    return {
+        "learner": public_id(learner),
+        "name": name or anonymous_label(learner),
+        "challenge": challenge.key if challenge is not None else None,
+        "title": challenge.title if challenge is not None else FREE_PLAY,
+        "attempts": progress.attempts if progress is not None else None,
+        "status": progress.status if progress is not None else None,
+        "stuck": progress.is_stuck if progress is not None else False,
+        "outcome": run,
+        "updated": updated.isoformat(),
+    }
+
+
+async def record_run(learner: str, challenge_key: str | None, passed: bool,
+                     display_name: str) -> Progress | None:
+    """Count a challenge run in Progress (in a worker thread: it is database work)."""
+    progress: Progress | None = await database_sync_to_async(_record_run)(
+        learner, challenge_key, passed, display_name)
+    return progress
+
+
+def _record_run(learner: str, challenge_key: str | None, passed: bool,
+                display_name: str) -> Progress | None:
+    """Count a challenge run in Progress; None for free play or a challenge deleted meanwhile."""
+    if not challenge_key:
+        return None
+    lesson, _, slug = challenge_key.partition("/")
+    challenge = (Challenge.objects.filter(lesson__slug=lesson, slug=slug)
+                 .select_related("lesson").first())
+    if challenge is None:
+        return None
+    progress = Progress.record_attempt(learner, challenge, passed, display_name)
+    progress.challenge = challenge  # keep the lesson loaded for `key`
+    return progress
+
+
+async def report_run(learner: str, display_name: str, challenge_key: str | None,
+                     trace: Trace, goals: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """Record the run's progress and tell every board; returns the row sent."""
+    passed = goals is not None and all(g.get("passed") for g in goals)
+    progress = await record_run(learner, challenge_key, passed, display_name)
+    name = display_name or (progress.display_name if progress is not None else "")
+    row = board_row(learner, name, timezone.now(), progress, outcome(trace, goals))
+    await broadcast(row)
+    return row
+
+
+async def broadcast(row: dict[str, Any]) -> None:
+    """Send a board row to the room; a channel layer that is down must not break the run."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        await layer.group_send(ROOM_GROUP, {"type": "board.update", "row": row})
+    except Exception:
+        log.warning("could not send a board update to the channel layer", exc_info=True)
+
+
+async def snapshot_rows(limit: int = 500) -> list[dict[str, Any]]:
+    """The board's opening state: the most recently active learners on each challenge."""
+    rows: list[dict[str, Any]] = await database_sync_to_async(_snapshot_rows)(limit)
+    return rows
+
+
+def _snapshot_rows(limit: int) -> list[dict[str, Any]]:
+    rows = (Progress.objects.select_related("challenge__lesson")
+            .order_by("-updated_at")[:limit])
+    return [board_row(p.learner, p.display_name, p.updated_at, p) for p in rows]
