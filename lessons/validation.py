@@ -44,31 +44,19 @@ def manifest_problems(text: str) -> list[Problem]:
 
 
 def goal_problems(text: str) -> list[Problem]:
-    """Goals must be a YAML list of one-key mappings (`- noRegistryPulls: true`); their meaning is
-    checked by the engine when a run is scored."""
-    from sandbox.engine.objects import Problem
+    """Goals must be a YAML list of one-key mappings (`- noRegistryPulls: true`) the engine knows,
+    with values it can read; checked by the engine's own goal checker (hostile-input safe) against
+    an empty evaluation, so every problem carries its line and column."""
+    from sandbox.engine import ManifestError, check_goals
+    from sandbox.engine.trace import Trace
 
     if not text.strip():
         return []
     try:
-        goals = load_plain_yaml(text)
-    except YAMLError as error:
-        return [yaml_problem(error)]
-    if not isinstance(goals, list):
-        return [Problem("goals must be a list, one goal per item", line=1, column=1,
-                        hint="write each goal as `- name: value`")]
-    known = _known_goals()
-    problems = []
-    for index, goal in enumerate(goals):
-        line, column = _item_position(goals, index)
-        if not (isinstance(goal, dict) and len(goal) == 1):
-            problems.append(Problem(f"goal {index + 1} is not a single `name: value` pair",
-                                    line=line, column=column,
-                                    hint="e.g. `- noRegistryPulls: true`"))
-        elif known and str(next(iter(goal))) not in known:
-            problems.append(Problem(f"unknown goal {next(iter(goal))!r}", line=line,
-                                    column=column, hint="known goals: " + ", ".join(known)))
-    return problems
+        check_goals(Trace(steps=(), events=(), pods=()), text)
+    except ManifestError as error:
+        return list(error.problems)
+    return []
 
 
 def _known_goals() -> list[str]:

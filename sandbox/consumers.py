@@ -39,6 +39,9 @@ MIN_SPEED, MAX_SPEED = 0.25, 16.0
 FRAME_SECONDS = 0.12  # wall time per frame at speed 1, plus a share of the simulated gap
 SIMULATED_TO_WALL = 0.04  # wall seconds per simulated second at speed 1
 MAX_GAP_SECONDS = 1.5
+# A run of hundreds of pods has thousands of steps: squeeze the pacing so that, at speed 1, the
+# whole playback takes about this long at most (the learner can still pause and step).
+PLAYBACK_BUDGET_SECONDS = 60.0
 MAX_DISPLAY_NAME = 40
 
 
@@ -190,6 +193,13 @@ class Playback:
     finish: bool = False
     goals: list[dict[str, Any]] | None = None  # a challenge's goal results, sent with the result
 
+    @property
+    def squeeze(self) -> float:
+        """1 for a short run; less for a long one, so playback fits PLAYBACK_BUDGET_SECONDS."""
+        steps = len(self.trace.steps)
+        worst = steps * (FRAME_SECONDS + MAX_GAP_SECONDS) / 2
+        return min(1.0, PLAYBACK_BUDGET_SECONDS / worst) if worst else 1.0
+
 
 class SandboxConsumer(AsyncWebsocketConsumer):
     """`/ws/sandbox/`: one learner's sandbox."""
@@ -328,6 +338,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         if playback.finish:
             return
         delay = min(FRAME_SECONDS + max(gap, 0.0) * SIMULATED_TO_WALL, MAX_GAP_SECONDS)
+        delay *= playback.squeeze
         waited = 0.0
         while True:
             if playback.finish:

@@ -150,8 +150,9 @@ def check_goals(trace: Trace, goals: str | list[Any] | None) -> list[GoalResult]
     items, places = _parse_goals(goals)
     for index, (goal, (line, column)) in enumerate(zip(items, places, strict=True)):
         if not isinstance(goal, dict) or len(goal) != 1:
-            problems.append(Problem(f"goal {index + 1} must be a mapping with one key", line,
-                                    column, path=f"goals[{index}]"))
+            problems.append(Problem(f"goal {index + 1} is not a single `name: value` pair", line,
+                                    column, path=f"goals[{index}]",
+                                    hint="e.g. `- noRegistryPulls: true`"))
             continue
         ((name, want),) = goal.items()
         check = CHECKS.get(str(name))

@@ -89,6 +89,7 @@ class _Simulation:
     scenario: Scenario
     objects: list[KubeObject]
     horizon: float
+    max_steps: int = 20_000
     now: float = 0.0
     steps: list[Step] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
@@ -145,6 +146,15 @@ class _Simulation:
         self._create_pods()
         while self._queue:
             when, _, action = heapq.heappop(self._queue)
+            if len(self.steps) >= self.max_steps:
+                # Thousands of containers retrying for an hour would make millions of steps:
+                # stop here, say so, and report the cluster as it stood.
+                self.warnings.append(
+                    f"The simulation stopped at {self.now:.0f}s of the {self.horizon:.0f}s "
+                    f"horizon after {self.max_steps} steps; fewer pods or a shorter horizon show "
+                    f"the whole run.")
+                self.horizon = self.now
+                break
             self.now = when
             action()
         self.now = self.horizon
@@ -466,13 +476,18 @@ def simulate(
     scenario: Scenario | None = None,
     *,
     horizon: float | None = None,
+    max_steps: int = 20_000,
 ) -> Trace:
-    """Run the pasted objects through admission, the scheduler and each node's kubelet."""
+    """Run the pasted objects through admission, the scheduler and each node's kubelet.
+
+    The run stops early, with a warning in the trace, once it has made `max_steps` steps
+    (thousands of containers retrying for an hour would otherwise make millions).
+    """
     if isinstance(manifests, str):
         manifests = load_paste(manifests)
     world = scenario if scenario is not None else default_scenario()
     objects = list(world.objects) + list(manifests)
-    sim = _Simulation(world, objects, world.horizon if horizon is None else horizon)
+    sim = _Simulation(world, objects, world.horizon if horizon is None else horizon, max_steps)
     trace = sim.run()
     if isinstance(manifests, Manifests) and manifests.warnings:
         extra = tuple(str(w) for w in manifests.warnings)

@@ -215,7 +215,8 @@ def test_goals_that_are_not_a_list_are_refused(goals: Any) -> None:
 @pytest.mark.parametrize("goal", [{"allPodsRunning": True, "noRegistryPulls": True}, {},
                                   "allPodsRunning", ["allPodsRunning"]])
 def test_a_goal_must_be_a_mapping_with_exactly_one_key(goal: Any) -> None:
-    assert problems([goal]) == [("goal 1 must be a mapping with one key", "goals[0]", None)]
+    assert problems([goal]) == [("goal 1 is not a single `name: value` pair", "goals[0]",
+                                   "e.g. `- noRegistryPulls: true`")]
 
 
 def test_unknown_goal_is_refused_with_the_known_goals_as_hint() -> None:

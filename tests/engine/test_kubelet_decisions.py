@@ -368,3 +368,12 @@ def test_registry_pull_qps_zero_means_no_limit() -> None:
     config = KubeletConfig(serialize_image_pulls=False, registry_pull_qps=0, registry_burst=0)
     trace = run(manifests, world(Node("node-1"), kubelet=config))
     assert "pull QPS exceeded" not in {p.error for p in trace.pulls}
+
+
+def test_a_run_that_would_make_too_many_steps_stops_with_a_warning() -> None:
+    manifests = "---\n".join(
+        pod(f"nginx:9.{i}", name=f"p{i}", extra="  nodeName: node-1\n") for i in range(30))
+    trace = simulate(load_manifests(manifests), world(Node("node-1")), max_steps=200)
+    assert 200 <= len(trace.steps) < 260
+    assert any("stopped" in w and "200 steps" in w for w in trace.warnings)
+    assert trace.horizon < 300

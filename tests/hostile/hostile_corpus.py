@@ -583,7 +583,7 @@ GOALS = [
     Case(
         "two-keys",
         "- {allPodsRunning: true, noRegistryPulls: true}\n",
-        Fails("goal 1 must be a mapping with one key", 1, 3),
+        Fails("goal 1 is not a single `name: value` pair", 1, 3),
     ),
     Case(
         "alias-cycle",

@@ -68,12 +68,14 @@ def test_a_hostile_content_file_is_a_content_error(
     assert str(error.path).startswith(str(tmp_path))
 
 
-@pytest.mark.xfail(strict=True, raises=(RecursionError, ValueError),
-                   reason="lessons/validation.goal_problems parses goals with ruamel's "
-                          "recursive round-trip loader and catches only YAMLError: a goal "
-                          "nested 10 000 deep is a RecursionError, a 5000-digit integer a "
-                          "ValueError (reported to the lead)")
-@pytest.mark.parametrize("goals", ['"- " + "[" * 10_000', '"- a: " + "1" * 5000'], ids=str)
-def test_hostile_goals_in_a_content_file_are_a_content_error(tmp_path: Path, goals: str) -> None:
-    text = eval(goals)  # noqa: S307 - a literal of this test, kept short in the test id
-    refused(content(tmp_path, lesson(goals=text)))
+@pytest.mark.parametrize("goals", [
+    pytest.param("- " + "[" * 10_000, id="nesting-10k"),
+    pytest.param("- maxBytesPulled: " + "1" * 5000, id="integer-5000-digits"),
+])
+def test_hostile_goals_in_a_content_file_are_a_positioned_content_error(
+    tmp_path: Path, goals: str
+) -> None:
+    # lessons/validation.goal_problems once read goals with ruamel's recursive loader and caught
+    # only YAMLError: these were a RecursionError and a ValueError (int digit limit).
+    error = refused(content(tmp_path, lesson(goals=goals)))
+    assert error.line is not None
