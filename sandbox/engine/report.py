@@ -31,6 +31,35 @@ def describe_pods(trace: Trace) -> str:
     return "\n\n".join(texts)
 
 
+def docker_pull_log(pull: Pull) -> list[str]:
+    """`docker pull` of the same image as a log (no terminal: one line per status change, as
+    CI logs show it), each line with the simulated time it happened."""
+    try:
+        ref = parse_reference(pull.image)
+    except InvalidReference:
+        return [f"{pull.started:8.3f}s  Error response from daemon: invalid reference format"]
+    timed: list[tuple[float, int, str]] = [
+        (pull.started, 0, f"{ref.digest or ref.tag or 'latest'}: Pulling from {ref.path}")]
+    if pull.outcome == "failed":
+        timed.append((pull.finished, 1, f"Error response from daemon: {pull.error}"))
+    for order, layer in enumerate(pull.layers):
+        short = layer.digest.removeprefix("sha256:")[:12]
+        if layer.state == "present":
+            timed.append((layer.started, 1, f"{short}: Already exists"))
+            continue
+        timed.append((pull.started, 2 + order, f"{short}: Pulling fs layer"))
+        download_done = layer.fetched or layer.finished
+        timed.append((download_done, 100 + order, f"{short}: Verifying Checksum"))
+        timed.append((download_done, 101 + order, f"{short}: Download complete"))
+        timed.append((layer.finished, 200 + order, f"{short}: Pull complete"))
+    if pull.outcome == "pulled":
+        lines = docker_pull_lines(pull)
+        for text in lines[-3:]:
+            timed.append((pull.finished, 1000, text))
+    timed.sort(key=lambda item: (item[0], item[1]))
+    return [f"{when:8.3f}s  {text}" for when, _, text in timed]
+
+
 def docker_pull_lines(pull: Pull) -> list[str]:
     """What a terminal shows once `docker pull <image>` of the same pull has finished.
 

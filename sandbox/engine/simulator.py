@@ -363,13 +363,13 @@ class _Simulation:
         for layer in image.layers:
             if layer.digest in node.layers:
                 transfers.append(LayerTransfer(layer.digest, layer.size, layer.label, "present",
-                                               round(clock, 3), round(clock, 3)))
+                                               round(clock, 3), round(clock, 3), round(clock, 3)))
                 continue
             begin = clock
             clock += latency + layer.size / bandwidth
             unpacked = max(unpacked, clock) + layer.size / UNPACK_BYTES_PER_SECOND
             transfers.append(LayerTransfer(layer.digest, layer.size, layer.label, "downloaded",
-                                           round(begin, 3), round(unpacked, 3)))
+                                           round(begin, 3), round(unpacked, 3), round(clock, 3)))
         return transfers, max(clock, unpacked)
 
     def _layer_steps(self, context: tuple[str | None, str | None, str | None, str | None],
@@ -391,13 +391,15 @@ class _Simulation:
                   container=container, node=node)
         for transfer in fetching:
             short = transfer.digest.removeprefix("sha256:")[:12]
-            text = (f"{short}: Pull complete ({_megabytes(transfer.size)}, "
-                    f"{transfer.finished - transfer.started:.2f}s).")
+            for when, text in (
+                (transfer.started, f"{short}: Downloading {_megabytes(transfer.size)}."),
+                (transfer.finished, f"{short}: Pull complete ({_megabytes(transfer.size)} "
+                                    f"in {transfer.finished - transfer.started:.2f}s).")):
 
-            def emit(text: str = text) -> None:
-                self.step("pull", text, pod=pod, container=container, node=node)
+                def emit(text: str = text) -> None:
+                    self.step("pull", text, pod=pod, container=container, node=node)
 
-            self.at(transfer.finished, emit)
+                self.at(when, emit)
 
     def _finish_pull(self, node: NodeRuntime, pod: _PodRun, request: PullRequest,
                      resolution: object, job: PullJob, started: float,

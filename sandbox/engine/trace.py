@@ -67,6 +67,7 @@ class LayerTransfer:
     state: Literal["downloaded", "present"]
     started: float = 0.0  # when its download began (the pull's start for a present layer)
     finished: float = 0.0  # when it was downloaded and unpacked ("Pull complete")
+    fetched: float = 0.0  # when its download completed ("Download complete")
 
 
 @dataclass(frozen=True)

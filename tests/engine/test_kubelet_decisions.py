@@ -377,3 +377,23 @@ def test_a_run_that_would_make_too_many_steps_stops_with_a_warning() -> None:
     assert 200 <= len(trace.steps) < 260
     assert any("stopped" in w and "200 steps" in w for w in trace.warnings)
     assert trace.horizon < 300
+
+
+def test_docker_pull_log_orders_each_layers_status_changes_in_time() -> None:
+    from sandbox.engine.report import docker_pull_log
+
+    two = pod("nginx:1.25", name="a", extra="  nodeName: node-1\n") + "---\n" + pod(
+        "nginx:1.24", name="b", extra="  nodeName: node-1\n")
+    trace = run(two, world(Node("node-1")))
+    later = max(trace.pulls, key=lambda p: p.started)
+    log = [line.split("s  ", 1)[1] for line in docker_pull_log(later)]
+    short = NGINX_OLD.layers[1].digest.removeprefix("sha256:")[:12]
+    shared = NGINX_OLD.layers[0].digest.removeprefix("sha256:")[:12]
+    assert log[0] == "1.24: Pulling from library/nginx"
+    assert f"{shared}: Already exists" in log
+    order = [log.index(f"{short}: {s}") for s in
+             ("Pulling fs layer", "Verifying Checksum", "Download complete", "Pull complete")]
+    assert order == sorted(order)
+    assert log[-2] == "Status: Downloaded newer image for nginx:1.24"
+    times = [float(line.split("s", 1)[0]) for line in docker_pull_log(later)]
+    assert times == sorted(times)
