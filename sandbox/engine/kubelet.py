@@ -8,14 +8,15 @@ at one instant of simulated time.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Generator
+import uuid
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 from . import runtime
 from .backoff import Backoff
 from .credentials import Credential, Keyring
 from .nodes import NodeRuntime, PullRecord
-from .objects import Container
+from .objects import Container, KubeObject
 from .reference import (
     ImageReference,
     InvalidReference,
@@ -64,6 +65,16 @@ class PodContext:
     namespace: str
     secrets: tuple[str, ...]  # imagePullSecrets names found in the pod's namespace
     keyring: Keyring  # pod secrets first, then node credentials
+    # (name, metadata.uid) of those secrets; a secret not listed gets `default_secret_uid`.
+    secret_uids: tuple[tuple[str, str], ...] = ()
+
+    def uid_of(self, namespace: str, name: str) -> str:
+        """The UID of the pod's pull secret namespace/name, as the pull records store it."""
+        if namespace == self.namespace:
+            for secret, uid in self.secret_uids:
+                if secret == name:
+                    return uid
+        return default_secret_uid(namespace, name)
 
 
 Emit = Callable[..., None]  # emit(flow, text, outcome=None) and event(...) are passed in
@@ -91,6 +102,51 @@ def secret_of(credential: Credential) -> tuple[str, str] | None:
     return None
 
 
+# --- KEP-2535 pull records (KUBERNETES.md §12; upstream pkg/kubelet/images/pullmanager) ----------
+
+# Past this many secrets recorded for one image, a match no longer adds the pod's secret to the
+# record (upstream's writeRecordWhileMatchingLimit, against namespace churn).
+WRITE_RECORD_WHILE_MATCHING_LIMIT = 100
+_SECRET_UID_NAMESPACE = uuid.UUID("6f1d8c1e-5a52-4d8e-9a57-0c3b1e2d4a77")
+
+
+def default_secret_uid(namespace: str, name: str) -> str:
+    """A stand-in for metadata.uid when the Secret gives none: stable for namespace/name, so a
+    scenario that never recreates a secret behaves as if the API server had assigned one."""
+    return str(uuid.uuid5(_SECRET_UID_NAMESPACE, f"{namespace}/{name}"))
+
+
+def secret_uid(secret: KubeObject) -> str:
+    """The Secret's metadata.uid when written (a non-empty string), else `default_secret_uid`."""
+    metadata = secret.body.get("metadata")
+    uid = metadata.get("uid") if isinstance(metadata, dict) else None
+    if isinstance(uid, str) and uid:
+        return uid
+    return default_secret_uid(secret.effective_namespace, secret.name)
+
+
+@dataclass(frozen=True)
+class PodSecret:
+    """One pull secret of the pod that holds a credential for the image (upstream's
+    ImagePullSecret): its coordinates and the hash of that credential."""
+
+    namespace: str
+    name: str
+    uid: str
+    credential: str
+
+
+def pod_secrets(pod: PodContext, ref: ImageReference) -> Iterator[PodSecret]:
+    """The pod's secrets that the keyring offers for this image, in keyring order. Node
+    credentials are left out: they are not the pod's to prove."""
+    for credential in pod.keyring.lookup(ref):
+        coordinates = secret_of(credential)
+        if coordinates is not None:
+            namespace, name = coordinates
+            yield PodSecret(namespace, name, pod.uid_of(namespace, name),
+                            credential_hash(credential))
+
+
 def _allowlisted(name: str, allowlist: tuple[str, ...]) -> bool:
     for entry in allowlist:
         if entry.endswith("/*") and name.startswith(entry[:-1]):
@@ -100,40 +156,92 @@ def _allowlisted(name: str, allowlist: tuple[str, ...]) -> bool:
     return False
 
 
+def requires_verification(config: KubeletConfig, ref: ImageReference,
+                          pulled_by_kubelet: bool) -> bool:
+    """The verification policy alone: must the pod's credentials be checked for this image?
+
+    Upstream's ImagePullPolicyEnforcer. An allowlist entry is compared with the normalized
+    repository name (no tag or digest). An unknown policy checks everything: fail safe.
+    """
+    policy = config.verification_policy
+    if policy == "NeverVerify":
+        return False
+    if policy == "NeverVerifyPreloadedImages":
+        return pulled_by_kubelet
+    if policy == "NeverVerifyAllowlistedImages":
+        return not _allowlisted(ref.name, config.preloaded_images_verification_allowlist)
+    return True
+
+
 def may_use_cached(
     node: NodeRuntime, ref: ImageReference, pod: PodContext, config: KubeletConfig
 ) -> tuple[bool, str]:
-    """KEP-2535: may this pod use the image already on the node? (§12)."""
-    # Upstream keeps pulled records per image ID: an image the kubelet never pulled has none,
-    # even when it pulled another tag of the same repository.
+    """KEP-2535: may this pod use the image already on the node? (§12, MustAttemptImagePull).
+
+    Records are kept per image name and digest (`name@digest`): an image the kubelet never
+    pulled under this name has none, even when the same content was pulled under another name
+    or another tag of its repository was pulled. A match found through another secret or a
+    rotated credential is written back to the records, as upstream does.
+    """
     image_id = node.image_id(ref)
-    records = node.records.get(image_id) if image_id and node.pulled_by_kubelet(ref) else None
-    policy = config.verification_policy
-    if policy == "NeverVerify":
-        return True, "the verification policy is NeverVerify"
-    if records is None:
-        if policy == "NeverVerifyPreloadedImages":
-            return True, "the image was preloaded (not pulled by the kubelet), so it is exempt"
-        if policy == "NeverVerifyAllowlistedImages" and _allowlisted(
-            ref.name, config.preloaded_images_verification_allowlist
-        ):
-            return True, "the image is on the preloaded-images allowlist"
+    if image_id is None:
+        return False, "the image is not on the node"
+    records = node.records.get(image_id)
+    pulled = image_id in node.pulled or records is not None
+    if not requires_verification(config, ref, pulled):
+        return True, _exempt_reason(config.verification_policy)
+    if any(record.node_wide for record in records or ()):
+        return True, "it was pulled anonymously or with node credentials"
+    known = [record for record in records or () if record.secret is not None]
+    if not known:
+        if pulled:
+            return False, "the kubelet pulled it but nothing records which credentials worked"
         return False, "nothing records which credentials pulled this image"
-    if policy == "NeverVerifyAllowlistedImages" and _allowlisted(
-        ref.name, config.preloaded_images_verification_allowlist
-    ):
-        return True, "the image is on the preloaded-images allowlist"
-    hashes = {credential_hash(c) for c in pod.keyring.lookup(str(ref))}
-    for record in records:
-        if record.node_wide:
-            return True, "it was pulled anonymously or with node credentials"
-        if record.secret is not None and record.secret[0] == pod.namespace and (
-            record.secret[1] in pod.secrets
-        ):
-            return True, f"it was pulled with the pod's own secret {record.secret[1]}"
-        if record.credential is not None and record.credential in hashes:
-            return True, "it was pulled with the same credentials the pod has"
+    for secret in pod_secrets(pod, ref):
+        found = _match(known, secret)
+        if found is not None:
+            if found != "coordinates and credential" and len(known) < \
+                    WRITE_RECORD_WHILE_MATCHING_LIMIT:
+                remember_secret(node, image_id, secret)
+            return True, f"it was pulled with {found} of the pod's secret {secret.name}"
     return False, "it was pulled with credentials this pod does not have"
+
+
+def _exempt_reason(policy: str) -> str:
+    if policy == "NeverVerify":
+        return "the verification policy is NeverVerify"
+    if policy == "NeverVerifyAllowlistedImages":
+        return "the image is on the preloaded-images allowlist"
+    return "the image was preloaded (not pulled by the kubelet), so it is exempt"
+
+
+def _match(known: list[PullRecord], secret: PodSecret) -> str | None:
+    """How a record vouches for the pod's secret: same credential hash (an empty recorded hash
+    never matches), same coordinates (namespace, name, UID), both, or not at all."""
+    for record in known:
+        same_hash = bool(record.credential) and record.credential == secret.credential
+        same_secret = record.secret == (secret.namespace, secret.name) and \
+            record.uid == secret.uid
+        if same_hash:
+            return "coordinates and credential" if same_secret else "the credential"
+        if same_secret:
+            return "the coordinates"
+    return None
+
+
+def remember_secret(node: NodeRuntime, image_id: str, secret: PodSecret) -> None:
+    """Merge one secret into the image's records: keyed by namespace, name and UID, the newest
+    credential hash wins; nothing changes once the image is usable by every pod."""
+    records = node.records.setdefault(image_id, [])
+    if any(record.node_wide for record in records):
+        return
+    record = PullRecord(secret=(secret.namespace, secret.name), uid=secret.uid,
+                        credential=secret.credential)
+    for index, old in enumerate(records):
+        if old.secret == record.secret and old.uid == record.uid:
+            records[index] = record
+            return
+    records.append(record)
 
 
 class Kubelet:
@@ -252,11 +360,13 @@ class Kubelet:
         return ImageResult(True, image_id=outcome.image_id)
 
 
-def record_for(credential: Credential | None) -> PullRecord:
-    """The pull record a successful pull leaves, given the credential that worked."""
+def record_for(credential: Credential | None, pod: PodContext | None = None) -> PullRecord:
+    """The pull record a successful pull leaves, given the credential that worked (and the pod,
+    for the secret's UID)."""
     if credential is None:
         return PullRecord(node_wide=True)
     secret = secret_of(credential)
     if secret is None:
         return PullRecord(node_wide=True)
-    return PullRecord(secret=secret, credential=credential_hash(credential))
+    uid = pod.uid_of(*secret) if pod is not None else default_secret_uid(*secret)
+    return PullRecord(secret=secret, uid=uid, credential=credential_hash(credential))

@@ -23,6 +23,7 @@ class PullRecord:
 
     node_wide: bool = False  # anonymous or node credentials: every pod may use it
     secret: tuple[str, str] | None = None  # (namespace, name) of the secret that worked
+    uid: str = ""  # that secret's metadata.uid: a recreated secret is another secret
     credential: str | None = None  # a hash of the credential, for rotation and sharing
 
 

@@ -23,6 +23,7 @@ from .kubelet import (
     PullRequest,
     effective_policy,
     record_for,
+    secret_uid,
 )
 from .nodes import NodeRuntime, PullJob
 from .objects import Container, KubeObject, Manifests
@@ -110,8 +111,9 @@ class _Simulation:
                           self._kubelet_step, self._kubelet_event)
             for name, node in self.nodes.items()
         }
-        self.secrets = {(o.effective_namespace, o.name): o.body
-                        for o in self.objects if o.kind == "Secret"}
+        self.secret_objects = {(o.effective_namespace, o.name): o
+                               for o in self.objects if o.kind == "Secret"}
+        self.secrets = {key: o.body for key, o in self.secret_objects.items()}
 
     # --- recording ---------------------------------------------------------------------------
 
@@ -223,8 +225,9 @@ class _Simulation:
         if node is not None:
             node_keyring = Keyring.from_docker_config(
                 dict(self.nodes[node].node.credentials), source="node", strict=False)
+        uids = tuple((n, secret_uid(self.secret_objects[(plan.namespace, n)])) for n in found)
         context = PodContext(f"{plan.namespace}/{plan.name}", plan.uid, plan.namespace,
-                             tuple(found), pod_keyring + node_keyring)
+                             tuple(found), pod_keyring + node_keyring, secret_uids=uids)
         return _PodRun(plan, node, containers, context, tuple(missing))
 
     # --- pod worker -----------------------------------------------------------------------------
@@ -429,7 +432,7 @@ class _Simulation:
                       if resolution.credential is not None else None)
         image_id = f"{request.ref.name}@{resolution.digest}"
         # Pulled records are per image, as upstream keeps them (by image ID, KUBERNETES.md §12).
-        node.records.setdefault(image_id, []).append(record_for(credential))
+        node.records.setdefault(image_id, []).append(record_for(credential, pod.context))
         self.pulls.append(Pull(**base, outcome="pulled", bytes=downloaded,  # type: ignore[arg-type]
                                image_size=image.size, image_id=image_id, layers=transfers,
                                username=resolution.username, tried=resolution.tried,
