@@ -28,6 +28,7 @@ from sandbox.engine import (
     report,
     simulate,
 )
+from sandbox.engine.learner_build import FileVersions, apply_learner_build
 from sandbox.engine.paste import created_objects, load_paste
 from sandbox.engine.scenario import default_scenario
 from sandbox.progress import learner_for_socket, report_run
@@ -43,6 +44,11 @@ MAX_GAP_SECONDS = 1.5
 # whole playback takes about this long at most (the learner can still pause and step).
 PLAYBACK_BUDGET_SECONDS = 60.0
 MAX_DISPLAY_NAME = 40
+# A learner's `build` (docs/protocol.md): bounds checked here, meaning checked by the engine.
+MAX_DOCKERFILE_BYTES = 64 * 1024
+MAX_BUILD_FILES = 50
+MAX_BUILD_TEXT = 255  # a file path, a version, or the push reference
+BUILD_FIELDS = frozenset({"dockerfile", "files", "push", "preloaded", "architecture"})
 
 
 class BadMessage(Exception):
@@ -77,6 +83,74 @@ def _display_name(value: Any) -> str:
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in name):
         raise BadMessage("bad_message", "display_name may only hold printable characters")
     return name
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """A run's checked `build` field, ready for `apply_learner_build`."""
+
+    dockerfile: str
+    files: dict[str, FileVersions | str]
+    push: str | None
+    preloaded: bool
+    architecture: str | None
+
+
+def _build_text(value: Any, field_name: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > MAX_BUILD_TEXT:
+        raise BadMessage("bad_message",
+                         f"{field_name} must be a string of 1 to {MAX_BUILD_TEXT} characters")
+    return value
+
+
+def _build_files(value: Any) -> dict[str, FileVersions | str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadMessage("bad_message", "build.files must be an object of file name to version")
+    if len(value) > MAX_BUILD_FILES:
+        raise BadMessage("bad_message", f"build.files may list at most {MAX_BUILD_FILES} files")
+    files: dict[str, FileVersions | str] = {}
+    for name, version in value.items():
+        where = f"build.files[{json.dumps(name[:40])}]"
+        _build_text(name, "a build.files name")
+        if isinstance(version, dict):
+            if set(version) != {"before", "after"}:
+                raise BadMessage("bad_message", f"{where} must be a version or "
+                                                "{\"before\": …, \"after\": …}")
+            files[name] = FileVersions(_build_text(version["before"], f"{where}.before"),
+                                       _build_text(version["after"], f"{where}.after"))
+        else:
+            files[name] = _build_text(version, where)
+    return files
+
+
+def _build(value: Any) -> BuildRequest | None:
+    """The run's optional `build`, its shape and sizes checked; None when there is none."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadMessage("bad_message", "build must be an object or null")
+    unknown = sorted(str(key)[:40] for key in set(value) - BUILD_FIELDS)
+    if unknown:
+        raise BadMessage("bad_message", f"build has no field {unknown[0]!r}; it takes "
+                                        + ", ".join(sorted(BUILD_FIELDS)))
+    dockerfile = value.get("dockerfile")
+    if not isinstance(dockerfile, str):
+        raise BadMessage("bad_message", "build.dockerfile must be a string")
+    if len(dockerfile.encode("utf-8", "surrogatepass")) > MAX_DOCKERFILE_BYTES:
+        raise BadMessage("too_large", f"build.dockerfile is over {MAX_DOCKERFILE_BYTES // 1024} "
+                                      "KiB")
+    push = value.get("push")
+    preloaded = value.get("preloaded", True)
+    if not isinstance(preloaded, bool):
+        raise BadMessage("bad_message", "build.preloaded must be true or false")
+    architecture = value.get("architecture")
+    return BuildRequest(
+        dockerfile, _build_files(value.get("files")),
+        None if push in (None, "") else _build_text(push, "build.push"), preloaded,
+        None if architecture is None else _build_text(architecture, "build.architecture"),
+    )
 
 
 def parse_message(text: str | None, limit: int) -> dict[str, Any]:
@@ -179,6 +253,23 @@ def evaluate_paste(
     return trace, [w.to_dict() for w in objects.warnings], created_objects(text, objects)
 
 
+def evaluate_run(
+    text: str, scenario: Scenario, build: BuildRequest | None
+) -> tuple[Trace, list[dict[str, Any]], list[dict[str, str]], dict[str, Any] | None]:
+    """Build and push the learner's image first, when the run has one (in a worker thread)."""
+    summary = None
+    if build is not None:
+        try:
+            built = apply_learner_build(scenario, build.dockerfile, build.files, build.push,
+                                        architecture=build.architecture,
+                                        preloaded=build.preloaded)
+        except ManifestError as err:
+            raise BadMessage("invalid_build", "the build has problems; nothing ran",
+                             [p.to_dict() for p in err.problems]) from None
+        scenario, summary = built.scenario, built.to_dict()
+    return (*evaluate_paste(text, scenario), summary)
+
+
 @dataclass
 class Playback:
     """The frames of one run and how fast they go out."""
@@ -246,6 +337,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         if not isinstance(manifest, str):
             raise BadMessage("bad_message", "manifest must be a string of YAML")
         speed = _speed(message.get("speed"))
+        build = _build(message.get("build"))
         self.display_name = _display_name(message.get("display_name")) or self.display_name
         challenge = await resolve_challenge(message.get("challenge"))
         slug = message.get("scenario")
@@ -253,8 +345,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             slug = challenge[1]  # a challenge runs in its own scenario unless one is picked
         scenario = await resolve_scenario(slug)
         try:
-            trace, warnings, created = await sync_to_async(
-                evaluate_paste, thread_sensitive=False)(manifest, scenario)
+            trace, warnings, created, built = await sync_to_async(
+                evaluate_run, thread_sensitive=False)(manifest, scenario, build)
         except ManifestError as err:
             raise BadMessage("invalid_manifest", "the manifest has problems; nothing ran",
                              [p.to_dict() for p in err.problems]) from None
@@ -273,7 +365,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         await self.send_frame(
             "accepted", run=self.runs, steps=len(trace.steps), horizon=trace.horizon,
             scenario=trace.scenario, diagrams={"flow": trace.diagrams["flow_plain"]},
-            warnings=warnings, created=created,
+            warnings=warnings, created=created, build=built,
             hints=[{"id": h.id, "message": h.message, "pod": h.pod, "container": h.container,
                     "rule": h.rule} for h in trace.hints],
         )
@@ -331,7 +423,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             describe=report.describe_pods(trace), get_pods=report.get_pods(trace),
             goals=playback.goals,
             pulls=[{"node": p.node, "pod": p.pod, "image": p.image,
-                    "lines": report.docker_pull_lines(p)} for p in trace.pulls],
+                    "lines": report.docker_pull_lines(p),
+                    "log": report.docker_pull_log(p)} for p in trace.pulls],
         )
 
     async def wait_for_turn(self, playback: Playback, gap: float) -> None:

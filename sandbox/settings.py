@@ -142,7 +142,8 @@ DATABASES = {
         {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "lunchbox.sqlite3",
-            "TEST": {"NAME": BASE_DIR / "var" / "test-lunchbox.sqlite3"},
+            # Tests use Django's shared-cache in-memory SQLite (visible to the worker threads
+            # of database_sync_to_async), so parallel test runs never share a file.
         },
     )
 }

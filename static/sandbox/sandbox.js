@@ -4,6 +4,7 @@
 // Everything the server says is shown with textContent; only Mermaid's own SVG is inserted as
 // markup (see flow.js).
 
+import { BuildPanel } from "./build.js";
 import { ChallengePanel } from "./challenge.js";
 import { CreatedObjects } from "./created.js";
 import { DiagramTabs } from "./diagrams.js";
@@ -47,6 +48,8 @@ const draft = new ManifestDraft(ui.manifest, {
   noticeText: $("draft-notice-text"),
   undoButton: $("draft-undo"),
 });
+
+const buildPanel = new BuildPanel($("build-panel"), { challenge: challengeKey });
 
 const diagram = new FlowDiagram($("flow"), root.dataset.mermaidSrc);
 const events = new EventsTable($("events"));
@@ -100,13 +103,20 @@ function moveCursorTo(line, column) {
 function problemItem(problem) {
   const item = document.createElement("li");
   item.className = `problem problem-${problem.severity === "warning" ? "warning" : "error"}`;
-  const where = problem.line ? `line ${problem.line}, column ${problem.column ?? 1}` : null;
+  // A problem of the build's Dockerfile points into the build panel, not the manifest.
+  const inDockerfile = problem.path === "build.dockerfile";
+  const position = problem.line ? `line ${problem.line}, column ${problem.column ?? 1}` : null;
+  const where = position && inDockerfile ? `Dockerfile ${position}` : position;
   if (where) {
     const jump = document.createElement("button");
     jump.type = "button";
     jump.className = "problem-position";
     jump.textContent = where;
-    jump.addEventListener("click", () => moveCursorTo(problem.line, problem.column));
+    jump.addEventListener("click", () =>
+      inDockerfile
+        ? buildPanel.moveCursorTo(problem.line, problem.column)
+        : moveCursorTo(problem.line, problem.column),
+    );
     item.append(jump, ": ");
   }
   item.append(problem.message ?? "");
@@ -165,6 +175,7 @@ function onAccepted(message) {
   setPlayback("playing", `${message.scenario ?? ""} · playing`);
   if (message.warnings?.length) showProblems("Warnings", message.warnings);
   created.show(message.created ?? []);
+  buildPanel.showBuild(message.build);
   const flow = message.diagrams?.flow;
   diagramReady = flow ? diagram.render(flow) : Promise.resolve(false);
 }
@@ -201,6 +212,7 @@ function onResult(message) {
   ui.dockerPulls.replaceChildren(...dockerPullDetails(pulls));
   ui.dockerPullsBlock.hidden = pulls.length === 0;
   diagramTabs.show(message.trace?.diagrams ?? {}, pulls, message.trace?.pulls ?? []);
+  buildPanel.showPulls(message.trace?.pulls ?? []);
   ui.describe.textContent = message.describe ?? "";
   ui.results.hidden = false;
 }
@@ -251,6 +263,7 @@ function startRun() {
   diagram.reset("Waiting for the server…");
   diagramTabs.reset();
   created.show([]);
+  buildPanel.reset();
   ui.results.hidden = true;
   currentRun = null;
   steps = [];
@@ -263,6 +276,7 @@ function startRun() {
     speed: Number(ui.speed.value),
     challenge: challengeKey,
     display_name: ui.displayName.value.trim() || null,
+    build: buildPanel.request(),
   });
 }
 
