@@ -8,6 +8,8 @@ Goals are a YAML list; each item is a one-key mapping:
     - maxBytesPulled: 100MB
     - waitingReason: {container: web, reason: ErrImageNeverPull}
     - event: {reason: Pulled, message: already present}   # message is a substring, optional
+    - podCount: 3                      # exactly this many pods were created
+    - pullSecretsFrom: ServiceAccount  # every pod's imagePullSecrets were copied from its account
 """
 
 from __future__ import annotations
@@ -104,6 +106,27 @@ def _event(trace: Trace, want: Any) -> GoalResult:
     return GoalResult(goal, bool(matching), reason, seen)
 
 
+def _pod_count(trace: Trace, want: Any) -> GoalResult:
+    if isinstance(want, bool) or not isinstance(want, int) or want < 0:
+        raise ValueError("podCount needs a whole number of pods, e.g. `podCount: 3`")
+    return GoalResult(f"exactly {want} pod(s) are created", len(trace.pods) == want,
+                      f"{want} pod(s)", f"{len(trace.pods)} pod(s)")
+
+
+_SOURCES = {"serviceaccount": "serviceaccount", "pod": "pod"}
+
+
+def _pull_secrets_from(trace: Trace, want: Any) -> GoalResult:
+    source = _SOURCES.get(str(want).lower()) if isinstance(want, str) else None
+    if source is None:
+        raise ValueError("pullSecretsFrom is ServiceAccount or Pod")
+    seen = [f"{p.name}: {p.pull_secrets_from or 'no pull secrets'}" for p in trace.pods]
+    ok = bool(trace.pods) and all(p.pull_secrets_from == source for p in trace.pods)
+    label = "its ServiceAccount" if source == "serviceaccount" else "its own spec"
+    return GoalResult(f"every pod gets its pull secrets from {label}", ok, str(want),
+                      "; ".join(seen) or "no pod was created")
+
+
 CHECKS: dict[str, Callable[[Trace, Any], GoalResult]] = {
     "allPodsRunning": _all_running,
     "sameImageEverywhere": _same_image,
@@ -111,6 +134,8 @@ CHECKS: dict[str, Callable[[Trace, Any], GoalResult]] = {
     "maxBytesPulled": _max_bytes,
     "waitingReason": _waiting_reason,
     "event": _event,
+    "podCount": _pod_count,
+    "pullSecretsFrom": _pull_secrets_from,
 }
 
 

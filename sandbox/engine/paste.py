@@ -9,6 +9,11 @@ from .objects import Manifests
 
 def load_paste(text: str | bytes) -> Manifests:
     """The objects of a paste; kubectl commands become the objects kubectl would create."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return load_manifests(text)  # which reports where the bytes are not UTF-8
     if isinstance(text, str):
         objects = parse_commands(text)
         if objects is not None:  # an empty Manifests is falsy, so compare with None

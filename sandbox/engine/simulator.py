@@ -114,6 +114,7 @@ class _Simulation:
         self.secret_objects = {(o.effective_namespace, o.name): o
                                for o in self.objects if o.kind == "Secret"}
         self.secrets = {key: o.body for key, o in self.secret_objects.items()}
+        self.secrets_from: dict[str, str] = {}  # pod key -> where its pull secrets came from
 
     # --- recording ---------------------------------------------------------------------------
 
@@ -178,6 +179,10 @@ class _Simulation:
             if isinstance(result, PodPlan):
                 if self.scenario.always_pull_images:
                     result = admit_always_pull_images(result)
+                if plan.spec.image_pull_secrets:
+                    self.secrets_from[result.key] = "pod"
+                elif result.spec.image_pull_secrets:
+                    self.secrets_from[result.key] = "serviceaccount"
                 admitted.append(result)
             else:
                 self.warnings.append(str(result))
@@ -473,7 +478,8 @@ class _Simulation:
         ready = f"{sum(1 for s in regular if s.ready)}/{len(regular)}"
         status = kubectl.pod_status_column(list(statuses), phase) if pod.node else "Pending"
         return PodStatus(pod.plan.namespace, pod.plan.name, pod.plan.owner, pod.node, phase,
-                         status, ready, 0, statuses, pod.scheduling)
+                         status, ready, 0, statuses, pod.scheduling,
+                         pod.plan.spec.image_pull_secrets, self.secrets_from.get(pod.key))
 
 
 def simulate(

@@ -138,6 +138,9 @@ class PodStatus:
     restarts: int
     containers: tuple[ContainerStatus, ...]
     scheduling: tuple[NodeScore, ...] = ()
+    image_pull_secrets: tuple[str, ...] = ()  # the pod's list after admission
+    # Where that list came from: "pod" (written in it) or "serviceaccount" (copied at creation).
+    pull_secrets_from: str | None = None
 
 
 @dataclass(frozen=True)

@@ -223,7 +223,7 @@ def test_unknown_goal_is_refused_with_the_known_goals_as_hint() -> None:
     assert problems([{"allPodsRunning": True}, {"allPodsRuning": True}]) == [(
         "unknown goal 'allPodsRuning'", "goals[1]",
         "known goals: allPodsRunning, sameImageEverywhere, noRegistryPulls, maxBytesPulled, "
-        "waitingReason, event")]
+        "waitingReason, event, podCount, pullSecretsFrom")]
 
 
 @pytest.mark.parametrize("want", [{"container": "web"}, "ErrImagePull", None])
@@ -302,3 +302,27 @@ def test_waiting_reason_does_not_match_a_running_container_state() -> None:
     trace = run(pod("app:v1"), world())
     results = check_goals(trace, [{"waitingReason": {"reason": "running"}}])
     assert results[0].passed is False
+
+
+def test_pod_count_counts_the_pods_created() -> None:
+    trace = run(pod("app:v1"), world())
+    assert check_goals(trace, "- podCount: 1\n")[0].passed is True
+    failed = check_goals(trace, "- podCount: 3\n")[0]
+    assert (failed.passed, failed.seen) == (False, "1 pod(s)")
+
+
+def test_pull_secrets_from_tells_the_service_account_route_from_the_pod_route() -> None:
+    account = ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default}\n"
+               "imagePullSecrets: [{name: regcred}]\n---\n")
+    through_account = run(account + pod("app:v1"), world())
+    assert check_goals(through_account, "- pullSecretsFrom: ServiceAccount\n")[0].passed
+    written = pod("app:v1").replace("spec:\n", "spec:\n  imagePullSecrets: [{name: regcred}]\n")
+    through_pod = run(account + written, world())
+    result = check_goals(through_pod, "- pullSecretsFrom: ServiceAccount\n")[0]
+    assert result.passed is False and "pod" in result.seen
+    assert check_goals(through_pod, "- pullSecretsFrom: Pod\n")[0].passed
+
+
+def test_pull_secrets_from_refuses_an_unknown_source() -> None:
+    with pytest.raises(ManifestError):
+        check_goals(run(pod("app:v1"), world()), "- pullSecretsFrom: Node\n")
