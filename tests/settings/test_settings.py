@@ -75,3 +75,10 @@ def test_deploy_checks_warn_about_the_in_memory_layer_and_sqlite(settings) -> No
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer"}}
     assert channel_layer_check(None) == []
     assert [w.id for w in database_check(None)] == ["lunchbox.W002"]
+
+
+@pytest.mark.parametrize("raw", ["-1", "ten"])
+def test_env_int_refuses_negative_and_non_numbers(monkeypatch, raw: str) -> None:
+    monkeypatch.setenv("LUNCHBOX_NUMBER", raw)
+    with pytest.raises(ImproperlyConfigured, match="LUNCHBOX_NUMBER"):
+        lunchbox_settings.env_int("LUNCHBOX_NUMBER", 0)
