@@ -71,7 +71,7 @@ bench: setup ## Run the benchmarks in bench/ (figures go to stdout and docs/perf
 	$(PY) -m bench.engine
 
 screenshot: setup-dev system-deps ## Retake docs/screenshot.png with the browser test
-	LUNCHBOX_SCREENSHOT=1 $(VENV)/bin/pytest tests/browser -q -k screenshot
+	LUNCHBOX_SCREENSHOT=1 $(VENV)/bin/pytest tests/browser/test_sandbox_page.py -q -k already_present_event
 
 clean: ## Remove the virtualenv, node_modules, vendored assets and the local database
 	rm -rf $(VENV) node_modules static/vendor var/*.sqlite3 var/.content
