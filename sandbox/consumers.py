@@ -11,7 +11,8 @@ import asyncio
 import json
 import logging
 import unicodedata
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -345,8 +346,9 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             slug = challenge[1]  # a challenge runs in its own scenario unless one is picked
         scenario = await resolve_scenario(slug)
         try:
-            trace, warnings, created, built = await sync_to_async(
-                evaluate_run, thread_sensitive=False)(manifest, scenario, build)
+            async with _evaluations():
+                trace, warnings, created, built = await sync_to_async(
+                    evaluate_run, thread_sensitive=False)(manifest, scenario, build)
         except ManifestError as err:
             raise BadMessage("invalid_manifest", "the manifest has problems; nothing ran",
                              [p.to_dict() for p in err.problems]) from None
@@ -406,7 +408,11 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         sent_events = 0
         steps = trace.steps
         previous_time = steps[0].time if steps else 0.0
+        skip_from, skip_to = _skipped_range(len(steps))
         while playback.index < len(steps):
+            if skip_from <= playback.index < skip_to:
+                playback.index = skip_to  # their events ride on the next frame sent
+                continue
             step = steps[playback.index]
             await self.wait_for_turn(playback, step.time - previous_time)
             previous_time = step.time
@@ -417,15 +423,12 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             await self.send_frame("step", run=playback.run, index=playback.index,
                                   step=_step_dict(step), events=batch)
             playback.index += 1
+            if playback.finish and playback.index % 100 == 0:
+                await asyncio.sleep(0)  # let other sockets be served between bursts
         rest = [_event_dict(e) for e in events[sent_events:]]
-        await self.send_frame(
-            "result", run=playback.run, trace=trace.to_dict(), events=rest,
-            describe=report.describe_pods(trace), get_pods=report.get_pods(trace),
-            goals=playback.goals,
-            pulls=[{"node": p.node, "pod": p.pod, "image": p.image,
-                    "lines": report.docker_pull_lines(p),
-                    "log": report.docker_pull_log(p)} for p in trace.pulls],
-        )
+        text = await sync_to_async(result_frame, thread_sensitive=False)(
+            playback.run, trace, rest, playback.goals)
+        await self.send(text_data=text)
 
     async def wait_for_turn(self, playback: Playback, gap: float) -> None:
         if playback.finish:
@@ -453,6 +456,89 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             except TimeoutError:
                 return
             waited += asyncio.get_running_loop().time() - started
+
+
+# Daphne (autobahn) will not send a websocket message over 1 MiB, and says nothing when it
+# refuses: keep the result frame well under that.
+RESULT_BUDGET_BYTES = 900 * 1024
+DESCRIBED_PODS = 30
+LISTED_PULLS = 100
+MAX_CONCURRENT_EVALUATIONS = 2
+_EVALUATION_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary())
+
+
+def _evaluations() -> asyncio.Semaphore:
+    """At most a couple of evaluations at once per process: they share the GIL with the event
+    loop that serves every socket, so a burst of runs queues instead of starving the rest.
+    (One semaphore per event loop: a semaphore belongs to the loop it first waits on.)"""
+    loop = asyncio.get_running_loop()
+    slots = _EVALUATION_SLOTS.get(loop)
+    if slots is None:
+        slots = _EVALUATION_SLOTS[loop] = asyncio.Semaphore(MAX_CONCURRENT_EVALUATIONS)
+    return slots
+
+
+def result_frame(run: int, trace: Trace, rest: list[dict[str, Any]],
+                 goals: list[dict[str, Any]] | None) -> str:
+    """The `result` frame as JSON text, trimmed to fit RESULT_BUDGET_BYTES (runs in a thread).
+
+    Steps and events already went out in step frames, so the trace is sent without them; the
+    describe text covers the first DESCRIBED_PODS pods and pulls the first LISTED_PULLS. If a
+    huge run is still too big, the per-pod detail goes next, and `truncated` says what was cut.
+    """
+    data = trace.to_dict()
+    truncated: list[str] = ["trace.steps", "trace.events"]  # sent already, as step frames
+    data["steps"], data["events"] = [], []
+    shown = trace.pods[:DESCRIBED_PODS]
+    describe = report.describe_pods(replace(trace, pods=shown))
+    if len(trace.pods) > DESCRIBED_PODS:
+        describe += (f"\n\n# … and {len(trace.pods) - DESCRIBED_PODS} more pods "
+                     "(kubectl describe pod <name> shows one)")
+        truncated.append("describe")
+    pulls = [{"node": p.node, "pod": p.pod, "image": p.image,
+              "lines": report.docker_pull_lines(p), "log": report.docker_pull_log(p)}
+             for p in trace.pulls[:LISTED_PULLS]]
+    if len(trace.pulls) > LISTED_PULLS:
+        truncated.append("pulls")
+    frame: dict[str, Any] = {
+        "version": PROTOCOL_VERSION, "type": "result", "run": run, "trace": data,
+        "events": rest, "describe": describe, "get_pods": report.get_pods(trace),
+        "goals": goals, "pulls": pulls, "truncated": truncated,
+    }
+    text = json.dumps(frame)
+    if len(text.encode()) <= RESULT_BUDGET_BYTES:
+        return text
+    for pod in data["pods"]:
+        pod["scheduling"] = []
+    data["pulls"] = data["pulls"][:LISTED_PULLS]
+    for pull in data["pulls"]:
+        pull["exchanges"] = []
+    for entry in pulls:
+        entry["log"] = []
+    truncated += ["trace.pods.scheduling", "trace.pulls", "pulls.log"]
+    text = json.dumps(frame)
+    if len(text.encode()) <= RESULT_BUDGET_BYTES:
+        return text
+    data["pods"] = data["pods"][:DESCRIBED_PODS]
+    data["diagrams"] = {"flow": data["diagrams"].get("flow", "")}
+    frame["pulls"] = pulls[:20]
+    frame["get_pods"] = "\n".join(frame["get_pods"].splitlines()[:DESCRIBED_PODS + 1])
+    truncated += ["trace.pods", "trace.diagrams", "get_pods"]
+    return json.dumps(frame)
+
+
+# A browser that must draw thousands of frames falls behind (and a learner cannot read them):
+# for a long run, send the first FIRST_STEP_FRAMES and the last LAST_STEP_FRAMES steps only.
+FIRST_STEP_FRAMES = 1000
+LAST_STEP_FRAMES = 500
+
+
+def _skipped_range(count: int) -> tuple[int, int]:
+    """The [from, to) step indexes not sent as frames; empty for a run of ordinary size."""
+    if count <= FIRST_STEP_FRAMES + LAST_STEP_FRAMES:
+        return count, count
+    return FIRST_STEP_FRAMES, count - LAST_STEP_FRAMES
 
 
 def _step_dict(step: Any) -> dict[str, Any]:

@@ -91,6 +91,30 @@ def _container_hints(trace: Trace, scenario: Scenario, obj: KubeObject) -> list[
     return hints
 
 
+def _wrong_architecture_hints(trace: Trace, scenario: Scenario) -> list[Hint]:
+    """Containers whose image has nothing for their node's platform: a single-platform image
+    that crashed at exec, or an index without a matching manifest (ErrImagePull)."""
+    arch = {n.name: f"{n.os}/{n.architecture}" for n in scenario.nodes}
+    found: dict[tuple[str, str], tuple[str, str]] = {}  # (pod, container) -> node, how
+    for step in trace.steps:
+        if step.outcome == "exec-format-error" and step.pod and step.container and step.node:
+            found.setdefault((step.pod, step.container), (step.node, "crashes at exec "
+                             "(exec format error, CrashLoopBackOff)"))
+    for pull in trace.pulls:
+        if pull.outcome == "failed" and "no match for platform" in (pull.error or ""):
+            found.setdefault((pull.pod, pull.container), (pull.node, "cannot be pulled "
+                             "(no match for platform, ErrImagePull)"))
+    hints = []
+    for (pod, container), (node, how) in found.items():
+        hints.append(Hint(
+            "wrong-architecture",
+            f"The image of container {container} has no manifest for {node}'s platform "
+            f"({arch.get(node, 'unknown')}), so it {how}. Publish a multi-arch index "
+            f"(docker buildx build --platform linux/amd64,linux/arm64) or pin the pod to "
+            f"matching nodes (nodeSelector kubernetes.io/arch).", pod, container))
+    return hints
+
+
 def compute_hints(trace: Trace, objects: list[KubeObject], scenario: Scenario) -> list[Hint]:
     """Hints for every pasted object with a pod template, in document order."""
     hints: list[Hint] = []
@@ -103,4 +127,4 @@ def compute_hints(trace: Trace, objects: list[KubeObject], scenario: Scenario) -
             if key not in seen:
                 seen.add(key)
                 hints.append(hint)
-    return hints
+    return hints + _wrong_architecture_hints(trace, scenario)

@@ -213,13 +213,22 @@ def get_pods(pods: Sequence[PodStatus], now: float, wide: bool = False, *,
         # Before scheduling the kubelet has reported no container statuses.
         ready, total, status = _print_pod(pod.containers if pod.node else (), pod.phase)
         total = sum(not c.init for c in pod.containers)
-        cells = [pod.name, f"{ready}/{total}", status, str(pod.restarts),
+        cells = [pod.name, f"{ready}/{total}", status, restarts_column(pod, now),
                  _age(now, (created or {}).get(key, 0.0))]
         if wide:
             address = addresses[key]
             cells += [address.pod_ip or "<none>", pod.node or "<none>", "<none>", "<none>"]
         lines.append("\t".join(([pod.namespace] if many else []) + cells))
     return tabwrite("\n".join(lines) + "\n", minwidth=6, padding=3)
+
+
+def restarts_column(pod: PodStatus, now: float) -> str:
+    """RESTARTS: the pod's restart count, with `(<age> ago)` of the latest last termination
+    of any container when the count is not 0 (printPod)."""
+    finished = [c.last_finished for c in pod.containers if c.last_finished is not None]
+    if pod.restarts == 0 or not finished:
+        return str(pod.restarts)
+    return f"{pod.restarts} ({_age(now, max(finished))} ago)"
 
 
 # --- the event recorder (client-go tools/record) -----------------------------------------------
@@ -333,8 +342,8 @@ def describe_events(events: Iterable[Event], now: float,
 
 
 def _container_id(pod: PodStatus, status: ContainerStatus) -> str:
-    if status.state == "waiting":
-        return ""
+    if status.state == "waiting" and status.last_finished is None:
+        return ""  # a container that never ran has no ID; a restarting one keeps its last
     seed = f"{pod.namespace}/{pod.name}/{status.name}".encode()
     return "containerd://" + hashlib.sha256(seed).hexdigest()
 
@@ -343,7 +352,6 @@ def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label:
                      scheduled: bool) -> list[str]:
     """describeContainers for the fields the trace knows."""
     lines = [f"{label}:" if statuses else f"{label}: <none>"]
-    restarts = pod.restarts if len(pod.containers) == 1 else 0
     for status in statuses:
         lines.append(f"  {status.name}:")
         if scheduled:
@@ -355,8 +363,14 @@ def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label:
         lines.append(f"    State:\t{status.state.capitalize()}")
         if status.reason:
             lines.append(f"      Reason:\t{status.reason}")
+        if status.state == "terminated" and status.exit_code is not None:
+            lines.append(f"      Exit Code:\t{status.exit_code}")
+        if status.last_finished is not None:
+            lines.append("    Last State:\tTerminated")
+            lines.append(f"      Reason:\t{status.last_reason or ''}")
+            lines.append(f"      Exit Code:\t{status.last_exit_code or 0}")
         lines.append(f"    Ready:\t{'True' if status.ready else 'False'}")
-        lines.append(f"    Restart Count:\t{restarts}")
+        lines.append(f"    Restart Count:\t{status.restart_count}")
     return lines
 
 

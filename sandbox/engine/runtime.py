@@ -75,7 +75,8 @@ __all__ = [
     "registry_unreachable", "render", "render_for_kubelet", "repository_not_found_docker_hub",
     "tag_not_found", "token_url", "wrong_credentials",
     # event messages (this module)
-    "backoff_status_message", "msg_already_present", "msg_backoff", "msg_created", "msg_error",
+    "backoff_status_message", "crash_backoff_status_message", "msg_already_present",
+    "msg_backoff", "msg_backoff_restart", "msg_created", "msg_error",
     "msg_failed_pull", "msg_failed_scheduling", "msg_failed_secrets", "msg_invalid_name",
     "msg_never_pull", "msg_pulled", "msg_pulling", "msg_scheduled", "msg_started",
 ]
@@ -139,6 +140,27 @@ def backoff_status_message(image: str, error_name: str | None = None,
     if not error_name:
         return base
     return f"{base}: {error_name}: {error_message or ''}"
+
+
+def _pod_desc(pod: str, namespace: str, uid: str) -> str:
+    """The kubelet's `format.Pod`: `name_namespace(uid)`."""
+    return f"{_name(pod, 'a pod name')}_{_name(namespace, 'a namespace')}({_name(uid, 'a UID')})"
+
+
+def msg_backoff_restart(container: str, pod: str, namespace: str, uid: str) -> str:
+    """`BackOff` (Warning) while a crashed container waits out its restart back-off."""
+    return (f"Back-off restarting failed container {_name(container, 'a container name')} "
+            f"in pod {_pod_desc(pod, namespace, uid)}")
+
+
+def crash_backoff_status_message(window: float, container: str, pod: str, namespace: str,
+                                 uid: str) -> str:
+    """The `CrashLoopBackOff` waiting message: `back-off 10s restarting failed container=…`."""
+    if isinstance(window, bool) or not isinstance(window, (int, float)) or window < 0:
+        raise RenderError(f"a back-off window is a non-negative number of seconds, not {window!r}")
+    return (f"back-off {go_duration(window)} restarting failed "
+            f"container={_name(container, 'a container name')} "
+            f"pod={_pod_desc(pod, namespace, uid)}")
 
 
 def msg_never_pull(image: str) -> str:

@@ -14,6 +14,13 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from . import kubectl, runtime
+from .crashloop import (
+    EXEC_FORMAT_EXIT_CODE,
+    PLEG_RELIST_SECONDS,
+    CrashBackoff,
+    stable_key,
+    wrong_platform,
+)
 from .credentials import Credential, Keyring
 from .kubelet import (
     ImageResult,
@@ -56,6 +63,19 @@ class _ContainerRun:
     reason: str | None = None
     message: str | None = None
     image_id: str | None = None
+    restart_count: int = 0
+    exit_code: int | None = None  # of the current terminated state
+    finished: float | None = None  # when the latest instance exited
+    last: tuple[str, int, float] | None = None  # lastState.terminated: reason, code, finishedAt
+
+    @property
+    def crashed(self) -> bool:
+        return self.state == "terminated" and self.exit_code not in (None, 0)
+
+    def keep_last_termination(self) -> None:
+        """The current termination becomes lastState (a restart or a back-off wait begins)."""
+        if self.crashed and self.finished is not None:
+            self.last = (self.reason or "Error", self.exit_code or 0, self.finished)
 
 
 @dataclass
@@ -69,6 +89,7 @@ class _PodRun:
     init_done: int = 0
     syncing: bool = False
     attempts: int = 0
+    wakes: set[float] = field(default_factory=set)  # pending crash-loop syncs, by time
 
     @property
     def key(self) -> str:
@@ -115,6 +136,7 @@ class _Simulation:
                                for o in self.objects if o.kind == "Secret"}
         self.secrets = {key: o.body for key, o in self.secret_objects.items()}
         self.secrets_from: dict[str, str] = {}  # pod key -> where its pull secrets came from
+        self.crash_backoff = CrashBackoff()
 
     # --- recording ---------------------------------------------------------------------------
 
@@ -260,24 +282,100 @@ class _Simulation:
         spec = pod.plan.spec
         if pod.init_done < len(spec.init_containers):
             container = spec.init_containers[pod.init_done]
+            if self._in_crash_backoff(pod, container):
+                self._wake_for_crashes(pod)
+                return
             result = yield from self._start_container(pod, container)
-            if result.ok:
+            if result.ok and pod.containers[container.name].state == "running":
                 self.at(self.now + INIT_RUN_SECONDS, lambda: self._init_completed(pod, container))
-            else:
+            elif not result.ok:
                 self._resync_later(pod)
+            self._wake_for_crashes(pod)
             return
         failed = False
         for container in spec.containers:
             if pod.containers[container.name].state == "running":
                 continue
+            if self._in_crash_backoff(pod, container):
+                continue
             result = yield from self._start_container(pod, container)
             failed = failed or not result.ok
         if failed:
             self._resync_later(pod)
+        self._wake_for_crashes(pod)
 
     def _resync_later(self, pod: _PodRun) -> None:
         delay = RESYNC_SECONDS * (1 + _jitter(pod.key, pod.attempts))
         self.at(self.now + delay, lambda: self._sync(pod))
+
+    # --- crash loop (kuberuntime_manager.go doBackOff) ------------------------------------------
+
+    def _crash_key(self, pod: _PodRun, container: Container) -> str:
+        plan = pod.plan
+        return stable_key(plan.name, plan.namespace, plan.uid, container.name, container.image)
+
+    def _in_crash_backoff(self, pod: _PodRun, container: Container) -> bool:
+        """doBackOff: True (and the container waits in CrashLoopBackOff) while the time since
+        its latest exit is inside the window; otherwise the window grows and it may restart."""
+        run = pod.containers[container.name]
+        if run.finished is None or not (run.crashed or run.reason == "CrashLoopBackOff"):
+            return False
+        key = self._crash_key(pod, container)
+        if not self.crash_backoff.in_backoff_since(key, run.finished, self.now):
+            self.crash_backoff.next(key, run.finished)
+            return False
+        window = self.crash_backoff.window(key)
+        plan = pod.plan
+        run.keep_last_termination()
+        run.state, run.reason, run.exit_code = "waiting", "CrashLoopBackOff", None
+        run.message = runtime.crash_backoff_status_message(window, container.name, plan.name,
+                                                           plan.namespace, plan.uid)
+        self._context = (pod.key, container.name, pod.node, container.field_path)
+        self.step("run", f"Container {container.name} crashed {run.restart_count + 1} time(s); "
+                         f"the kubelet waits {window:.0f}s after its last exit before starting "
+                         f"it again (CrashLoopBackOff).", "back-off",
+                  pod=pod.key, container=container.name, node=pod.node)
+        self.event("Warning", "BackOff",
+                   runtime.msg_backoff_restart(container.name, plan.name, plan.namespace,
+                                               plan.uid), pod.key,
+                   field_path=container.field_path)
+        return True
+
+    def _wake_for_crashes(self, pod: _PodRun) -> None:
+        """Sync again when the PLEG notices an exit, or when a crash back-off window ends."""
+        for container in pod.plan.spec.all_containers:
+            run = pod.containers[container.name]
+            if run.finished is None:
+                continue
+            if run.crashed:
+                when = max(self.now, run.finished + PLEG_RELIST_SECONDS)
+            elif run.reason == "CrashLoopBackOff":
+                window = self.crash_backoff.window(self._crash_key(pod, container))
+                when = max(self.now, run.finished + window)
+            else:
+                continue
+            when = round(when, 6)
+            if when not in pod.wakes:
+                pod.wakes.add(when)
+                self.at(when, partial(self._wake, pod, when))
+
+    def _wake(self, pod: _PodRun, when: float) -> None:
+        pod.wakes.discard(when)
+        self._sync(pod)
+
+    def _exec_failed(self, pod: _PodRun, container: Container, image: Image) -> None:
+        """The runtime started the process, and exec refused a binary of another platform."""
+        run = pod.containers[container.name]
+        assert pod.node is not None
+        node = self.nodes[pod.node].node
+        run.state, run.reason, run.message = "terminated", "Error", None
+        run.exit_code, run.finished = EXEC_FORMAT_EXIT_CODE, self.now
+        self.step("run", f"exec format error: the image was built for {image.os}/"
+                         f"{image.architecture} and {pod.node} is {node.os}/{node.architecture}, "
+                         f"so the container's process exits at once (code {run.exit_code}, "
+                         f"reason Error). containerd only checks the platform when it picks a "
+                         f"manifest from a multi-arch index; this image is a single manifest.",
+                  "exec-format-error", pod=pod.key, container=container.name, node=pod.node)
 
     def _init_completed(self, pod: _PodRun, container: Container) -> None:
         run = pod.containers[container.name]
@@ -290,17 +388,20 @@ class _Simulation:
     ) -> Generator[PullRequest, PullOutcome, ImageResult]:
         assert pod.node is not None
         self._context = (pod.key, container.name, pod.node, container.field_path)
+        run = pod.containers[container.name]
+        run.keep_last_termination()
         kubelet = self.kubelets[pod.node]
         result = yield from kubelet.ensure_image(pod.context, container, lambda: self.now)
         self._context = (pod.key, container.name, pod.node, container.field_path)
-        run = pod.containers[container.name]
         if not result.ok:
             run.state, run.reason, run.message = "waiting", result.reason, result.message
             self.event("Warning", "Failed", runtime.msg_error(result.reason or "ErrImagePull"),
                        pod.key, field_path=container.field_path)
             return result
         run.image_id = result.image_id
-        run.state, run.reason, run.message = "running", None, None
+        if run.finished is not None:  # a new instance of a container that exited before
+            run.restart_count += 1
+        run.state, run.reason, run.message, run.exit_code = "running", None, None, None
         profile = self.scenario.profile
         self.event("Normal", "Created", runtime.msg_created(container.name, profile), pod.key,
                    field_path=container.field_path)
@@ -308,6 +409,9 @@ class _Simulation:
                    field_path=container.field_path)
         self.step("run", f"Container {container.name} started from {result.image_id}.",
                   pod=pod.key, container=container.name, node=pod.node)
+        image = self.nodes[pod.node].images.get(result.image_id or "")
+        if image is not None and wrong_platform(image, self.nodes[pod.node].node):
+            self._exec_failed(pod, container, image)
         return result
 
     # --- the image puller -----------------------------------------------------------------------
@@ -464,22 +568,32 @@ class _Simulation:
                                         **all_charts(trace)})
 
     def _pod_status(self, pod: _PodRun) -> PodStatus:
-        statuses = tuple(
-            ContainerStatus(name=r.container.name, image=r.container.image, init=r.container.init,
-                            pull_policy=r.policy, pull_policy_source=r.policy_source,
-                            state=r.state,  # type: ignore[arg-type]
-                            reason=r.reason, message=r.message, image_id=r.image_id,
-                            ready=r.state == "running")
-            for r in pod.containers.values()
-        )
+        statuses = tuple(_container_status(r) for r in pod.containers.values())
         regular = [s for s in statuses if not s.init]
-        running = bool(regular) and all(s.state == "running" for s in regular)
-        phase = "Running" if running else "Pending"
+        # getPhase with restartPolicy Always: a container waiting after an exit counts as
+        # stopped, not pending, so a crash-looping pod is Running.
+        started = bool(regular) and all(s.state != "waiting" or s.last_finished is not None
+                                        for s in regular)
+        phase = "Running" if started else "Pending"
         ready = f"{sum(1 for s in regular if s.ready)}/{len(regular)}"
         status = kubectl.pod_status_column(list(statuses), phase) if pod.node else "Pending"
+        restarts = sum(s.restart_count for s in statuses)
         return PodStatus(pod.plan.namespace, pod.plan.name, pod.plan.owner, pod.node, phase,
-                         status, ready, 0, statuses, pod.scheduling,
+                         status, ready, restarts, statuses, pod.scheduling,
                          pod.plan.spec.image_pull_secrets, self.secrets_from.get(pod.key))
+
+
+def _container_status(run: _ContainerRun) -> ContainerStatus:
+    last = run.last
+    return ContainerStatus(
+        name=run.container.name, image=run.container.image, init=run.container.init,
+        pull_policy=run.policy, pull_policy_source=run.policy_source,
+        state=run.state,  # type: ignore[arg-type]
+        reason=run.reason, message=run.message, image_id=run.image_id,
+        ready=run.state == "running", restart_count=run.restart_count,
+        exit_code=run.exit_code if run.state == "terminated" else None,
+        last_reason=last[0] if last else None, last_exit_code=last[1] if last else None,
+        last_finished=round(last[2], 3) if last else None)
 
 
 def simulate(

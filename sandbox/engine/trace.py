@@ -114,6 +114,12 @@ class ContainerStatus:
     message: str | None = None
     image_id: str | None = None  # repo@sha256:… once the image is resolved
     ready: bool = False
+    restart_count: int = 0
+    exit_code: int | None = None  # of the current state when terminated
+    # lastState.terminated: the previous instance's end (reason, exit code, finishedAt).
+    last_reason: str | None = None
+    last_exit_code: int | None = None
+    last_finished: float | None = None
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,7 @@ class PodStatus:
     phase: str  # Pending, Running, …
     status: str  # the STATUS column of kubectl get pods
     ready: str  # READY column, e.g. 0/1
-    restarts: int
+    restarts: int  # the sum of the containers' restart counts
     containers: tuple[ContainerStatus, ...]
     scheduling: tuple[NodeScore, ...] = ()
     image_pull_secrets: tuple[str, ...] = ()  # the pod's list after admission

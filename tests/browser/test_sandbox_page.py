@@ -222,3 +222,21 @@ def test_event_ages_follow_kubectl_human_duration(
         [f"{sandbox_server.url}/static/sandbox/events.js", seconds],
     )
     assert result == shown
+
+
+def test_a_large_failing_deployment_still_gets_its_result_through_real_daphne(
+    page: Page, sandbox_server: LiveServer
+) -> None:
+    # The whole result of 40 failing replicas is several MiB; daphne refuses to send a message
+    # over 1 MiB without a word, so the server must trim it.
+    manifest = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+        "  replicas: 40\n  selector: {matchLabels: {app: web}}\n  template:\n"
+        "    metadata: {labels: {app: web}}\n    spec:\n      containers:\n"
+        "        - {name: web, image: \"nginx:no-such-tag\"}\n")
+    open_sandbox(page, sandbox_server)
+    choose_scenario(page, "two-nodes")
+    run_with_keyboard(page, manifest)
+    page.click("#finish")
+    expect(page.locator("#results")).to_be_visible(timeout=RUN_TIMEOUT_MS * 2)
+    expect(page.locator("#get-pods")).to_contain_text("ImagePullBackOff")
