@@ -190,12 +190,16 @@ _SCENARIO_CACHE: dict[tuple[str, str], Scenario] = {}
 
 
 @database_sync_to_async
-def _challenge(key: str) -> tuple[str, str | None] | None:
-    """(goals YAML, scenario slug) of the challenge `lesson-slug/challenge-slug`."""
+def _challenge(key: str, staff: bool) -> tuple[str, str | None] | None:
+    """(goals YAML, scenario slug) of the challenge `lesson-slug/challenge-slug`; a challenge
+    of an unpublished lesson exists only for staff, as on the lesson pages."""
     from lessons.models import Challenge
 
     lesson, _, slug = key.partition("/")
-    row = (Challenge.objects.filter(lesson__slug=lesson, slug=slug)
+    found = Challenge.objects.filter(lesson__slug=lesson, slug=slug)
+    if not staff:
+        found = found.filter(lesson__published=True)
+    row = (found
            .values_list("goals", "scenario__slug", "lesson__scenario__slug").first())
     if row is None:
         return None
@@ -204,12 +208,12 @@ def _challenge(key: str) -> tuple[str, str | None] | None:
     return str(goals), (str(scenario) if scenario else None)
 
 
-async def resolve_challenge(key: Any) -> tuple[str, str | None] | None:
+async def resolve_challenge(key: Any, staff: bool = False) -> tuple[str, str | None] | None:
     if key in (None, ""):
         return None
     if not isinstance(key, str) or len(key) > 200 or key.count("/") != 1:
         raise BadMessage("bad_message", "challenge must be `lesson-slug/challenge-slug` or null")
-    found: tuple[str, str | None] | None = await _challenge(key)
+    found: tuple[str, str | None] | None = await _challenge(key, staff)
     if found is None:
         raise BadMessage("unknown_challenge", f"there is no challenge {key!r}")
     return found
@@ -340,7 +344,9 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         speed = _speed(message.get("speed"))
         build = _build(message.get("build"))
         self.display_name = _display_name(message.get("display_name")) or self.display_name
-        challenge = await resolve_challenge(message.get("challenge"))
+        user = self.scope.get("user")
+        challenge = await resolve_challenge(message.get("challenge"),
+                                            staff=bool(getattr(user, "is_staff", False)))
         slug = message.get("scenario")
         if challenge is not None and challenge[1] and not slug:
             slug = challenge[1]  # a challenge runs in its own scenario unless one is picked

@@ -130,6 +130,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sandbox.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "sandbox.urls"

@@ -247,3 +247,18 @@ def test_a_huge_run_result_frame_stays_under_the_websocket_message_limit() -> No
     assert len(text.encode()) <= RESULT_BUDGET_BYTES
     assert frame["type"] == "result" and "describe" in frame["truncated"]
     assert frame["trace"]["steps"] == [] and frame["describe"].count("Name:") <= 30
+
+
+async def test_a_challenge_of_an_unpublished_lesson_is_unknown_to_learners(two_nodes) -> None:
+    from lessons.models import Challenge, Lesson
+
+    lesson = await Lesson.objects.acreate(slug="draft", title="Draft", body="", order=1,
+                                          published=False, scenario=two_nodes)
+    await Challenge.objects.acreate(lesson=lesson, slug="secret-goals", title="Draft",
+                                    prompt="…", scenario=two_nodes,
+                                    goals="- allPodsRunning: true\n")
+    communicator = await connect()
+    await send(communicator, type="run", manifest=STARTER, challenge="draft/secret-goals")
+    frame = await receive(communicator)
+    assert frame["code"] == "unknown_challenge"
+    await communicator.disconnect()

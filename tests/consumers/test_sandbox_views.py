@@ -148,3 +148,10 @@ def test_unknown_page_uses_the_lunchbox_404_page(client, settings) -> None:
     response = client.get("/lessons/no-such-lesson/")
     assert response.status_code == 404
     assert b"Open the sandbox" in response.content
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(client) -> None:
+    response = client.get("/sandbox/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split(";")[1]
+    assert "<script>" not in response.content.decode()
