@@ -8,6 +8,7 @@ the connection stays open.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import unicodedata
@@ -45,6 +46,9 @@ MAX_GAP_SECONDS = 1.5
 # whole playback takes about this long at most (the learner can still pause and step).
 PLAYBACK_BUDGET_SECONDS = 60.0
 MAX_DISPLAY_NAME = 40
+# One run per socket per RUN_INTERVAL_SECONDS, unless the previous one has already finished
+# playing (its result frame went out): see `SandboxConsumer.refuse_if_busy`.
+RUN_INTERVAL_SECONDS = 0.5
 # A learner's `build` (docs/protocol.md): bounds checked here, meaning checked by the engine.
 MAX_DOCKERFILE_BYTES = 64 * 1024
 MAX_BUILD_FILES = 50
@@ -288,6 +292,7 @@ class Playback:
     step_once: bool = False
     finish: bool = False
     goals: list[dict[str, Any]] | None = None  # a challenge's goal results, sent with the result
+    ticket: int = 0  # the socket's count of runs taken when this one was taken
 
     @property
     def squeeze(self) -> float:
@@ -304,7 +309,10 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         self.runs = 0
         self.playback: Playback | None = None
         self.task: asyncio.Task[None] | None = None
-        self.learner = await learner_for_socket(self.scope)
+        self.learner: str | None = None  # looked up (and stored) on the first accepted run
+        self.taken = 0  # runs taken for evaluation, whether accepted or refused after
+        self.finished = 0  # the ticket of the last run whose result frame was sent
+        self.last_answer: float | None = None  # loop time the last taken run was answered
         self.display_name = ""  # the last one a run gave, kept for this connection
         await self.accept()
 
@@ -344,6 +352,25 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         speed = _speed(message.get("speed"))
         build = _build(message.get("build"))
         self.display_name = _display_name(message.get("display_name")) or self.display_name
+        self.refuse_if_busy()
+        self.taken += 1
+        try:
+            await self.take_run(message, manifest, speed, build)
+        finally:
+            self.last_answer = asyncio.get_running_loop().time()
+
+    def refuse_if_busy(self) -> None:
+        """At most one run per RUN_INTERVAL_SECONDS, counted from when the previous run was
+        answered (accepted, or refused after it was taken); a run whose result frame went out
+        is over, so the next one may follow at once. Messages of one socket are handled one
+        after the other, so runs sent during an evaluation wait for it, then meet this check."""
+        if self.last_answer is None or self.finished == self.taken:
+            return
+        if asyncio.get_running_loop().time() - self.last_answer < RUN_INTERVAL_SECONDS:
+            raise BadMessage("busy", "wait for the current run, or slow down")
+
+    async def take_run(self, message: dict[str, Any], manifest: str, speed: float,
+                       build: BuildRequest | None) -> None:
         user = self.scope.get("user")
         challenge = await resolve_challenge(message.get("challenge"),
                                             staff=bool(getattr(user, "is_staff", False)))
@@ -369,7 +396,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         if self.task is not None:
             self.task.cancel()
         self.runs += 1
-        self.playback = Playback(self.runs, trace, speed, goals=goals)
+        self.playback = Playback(self.runs, trace, speed, goals=goals, ticket=self.taken)
         await self.send_frame(
             "accepted", run=self.runs, steps=len(trace.steps), horizon=trace.horizon,
             scenario=trace.scenario, diagrams={"flow": trace.diagrams["flow_plain"]},
@@ -385,6 +412,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                      goals: list[dict[str, Any]] | None) -> None:
         """Record progress and tell the instructor's board; a failure here never fails the run."""
         try:
+            if self.learner is None:  # the first run stores the learner's session
+                self.learner = await learner_for_socket(self.scope)
             await report_run(self.learner, self.display_name, challenge, trace, goals)
         except Exception:
             log.exception("could not record progress for the board")
@@ -435,6 +464,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         text = await sync_to_async(result_frame, thread_sensitive=False)(
             playback.run, trace, rest, playback.goals)
         await self.send(text_data=text)
+        self.finished = playback.ticket
 
     async def wait_for_turn(self, playback: Playback, gap: float) -> None:
         if playback.finish:
@@ -555,4 +585,5 @@ def _step_dict(step: Any) -> dict[str, Any]:
 def _event_dict(event: Any) -> dict[str, Any]:
     return {"time": event.time, "type": event.type, "reason": event.reason,
             "message": event.message, "pod": event.pod, "source": event.source,
-            "field_path": event.field_path}
+            "field_path": event.field_path,
+            "recorded": None if event.recorded is None else dataclasses.asdict(event.recorded)}

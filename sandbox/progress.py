@@ -1,8 +1,11 @@
 """Who a learner is, what their runs did, and the summary the instructor's board receives.
 
 A learner is anonymous: a random key kept in their Django session (so it survives a reload and a
-server restart). The board never sees that key, only a one-way `public_id` of it, and never sees
-a manifest: a run is summarised as pod statuses, goal counts and one waiting reason.
+server restart). The session is stored only once they run something: the sandbox page hands out
+a session cookie without writing a row (`offer_session_cookie`), and the websocket creates the
+row under that key on the first run (`learner_for_socket`). The board never sees that key, only
+a one-way `public_id` of it, and never sees a manifest: a run is summarised as pod statuses,
+goal counts and one waiting reason.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.contrib.sessions.backends.base import SessionBase
+from django.conf import settings
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.crypto import get_random_string
 
 from lessons.models import Challenge, Progress
 from sandbox.engine import Trace
@@ -28,6 +35,7 @@ LEARNER_SESSION_KEY = "lunchbox_learner"
 ROOM_GROUP = "room"  # the channel-layer group every board socket joins
 FREE_PLAY = "free play"
 _LEARNER_KEY_LENGTH = 32  # hex characters
+_SESSION_KEY_LENGTH = 32  # as Django's session backends make them
 
 
 def _valid_learner(value: object) -> bool:
@@ -40,7 +48,7 @@ def new_learner() -> str:
 
 
 def ensure_learner(session: SessionBase) -> str:
-    """The learner key stored in `session`, created there on first use (touches the database)."""
+    """The learner key stored in `session`, put there (not saved) on first use."""
     key = session.get(LEARNER_SESSION_KEY)
     if not _valid_learner(key):
         key = new_learner()
@@ -49,25 +57,75 @@ def ensure_learner(session: SessionBase) -> str:
     return key
 
 
-async def learner_for_socket(scope: dict[str, Any]) -> str:
-    """The learner key of a websocket's session.
+def _valid_session_key(value: object) -> bool:
+    """A key of the shape Django gives sessions (32 lowercase letters and digits)."""
+    return (isinstance(value, str) and len(value) == _SESSION_KEY_LENGTH
+            and all(c in VALID_KEY_CHARS for c in value))
 
-    A socket that came with a session cookie gets the key stored in that session (saved if it
-    is new); a socket without one gets a key for this connection only, since a websocket cannot
-    set a cookie.
+
+def offer_session_cookie(request: HttpRequest, response: HttpResponse) -> None:
+    """Give a visitor without a stored session a session cookie, without writing anything.
+
+    The key is only a promise: the session row is created under it when the learner first runs
+    something on the websocket (`learner_for_socket`), so crawlers and one-off visits leave no
+    row. A cookie already holding a well-formed key without a row is handed out again, so a
+    reload before the first run keeps it.
     """
-    key: str = await database_sync_to_async(_learner_for_session)(scope.get("session"))
+    name = settings.SESSION_COOKIE_NAME
+    cookie = request.COOKIES.get(name)
+    session = request.session
+    if session.modified or (_valid_session_key(cookie) and session.exists(str(cookie))):
+        return
+    key = cookie if _valid_session_key(cookie) else get_random_string(_SESSION_KEY_LENGTH,
+                                                                     VALID_KEY_CHARS)
+    # SessionMiddleware would delete a cookie whose session loaded empty: keep the key on the
+    # session so it neither deletes the cookie nor saves the (unmodified) session.
+    session._session_key = key
+    if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
+        max_age: int | None = None
+    else:
+        max_age = settings.SESSION_COOKIE_AGE
+    response.set_cookie(name, str(key), max_age=max_age, path=settings.SESSION_COOKIE_PATH,
+                        domain=settings.SESSION_COOKIE_DOMAIN,
+                        secure=settings.SESSION_COOKIE_SECURE,
+                        httponly=settings.SESSION_COOKIE_HTTPONLY,
+                        samesite=settings.SESSION_COOKIE_SAMESITE)
+    patch_vary_headers(response, ("Cookie",))
+
+
+async def learner_for_socket(scope: dict[str, Any]) -> str:
+    """The learner key of a websocket's session, created on the learner's first run.
+
+    A socket whose session holds a key gets it. A socket whose cookie names a session not
+    stored yet (the sandbox page only promises one) stores it now, under that cookie's key. A
+    socket without a session cookie gets a key for this connection only, since a websocket
+    cannot set a cookie.
+    """
+    cookie = (scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME)
+    key: str = await database_sync_to_async(_learner_for_session)(scope.get("session"), cookie)
     return key
 
 
-def _learner_for_session(session: SessionBase | None) -> str:
-    if session is None or session.session_key is None:
+def _learner_for_session(session: SessionBase | None, cookie: str | None) -> str:
+    if session is None:
+        return new_learner()
+    stored = session.get(LEARNER_SESSION_KEY)  # loads the session: a missing row drops the key
+    if _valid_learner(stored):
+        assert isinstance(stored, str)
+        return stored
+    if session.session_key is not None:  # a stored session (logged in) without a learner yet
+        key = ensure_learner(session)
+        session.save()
+        return key
+    if not _valid_session_key(cookie):
         return new_learner()
     key = ensure_learner(session)
-    # An expired or forged cookie loads as a new, keyless session: saving it would create a
-    # row no cookie points to.
-    if session.modified and session.session_key is not None:
-        session.save()
+    session._session_key = cookie  # the key the sandbox page promised in the cookie
+    try:
+        session.save(must_create=True)
+    except CreateError:  # another socket of the same browser stored it first: use theirs
+        other = session.__class__(cookie).get(LEARNER_SESSION_KEY)
+        return str(other) if _valid_learner(other) else key
     return key
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from lessons import rendering
 from lessons.models import Challenge, Lesson, Scenario
 from sandbox.engine import ManifestError, Trace, check_goals
-from sandbox.progress import ensure_learner
+from sandbox.progress import offer_session_cookie
 
 STARTER_MANIFEST = """\
 apiVersion: v1
@@ -90,7 +90,6 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
     With `?challenge=<lesson>/<challenge>` it also shows that challenge: prompt, goals, hints,
     its scenario preselected and its starter manifest in the editor.
     """
-    ensure_learner(request.session)  # the session cookie the websocket will identify them by
     scenarios = list(
         Scenario.objects.order_by("order", "title").values("slug", "title", "description")
     )
@@ -101,7 +100,7 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
         or (challenge.scenario if challenge else "")
         or (scenarios[0]["slug"] if scenarios else "")
     )
-    return render(
+    response = render(
         request,
         "sandbox/sandbox.html",
         {
@@ -111,6 +110,8 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
             "challenge": challenge,
         },
     )
+    offer_session_cookie(request, response)  # the cookie the websocket identifies them by
+    return response
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

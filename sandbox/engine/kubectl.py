@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from .gocompat import trim_space
 from .runtime import (
@@ -25,7 +26,7 @@ from .runtime import (
     profile_for,
     to_nanoseconds,
 )
-from .trace import ContainerStatus, Event, PodStatus
+from .trace import ContainerStatus, Event, PodStatus, Recording
 
 # --- Go's text/tabwriter -----------------------------------------------------------------------
 
@@ -109,37 +110,57 @@ def _age(now: float, then: float) -> str:
 # --- printPod: the STATUS and READY columns ----------------------------------------------------
 
 
+def _init_done(status: ContainerStatus) -> bool:
+    """printPod passes over an init container that exited with code 0. A status without a
+    recorded exit code counts as done when it ended `Completed` or without a reason."""
+    if status.state != "terminated":
+        return False
+    if status.exit_code is not None:
+        return status.exit_code == 0
+    return status.reason in (None, "Completed")
+
+
+def _blocking_init(init: Sequence[ContainerStatus]) -> int | None:
+    """Index of the first init container that is not done (initialisation stops there)."""
+    return next((i for i, status in enumerate(init) if not _init_done(status)), None)
+
+
+def _terminated_reason(status: ContainerStatus) -> str:
+    """A terminated container's reason, else `ExitCode:<n>` (the trace has no signals); a
+    status without reason nor exit code reads `Completed`."""
+    if status.reason:
+        return status.reason
+    return "Completed" if status.exit_code is None else f"ExitCode:{status.exit_code}"
+
+
 def _print_pod(containers: Sequence[ContainerStatus], phase: str) -> tuple[int, int, str]:
     """(ready, total, status) as kubectl's printPod computes them.
 
-    Init containers are taken as non-restartable (the trace has no sidecars). A terminated
-    container without a reason counts as `Completed` (the trace carries no exit code).
+    Init containers are taken as non-restartable (the trace has no sidecars).
     """
     init = [c for c in containers if c.init]
     regular = [c for c in containers if not c.init]
-    reason, ready, initializing = phase, 0, False
-    for index, status in enumerate(init):
-        if status.state == "terminated" and status.reason in (None, "Completed"):
-            continue
-        if status.state == "terminated" or (
-                status.state == "waiting" and status.reason
-                and status.reason != "PodInitializing"):
+    reason, ready = phase, 0
+    blocking = _blocking_init(init)
+    if blocking is not None:
+        status = init[blocking]
+        if status.state == "terminated":
+            reason = f"Init:{_terminated_reason(status)}"
+        elif status.state == "waiting" and status.reason and status.reason != "PodInitializing":
             reason = f"Init:{status.reason}"
         else:
-            reason = f"Init:{index}/{len(init)}"
-        initializing = True
-        break
-    if not initializing:
-        running = False
-        for status in reversed(regular):  # scanned from the last, so the first one wins
-            if status.state == "waiting" and status.reason:
-                reason = status.reason
-            elif status.state == "terminated":
-                reason = status.reason or "Completed"
-            elif status.ready and status.state == "running":
-                running, ready = True, ready + 1
-        if reason == "Completed" and running:
-            reason = "Running" if ready == len(regular) else "NotReady"
+            reason = f"Init:{blocking}/{len(init)}"
+        return ready, len(regular), reason
+    running = False
+    for status in reversed(regular):  # scanned from the last, so the first one wins
+        if status.state == "waiting" and status.reason:
+            reason = status.reason
+        elif status.state == "terminated":
+            reason = _terminated_reason(status)
+        elif status.ready and status.state == "running":
+            running, ready = True, ready + 1
+    if reason == "Completed" and running:
+        reason = "Running" if ready == len(regular) else "NotReady"
     return ready, len(regular), reason
 
 
@@ -223,12 +244,18 @@ def get_pods(pods: Sequence[PodStatus], now: float, wide: bool = False, *,
 
 
 def restarts_column(pod: PodStatus, now: float) -> str:
-    """RESTARTS: the pod's restart count, with `(<age> ago)` of the latest last termination
-    of any container when the count is not 0 (printPod)."""
-    finished = [c.last_finished for c in pod.containers if c.last_finished is not None]
-    if pod.restarts == 0 or not finished:
-        return str(pod.restarts)
-    return f"{pod.restarts} ({_age(now, max(finished))} ago)"
+    """RESTARTS as printPod counts it: while an init container holds the pod back, the restarts
+    of the init containers up to that one; once initialised, those of the regular containers
+    only. `N (<age> ago)` gives the latest last termination among the counted containers."""
+    init = [c for c in pod.containers if c.init]
+    blocking = _blocking_init(init)
+    counted = (init[:blocking + 1] if blocking is not None
+               else [c for c in pod.containers if not c.init])
+    restarts = sum(c.restart_count for c in counted)
+    finished = [c.last_finished for c in counted if c.last_finished is not None]
+    if restarts == 0 or not finished:
+        return str(restarts)
+    return f"{restarts} ({_age(now, max(finished))} ago)"
 
 
 # --- the event recorder (client-go tools/record) -----------------------------------------------
@@ -278,19 +305,15 @@ def _correlate(event: Event, aggregates: dict[tuple[str, ...], _Aggregate]
     return (*group, "combined"), COMBINED + event.message
 
 
-def record_events(events: Iterable[Event], now: float) -> list[RecordedEvent]:
-    """The Event objects a client-go recorder would have written by `now`, as listed by the
-    API server (oldest first). Identical events are counted; a reason with ten different
-    messages within 600 s gets one `(combined from similar events)` event; each source may write
-    25 events per pod then one per 300 s, and a dropped occurrence still counts towards the next
-    written one (`(x31 over …)`); events untouched for an hour are gone (TTL)."""
-    if not all(isinstance(e, Event) for e in events):
-        raise RenderError("expected a list of Event")
-    occurred = sorted((e for e in events if e.time <= now), key=lambda e: e.time)
+def _replay(occurred: Sequence[Event]) -> list[tuple[Recording, tuple[str | None, ...]]]:
+    """Run the recorder over occurrences in time order: what it did with each, and the key of
+    the Event object it wrote or counted into."""
     aggregates: dict[tuple[str, ...], _Aggregate] = {}
     buckets: dict[tuple[str, str], tuple[float, float]] = {}
     observed: dict[tuple[str | None, ...], tuple[int, float]] = {}  # the recorder's (count, first)
-    objects: dict[tuple[str | None, ...], RecordedEvent] = {}
+    ids: dict[tuple[str | None, ...], int] = {}  # key -> Event object number
+    written: set[tuple[str | None, ...]] = set()
+    result: list[tuple[Recording, tuple[str | None, ...]]] = []
     for event in occurred:
         key, message = _correlate(event, aggregates)
         # eventObserve counts the occurrence before the spam filter looks at it, so a dropped
@@ -298,19 +321,63 @@ def record_events(events: Iterable[Event], now: float) -> list[RecordedEvent]:
         count, first = observed.get(key, (0, event.time))
         count += 1
         observed[key] = (count, first)
+        number = ids.setdefault(key, len(ids))
         tokens, since = buckets.get((event.source, event.pod), (float(SPAM_BURST), event.time))
         tokens = min(float(SPAM_BURST), tokens + (event.time - since) / SPAM_REFILL)
         if tokens < 1.0:  # the spam filter drops it: nothing is written to the API server
             buckets[(event.source, event.pod)] = (tokens, event.time)
+            action: Literal["created", "counted", "dropped"] = "dropped"
+        else:
+            buckets[(event.source, event.pod)] = (tokens - 1.0, event.time)
+            action = "counted" if key in written else "created"
+            written.add(key)
+        result.append((Recording(action, number, count, first, message,
+                                 message != event.message), key))
+    return result
+
+
+def recordings(events: Sequence[Event]) -> list[Recording]:
+    """What the recorder did with each event, in the given order: a new Event object, a count
+    into an existing one, or dropped by the spam filter (its occurrence still counted into the
+    `count` its object carries when next written). Occurrences are replayed in time order,
+    ties in the given order, as `record_events` does."""
+    if not all(isinstance(e, Event) for e in events):
+        raise RenderError("expected a list of Event")
+    order = sorted(range(len(events)), key=lambda i: events[i].time)
+    replayed = _replay([events[i] for i in order])
+    result: list[Recording | None] = [None] * len(events)
+    for i, (recording, _) in zip(order, replayed, strict=True):
+        result[i] = recording
+    return [r for r in result if r is not None]
+
+
+def annotate_events(events: Sequence[Event]) -> tuple[Event, ...]:
+    """The events with `recorded` filled in by `recordings`."""
+    return tuple(replace(e, recorded=r) for e, r in zip(events, recordings(events), strict=True))
+
+
+def record_events(events: Iterable[Event], now: float) -> list[RecordedEvent]:
+    """The Event objects a client-go recorder would have written by `now`, as listed by the
+    API server (oldest first). Identical events are counted; a reason with ten different
+    messages within 600 s gets one `(combined from similar events)` event; each source may write
+    25 events per pod then one per 300 s, and a dropped occurrence still counts towards the next
+    written one (`(x31 over …)`); events untouched for an hour are gone (TTL)."""
+    events = list(events)
+    if not all(isinstance(e, Event) for e in events):
+        raise RenderError("expected a list of Event")
+    occurred = sorted((e for e in events if e.time <= now), key=lambda e: e.time)
+    objects: dict[tuple[str | None, ...], RecordedEvent] = {}
+    for event, (recording, key) in zip(occurred, _replay(occurred), strict=True):
+        if recording.action == "dropped":
             continue
-        buckets[(event.source, event.pod)] = (tokens - 1.0, event.time)
         existing = objects.get(key)
         if existing is None:
-            objects[key] = RecordedEvent(event.type, event.reason, message, event.pod,
-                                         event.source, event.field_path, first, event.time,
-                                         count)
+            objects[key] = RecordedEvent(event.type, event.reason, recording.message, event.pod,
+                                         event.source, event.field_path, recording.first,
+                                         event.time, recording.count)
         else:
-            existing.count, existing.last, existing.message = count, event.time, message
+            existing.count, existing.last = recording.count, event.time
+            existing.message = recording.message
     return [e for e in objects.values() if e.last >= now - EVENT_TTL]
 
 

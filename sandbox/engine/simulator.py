@@ -194,7 +194,9 @@ class _Simulation(PodWorker):
         from .hints import compute_hints
 
         pods = tuple(self._pod_status(p) for p in self.pods)
-        trace = Trace(steps=tuple(self.steps), events=tuple(self.events), pods=pods,
+        # The recorder's verdict on each occurrence, so the live table shows what describe shows.
+        events = kubectl.annotate_events(self.events)
+        trace = Trace(steps=tuple(self.steps), events=events, pods=pods,
                       pulls=tuple(self.pulls), warnings=tuple(self.warnings),
                       horizon=self.horizon, scenario=self.scenario.name,
                       profile=self.scenario.profile)

@@ -46,6 +46,20 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Recording:
+    """What client-go's event recorder did with one occurrence (kubectl.recordings)."""
+
+    # created: a new Event object; counted: into an existing one (count and last seen raised);
+    # dropped: the spam filter kept it from the API server, though `count` still includes it.
+    action: Literal["created", "counted", "dropped"]
+    object: int  # which Event object it belongs to (numbered per trace in order of first sight)
+    count: int  # that object's count once this occurrence is observed
+    first: float  # that object's first seen time
+    message: str  # the object's message: `(combined from similar events): …` when combined
+    combined: bool = False  # the aggregator folded it into its reason's combined event
+
+
+@dataclass(frozen=True)
 class Event:
     """A Kubernetes event as `kubectl describe pod` lists it."""
 
@@ -57,6 +71,8 @@ class Event:
     source: str = "kubelet"  # or default-scheduler
     field_path: str | None = None  # spec.containers{name} for container events
     step: int = -1  # index of the last trace step recorded before this event
+    # What the event recorder did with it; None until the simulator fills it in at the end.
+    recorded: Recording | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,14 @@
 // counted, not repeated (Age `<since last> (x<n> over <since first>)`); rows sorted by last
 // occurrence; the message carries the field path prefix kubectl ≥ 1.35 adds
 // (`spec.containers{web}: `). Ages are measured from the simulated "now", the latest step time.
+//
+// Each event carries `recorded`, what client-go's event recorder did with it (docs/protocol.md):
+// an occurrence the spam filter dropped never reaches the API server, so it adds no row, and
+// rows follow the recorder's Event objects (its count, first seen and message, the
+// `(combined from similar events): …` one included), so the table agrees with the `describe`
+// text. An event without `recorded` is counted by the table itself.
+
+const EVENT_TTL = 3600; // seconds: the API server's default --event-ttl
 
 const COLUMNS = ["Type", "Reason", "Age", "From", "Message"];
 
@@ -68,24 +76,37 @@ export class EventsTable {
   }
 
   add(event) {
-    const message = event.field_path ? `${event.field_path}: ${event.message}` : event.message;
-    const key = JSON.stringify([event.pod, event.type, event.reason, event.source, message]);
+    this.now = Math.max(this.now, event.time);
+    const recorded = event.recorded;
+    if (recorded?.action === "dropped") {
+      this.refreshAges();
+      return;
+    }
+    const text = recorded ? recorded.message : event.message;
+    const message = event.field_path ? `${event.field_path}: ${text}` : text;
+    const key = recorded
+      ? `object:${recorded.object}`
+      : JSON.stringify([event.pod, event.type, event.reason, event.source, message]);
     let row = this.rows.get(key);
-    if (row) {
-      row.count += 1;
-      row.last = event.time;
-    } else {
+    if (!row) {
       const tr = document.createElement("tr");
       tr.className = event.type === "Warning" ? "event-warning" : "event-normal";
       const age = cell("td", "");
+      const messageCell = cell("td", message);
       tr.append(cell("td", event.type), cell("td", event.reason), age);
-      tr.append(cell("td", event.source), cell("td", message));
-      row = { tr, age, count: 1, first: event.time, last: event.time };
+      tr.append(cell("td", event.source), messageCell);
+      const first = recorded ? recorded.first : event.time;
+      row = { tr, age, messageCell, fieldPath: event.field_path, count: 0, first };
       this.rows.set(key, row);
+    } else if (recorded) {
+      // A combined event keeps its object (and the field path it was created with) but shows
+      // the latest message, as the recorder's patch does.
+      row.messageCell.textContent = row.fieldPath ? `${row.fieldPath}: ${text}` : text;
     }
+    row.count = recorded ? recorded.count : row.count + 1;
+    row.last = event.time;
     // Sorted by last occurrence: a repeated event moves to the bottom, like kubectl shows it.
     this.tbodyFor(event.pod).append(row.tr);
-    this.now = Math.max(this.now, event.time);
     this.refreshAges();
   }
 
@@ -95,7 +116,13 @@ export class EventsTable {
   }
 
   refreshAges() {
-    for (const row of this.rows.values()) {
+    for (const [key, row] of this.rows) {
+      if (row.last < this.now - EVENT_TTL) {
+        // Untouched for an hour: the API server has deleted the Event object.
+        row.tr.remove();
+        this.rows.delete(key);
+        continue;
+      }
       const last = humanDuration(this.now - row.last);
       row.age.textContent =
         row.count === 1 ? last : `${last} (x${row.count} over ${humanDuration(this.now - row.first)})`;

@@ -16,6 +16,7 @@ PullRequest. Upstream's GetImageSize and the pod-startup-latency recorder have n
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -284,9 +285,6 @@ def test_pull_errors_are_classified_and_remembered_for_the_backoff_message(
 # --- ensureSecretImagesTestCases(): KubeletEnsureSecretPulledImages -------------------------------
 
 HUB = "docker.io/library/present_image"
-NO_UIDS = ("secret UIDs are not modelled: our pull records match a secret by namespace/name or "
-           "by credential hash, so a recreated secret with the same name counts as the same one "
-           "(see the analogue with a differently named secret)")
 NO_SA = ("service-account tokens for credential provider plugins "
          "(KubeletServiceAccountTokenForCredentialProviders) are not modelled")
 
@@ -316,9 +314,29 @@ def test_image_unknown_to_the_pull_records_is_pulled_again(serialized: bool) -> 
         assert (attempt.error, attempt.calls, attempt.reasons) == PULLED_OK[:3]
 
 
-@pytest.mark.skip(reason=NO_UIDS)
-def test_same_named_secret_with_another_uid_is_unknown_to_the_pull_records() -> None:
-    raise AssertionError("not modelled")
+@pytest.mark.parametrize(("uid", "expected"), [
+    pytest.param("someothertestuid", PULLED_OK, id="unknown secret to image pull manager, pull"),
+    pytest.param("testuid", CACHED, id="the recorded secret itself, don't pull"),
+])
+def test_same_named_secret_with_another_uid_is_unknown_to_the_pull_records(
+        uid: str, expected: Expect) -> None:
+    # "image present, unknown secret to image pull manager, pull": the records vouch for
+    # test-ns/testname with UID testuid; the pod's secret of that name has another UID (it was
+    # deleted and created again). Like upstream's mock manager the record holds no credential
+    # hash, so only the coordinates (namespace, name, UID) can match. The second row is ours:
+    # the same pod with the recorded UID uses the cached image, so the first row fails if UIDs
+    # were ignored.
+    env = Env(config(serialized=True, gate=True))
+    ref = parse_reference("present_image:latest")
+    env.node.add_image(ref, PULLED, PULLED.manifest_digest)
+    image_id = env.node.image_id(ref)
+    assert image_id is not None
+    env.node.records[image_id] = [PullRecord(secret=("test-ns", "testname"), uid="testuid")]
+    pod = replace(make_pod(("testname", HUB, "user")), secret_uids=(("testname", uid),))
+    assert pod.uid_of("test-ns", "testname") == uid
+    for _ in range(3):
+        attempt = env.attempt(pod, Container("container_name", "present_image", "IfNotPresent"))
+        assert (attempt.error, attempt.calls, attempt.reasons) == expected[:3]
 
 
 @pytest.mark.parametrize(("policy", "expected"), [

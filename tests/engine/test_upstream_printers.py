@@ -3,8 +3,8 @@
 TestPrintPodWithRestartableInitContainer, TestPrintPodwide; RUNTIME.md §10).
 
 Each row names the upstream case it comes from. Upstream pods carry fields our trace types do not
-(pod status reason, conditions, deletion timestamp, exit codes, last termination times, sidecar
-restart policy); those cases are listed at the end as skips with the missing field named.
+(pod status reason, conditions, deletion timestamp, signals, sidecar restart policy); those cases
+are listed at the end as skips with the missing field named.
 A status upstream leaves without any state is written here as `waiting` with no reason: printPod
 treats the two alike (neither a waiting reason, nor terminated, nor running).
 """
@@ -13,19 +13,25 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.engine.kubectl import get_pods, pod_status_column, ready_column
+from sandbox.engine.kubectl import get_pods, pod_status_column, ready_column, restarts_column
 from sandbox.engine.trace import ContainerStatus, PodStatus
 
 
 def _status(state: str = "waiting", reason: str | None = None, *, ready: bool = False,
-            init: bool = False, name: str = "c") -> ContainerStatus:
+            init: bool = False, name: str = "c", restarts: int = 0,
+            exit_code: int | None = None, last_finished: float | None = None
+            ) -> ContainerStatus:
     return ContainerStatus(name, "registry.example/app:1", init, "IfNotPresent", "written",
-                           state, reason, ready=ready)  # type: ignore[arg-type]
+                           state, reason, ready=ready,  # type: ignore[arg-type]
+                           restart_count=restarts, exit_code=exit_code,
+                           last_finished=last_finished)
 
 
-def _init(state: str = "waiting", reason: str | None = None, *, name: str = "i"
+def _init(state: str = "waiting", reason: str | None = None, *, name: str = "i",
+          restarts: int = 0, exit_code: int | None = None, last_finished: float | None = None
           ) -> ContainerStatus:
-    return _status(state, reason, init=True, name=name)
+    return _status(state, reason, init=True, name=name, restarts=restarts, exit_code=exit_code,
+                   last_finished=last_finished)
 
 
 RUNNING_READY = _status("running", ready=True)
@@ -74,8 +80,16 @@ def test_print_pod_ready_and_status_columns(containers: list[ContainerStatus], p
 @pytest.mark.parametrize(("containers", "status"), [
     # printPod: an init container that ended with a reason other than a clean exit fails
     # initialisation; a waiting reason other than PodInitializing is shown with `Init:`.
-    pytest.param([_init("terminated", "OOMKilled"), NO_STATE], "Init:OOMKilled",
+    pytest.param([_init("terminated", "OOMKilled", exit_code=137), NO_STATE], "Init:OOMKilled",
                  id="failed-init-container-shows-its-terminated-reason"),
+    pytest.param([_init("terminated", "OOMKilled", exit_code=0, name="i1"),
+                  _init("running", name="i2"), NO_STATE], "Init:1/2",
+                 id="init-container-exiting-0-is-done-whatever-its-reason"),
+    pytest.param([_init("terminated", exit_code=1), NO_STATE], "Init:ExitCode:1",
+                 id="failed-init-container-without-reason-shows-its-exit-code"),
+    pytest.param([_init("terminated", exit_code=0, name="i1"),
+                  _init("terminated", exit_code=2, name="i2"), NO_STATE], "Init:ExitCode:2",
+                 id="the-first-failed-init-container-is-shown"),
     pytest.param([_init("waiting", "ErrImagePull"), NO_STATE], "Init:ErrImagePull",
                  id="init-waiting-reason-is-prefixed"),
     pytest.param([_init("waiting", "PodInitializing"), NO_STATE], "Init:0/1",
@@ -90,13 +104,76 @@ def test_init_container_rules_of_print_pod(containers: list[ContainerStatus],
     assert pod_status_column(containers, "Pending") == status
 
 
+@pytest.mark.parametrize(("containers", "status"), [
+    # printPod: a terminated regular container without a reason shows its exit code.
+    pytest.param([_status("terminated", exit_code=0)], "ExitCode:0",
+                 id="clean-exit-without-reason"),
+    pytest.param([_status("terminated", exit_code=3)], "ExitCode:3",
+                 id="failed-exit-without-reason"),
+    pytest.param([_status("terminated", "Error", exit_code=1)], "Error",
+                 id="a-reason-wins-over-the-exit-code"),
+    pytest.param([_status("terminated", exit_code=0), RUNNING_READY], "ExitCode:0",
+                 id="exit-code-is-not-turned-into-running"),
+])
+def test_terminated_container_without_reason_shows_its_exit_code(
+        containers: list[ContainerStatus], status: str) -> None:
+    assert pod_status_column(containers, "Running") == status
+
+
 def test_restarts_column_prints_the_pods_restart_count() -> None:
     # TestPrintPod test1: two containers restarted three times each, no last termination time.
     pod = PodStatus("default", "test1", None, "node-1", "podPhase", "", "", 6,
-                    (RUNNING_READY, NO_STATE))
+                    (_status("running", ready=True, restarts=3), _status(restarts=3)))
     header, row = get_pods([pod], 0.0).splitlines()
     assert header.split()[:4] == ["NAME", "READY", "STATUS", "RESTARTS"]
     assert row.split()[:4] == ["test1", "1/2", "podPhase", "6"]
+
+
+NOW = 30 * 86_400.0  # late enough for the 20-day-old terminations of test14
+DAY = 86_400.0
+
+
+@pytest.mark.parametrize(("containers", "phase", "columns"), [
+    pytest.param([_init("running", restarts=3, last_finished=NOW - 10), _status()],
+                 "podPhase", ["0/1", "Init:0/1", "3", "(10s", "ago)"],
+                 id="test7-restarting-init-container"),
+    pytest.param([_init("running", name="i1", restarts=3, last_finished=NOW - 10),
+                  _init(name="i2"), _status()],
+                 "podPhase", ["0/1", "Init:0/2", "3", "(10s", "ago)"],
+                 id="test8-first-of-two-init-containers-restarting"),
+    pytest.param([_init("terminated", name="i1", exit_code=0),
+                  _init("running", name="i2", restarts=3, last_finished=NOW - 10), _status()],
+                 "podPhase", ["0/1", "Init:1/2", "3", "(10s", "ago)"],
+                 id="test9-completed-init-container-without-restarts"),
+    pytest.param([_init("terminated", name="i1", exit_code=0, restarts=2,
+                        last_finished=NOW - 120),
+                  _init("running", name="i2", restarts=3, last_finished=NOW - 10), _status()],
+                 "podPhase", ["0/1", "Init:1/2", "5", "(10s", "ago)"],
+                 id="test10-init-restarts-add-up-while-initialising"),
+    pytest.param([_init("terminated", exit_code=0, restarts=2, last_finished=NOW - 120),
+                  _status("running", restarts=4, last_finished=NOW - 20)],
+                 "Running", ["0/1", "Running", "4", "(20s", "ago)"],
+                 id="test11-init-restarts-are-dropped-once-initialised"),
+    pytest.param([_status("running", ready=True, restarts=3, last_finished=NOW - 5 * DAY)],
+                 "Running", ["1/1", "Running", "3", "(5d", "ago)"],
+                 id="test12-restarted-five-days-ago"),
+    pytest.param([RUNNING_READY,
+                  _status("running", ready=True, name="d", restarts=3,
+                          last_finished=NOW - 10 * DAY)],
+                 "Running", ["2/2", "Running", "3", "(10d", "ago)"],
+                 id="test13-one-container-never-restarted"),
+    pytest.param([_status("running", ready=True, restarts=6, last_finished=NOW - 5 * DAY),
+                  _status("running", ready=True, name="d", restarts=3,
+                          last_finished=NOW - 20 * DAY)],
+                 "Running", ["2/2", "Running", "9", "(5d", "ago)"],
+                 id="test14-the-latest-termination-is-shown"),
+])
+def test_restarts_column_shows_the_age_of_the_latest_counted_termination(
+        containers: list[ContainerStatus], phase: str, columns: list[str]) -> None:
+    pod = PodStatus("default", "p", None, "node-1", phase, "", "", 0, tuple(containers))
+    row = get_pods([pod], NOW).splitlines()[1]
+    assert row.split()[1:6] == columns
+    assert restarts_column(pod, NOW) == " ".join(columns[2:])
 
 
 # --- TestPrintPodwide --------------------------------------------------------------------------
@@ -105,7 +182,7 @@ def test_print_pod_wide_shows_the_ip_and_node_of_a_scheduled_pod() -> None:
     # TestPrintPodwide test1 (our addresses are made up; nominated node and readiness gates are
     # not modelled and print <none>).
     pod = PodStatus("default", "test1", None, "test1", "podPhase", "", "", 6,
-                    (RUNNING_READY, NO_STATE))
+                    (_status("running", ready=True, restarts=3), _status(restarts=3)))
     row = get_pods([pod], 0.0, wide=True, nodes=("test1",)).splitlines()[1]
     assert row.split() == ["test1", "1/2", "podPhase", "6", "0s", "10.244.0.2", "test1",
                            "<none>", "<none>"]
@@ -138,18 +215,13 @@ NOT_MODELLED = {
     "TestPrintPod/test6-completed-and-running-with-ready-condition-shows-Running":
         "PodStatus has no conditions (PodReady); a Completed container beside a running one "
         "always prints NotReady",
-    "TestPrintPod/test7-to-test14-restarts-with-last-termination-age":
-        "ContainerStatus has no restart count or lastState.terminated.finishedAt, so RESTARTS "
-        "never reads `N (10s ago)`",
-    "TestPrintPod/test11-non-sidecar-init-restarts-are-dropped-once-initialised":
-        "PodStatus.restarts is one precomputed number, not per-container counts",
     "TestPrintPod/test15-scheduling-gated":
         "PodStatus has no PodScheduled condition with reason SchedulingGated",
     "TestPrintPod/test18-test20-deleted-pods-show-Terminating":
         "PodStatus has no deletion timestamp",
-    "printPod/terminated-without-reason-shows-ExitCode-or-Signal":
-        "ContainerStatus has no exit code or signal; a terminated container without a reason "
-        "prints Completed (init: counts as done) instead of ExitCode:N / Init:ExitCode:N",
+    "printPod/terminated-by-a-signal-shows-Signal":
+        "ContainerStatus has no signal; a terminated container without a reason always prints "
+        "ExitCode:N / Init:ExitCode:N, never Signal:N / Init:Signal:N",
     "TestPrintPodWithRestartableInitContainer/all-five-cases":
         "ContainerStatus has no restartPolicy: Always (sidecar) flag and no started field; "
         "sidecars are neither counted in READY nor skipped once started",
