@@ -14,6 +14,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .diagrams import escape
 from .reference import InvalidReference, parse_reference
@@ -41,8 +42,10 @@ _LONG_DIGEST = re.compile(r"\b(sha256:[0-9a-f]{12})[0-9a-f]{20,}")
 _SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB")
 
 
+@lru_cache(maxsize=8192)
 def text(value: str, limit: int = 120) -> str:
     """Manifest or scenario text made safe as a label, message, task or section name.
+    (Cached: the same names and answers recur in every chart of every run.)
 
     Cut before encoding, so an entity is never split; whitespace (newlines included) collapses
     to single spaces, so nothing can start a new statement.

@@ -52,6 +52,7 @@ EDGES: tuple[tuple[str, str, str], ...] = (
 _UNSAFE = re.compile(r'["<>#;`{}\[\]|\\]')
 
 
+@lru_cache(maxsize=8192)
 def escape(text: str) -> str:
     """Make manifest text safe inside a quoted Mermaid label (no markup, no breakouts)."""
     # Cut before encoding, so the cut can never leave half an entity such as `#3`.
@@ -96,15 +97,21 @@ def _plain_flow_diagram() -> str:
     return _flow_diagram(None)
 
 
-def _flow_diagram(trace: Trace | None) -> str:
-    marked = trace is not None
-    visited = {s.flow for s in trace.steps if s.flow in FLOW_NODES} if trace else set()
+@lru_cache(maxsize=1)
+def _chart_script() -> str:
+    """The flowchart's nodes and edges (the same for every trace), built once per process."""
     nodes = [Node(key, escape(label), shape=_SHAPES.get(key, "normal"))
              for key, label in FLOW_NODES.items()]
     by_id = {n.id_: n for n in nodes}
     links = [Link(by_id[a], by_id[b], message=escape(label)) for a, b, label in EDGES]
     chart = FlowChart("Image pull decision", nodes=nodes, links=links, orientation="TD")
-    lines = [chart.script.rstrip("\n")]
+    return str(chart.script).rstrip("\n")
+
+
+def _flow_diagram(trace: Trace | None) -> str:
+    marked = trace is not None
+    visited = {s.flow for s in trace.steps if s.flow in FLOW_NODES} if trace else set()
+    lines = [_chart_script()]
     lines.insert(1, "")
     lines.append("\taccTitle: Image pull decision flow")
     if marked:

@@ -200,12 +200,20 @@ class Trace:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
     """dataclasses.asdict without its deep copies: our values are immutable already."""
-    names = _FIELD_NAMES.get(type(value))
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    names = _FIELD_NAMES.get(kind)
     if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
-    if isinstance(value, (str, int, float, bool)) or value is None:
+        # Scalars are most fields: copy them without a call.
+        return {name: (item if type(item) in _SCALARS else _plain(item))
+                for name in names for item in (getattr(value, name),)}
+    if isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (tuple, list)):
         return [_plain(item) for item in value]
