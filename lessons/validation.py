@@ -7,10 +7,9 @@ while an engine module is broken or missing, and only validation needs it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 if TYPE_CHECKING:
@@ -59,18 +58,8 @@ def goal_problems(text: str) -> list[Problem]:
     return []
 
 
-def _known_goals() -> list[str]:
-    """Goal names the engine's checker knows; empty (no name check) if it cannot tell."""
-    try:
-        from sandbox.engine.goals import CHECKS
-    except ImportError:
-        return []
-    return list(CHECKS)
 
 
-def load_plain_yaml(text: str) -> Any:
-    """Round-trip load (which keeps line numbers) of one YAML document."""
-    return YAML(typ="rt").load(text)
 
 
 def yaml_problem(error: YAMLError) -> Problem:
@@ -84,12 +73,6 @@ def yaml_problem(error: YAMLError) -> Problem:
     return Problem(f"invalid YAML: {message}", line=mark.line + 1, column=mark.column + 1)
 
 
-def _item_position(sequence: Any, index: int) -> tuple[int | None, int | None]:
-    try:
-        line, column = sequence.lc.item(index)
-    except (AttributeError, KeyError, TypeError):
-        return None, None
-    return line + 1, column + 1
 
 
 def format_problem(problem: Problem) -> str:

@@ -28,8 +28,8 @@ from .dockerfile import BaseResolver, Build, build_image
 from .dockerfile_context import ContextError, context_files
 from .objects import ManifestError, Problem
 from .reference import ImageReference, InvalidReference, docker_ref, parse_reference
-from .scenario_registries import by_digest
-from .world import Image, ImageIndex, Node, NodeImage, Registry, Repository, Scenario
+from .scenario_builds import base_resolver
+from .world import Image, Node, NodeImage, Repository, Scenario
 
 __all__ = [
     "DEFAULT_REPOSITORY",
@@ -238,28 +238,7 @@ def _build(dockerfile: str, files: dict[str, str], resolve: BaseResolver, archit
 
 def _resolver(scenario: Scenario, architecture: str) -> BaseResolver:
     """Base images come from the scenario's registries (Docker Hub is its catalogue)."""
-    registries: dict[str, Registry] = {r.host: r for r in scenario.registries}
-
-    def resolve(reference: str) -> Image | None:
-        ref = parse_reference(reference)
-        registry = registries.get(ref.domain)
-        repository = registry.repository(ref.path) if registry is not None else None
-        if repository is None:
-            return None
-        found: Image | ImageIndex | None
-        if ref.digest is not None:
-            found = by_digest(repository, ref.digest)
-        else:
-            image_id = repository.tags.get(ref.tag or "latest")
-            found = repository.images.get(image_id) if image_id is not None else None
-        if isinstance(found, ImageIndex):
-            image = found.for_platform(architecture)
-            if image is None:
-                raise ValueError(f"no linux/{architecture} manifest in the index")
-            return image
-        return found
-
-    return resolve
+    return base_resolver({r.host: r for r in scenario.registries}, architecture)
 
 
 def _preload(node: Node, reference: str, image: Image) -> Node:

@@ -172,26 +172,7 @@ class _BuildReader:
     # --- building and pushing --------------------------------------------------------------
 
     def _resolver(self, architecture: str) -> BaseResolver:
-        def resolve(reference: str) -> Image | None:
-            ref = parse_reference(reference)
-            registry = self.hosts.get(ref.domain)
-            repository = registry.repository(ref.path) if registry is not None else None
-            if repository is None:
-                return None
-            found: Image | ImageIndex | None
-            if ref.digest is not None:
-                found = by_digest(repository, ref.digest)
-            else:
-                image_id = repository.tags.get(ref.tag or "latest")
-                found = repository.images.get(image_id) if image_id is not None else None
-            if isinstance(found, ImageIndex):
-                image = found.for_platform(architecture)
-                if image is None:
-                    raise ValueError(f"no linux/{architecture} manifest in the index")
-                return image
-            return found
-
-        return resolve
+        return base_resolver(self.hosts, architecture)
 
     def _push(self, target: ImageReference, image: Image, at: float, node: YamlNode | None,
               path: str) -> TimelineEntry | None:
@@ -233,3 +214,29 @@ class _BuildReader:
             return self.lines[line - 1][column - 1]
         return ""
 
+
+
+def base_resolver(registries: dict[str, Registry], architecture: str) -> BaseResolver:
+    """How a build finds its FROM image: in these registries (host -> registry), by tag as the
+    tags stand now or by digest, picking the build's platform out of a multi-arch index."""
+
+    def resolve(reference: str) -> Image | None:
+        ref = parse_reference(reference)
+        registry = registries.get(ref.domain)
+        repository = registry.repository(ref.path) if registry is not None else None
+        if repository is None:
+            return None
+        found: Image | ImageIndex | None
+        if ref.digest is not None:
+            found = by_digest(repository, ref.digest)
+        else:
+            image_id = repository.tags.get(ref.tag or "latest")
+            found = repository.images.get(image_id) if image_id is not None else None
+        if isinstance(found, ImageIndex):
+            image = found.for_platform(architecture)
+            if image is None:
+                raise ValueError(f"no linux/{architecture} manifest in the index")
+            return image
+        return found
+
+    return resolve
