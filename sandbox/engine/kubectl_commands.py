@@ -76,14 +76,19 @@ class _Command:
         return Position(self.kubectl.line, self.kubectl.column)
 
 
+def is_command_paste(text: str) -> bool:
+    """True when the first line that is not blank or a comment is a kubectl command."""
+    first = next((line.strip() for line in text.splitlines()
+                  if line.strip() and not line.strip().startswith("#")), "")
+    return bool(_FIRST_LINE.match(first))
+
+
 def parse_commands(text: str) -> Manifests | None:
     """The objects the pasted kubectl commands would create; None when the text is not commands.
 
     Raises ManifestError listing every command's problem, each with its line and column.
     """
-    first = next((line.strip() for line in text.splitlines()
-                  if line.strip() and not line.strip().startswith("#")), "")
-    if not _FIRST_LINE.match(first):
+    if not is_command_paste(text):
         return None
     text, errors = _without_yaml(_checked_text(text, MAX_BYTES).replace("\r\n", "\n"))
     state = _State()

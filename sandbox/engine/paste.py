@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .kubectl_commands import dry_run_yaml, parse_commands
+from .kubectl_commands import dry_run_yaml, is_command_paste, parse_commands
 from .manifests import load_manifests
 from .objects import Manifests
 
@@ -24,7 +24,7 @@ def load_paste(text: str | bytes) -> Manifests:
 def created_objects(text: str, objects: Manifests) -> list[dict[str, str]]:
     """For a paste of commands: each object as `kubectl … --dry-run=client -o yaml` prints it,
     with secret values masked. Empty for a YAML paste (the learner already sees the YAML)."""
-    if not isinstance(text, str) or parse_commands(text) is None:
+    if not isinstance(text, str) or not is_command_paste(text):
         return []
     return [{"kind": o.kind, "name": o.name, "namespace": o.effective_namespace,
              "yaml": dry_run_yaml(o)} for o in objects if o.kind in ("Secret", "ServiceAccount")]

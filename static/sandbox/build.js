@@ -6,6 +6,7 @@
 // The panel's inputs are kept in sessionStorage, per challenge or for free play, like the
 // manifest draft. Everything the server says is shown with textContent.
 
+import { element, tableHead } from "./dom.js";
 import { humanBytes } from "./pulls.js";
 
 const STORAGE_PREFIX = "lunchbox:build:";
@@ -27,13 +28,6 @@ function write(key, value) {
   } catch {
     // Storage full or disabled: the panel keeps working, it only forgets on reload.
   }
-}
-
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
 }
 
 // The Dockerfile as blocks of lines: one instruction (with its continuation lines and the
@@ -291,14 +285,7 @@ export class BuildPanel {
   stepsTable(steps, reference) {
     const table = element("table", undefined, "pull-table build-steps-table");
     table.append(element("caption", `Layers of ${reference ?? "the image"}, bottom to top`));
-    const head = document.createElement("tr");
-    for (const name of ["Line", "Instruction", "Layer?", "Size", "Digest", "Changed?"]) {
-      const th = element("th", name);
-      th.scope = "col";
-      head.append(th);
-    }
-    const thead = document.createElement("thead");
-    thead.append(head);
+    const thead = tableHead(["Line", "Instruction", "Layer?", "Size", "Digest", "Changed?"]);
     const body = document.createElement("tbody");
     for (const step of steps) {
       const row = document.createElement("tr");

@@ -10,6 +10,7 @@
 // rows follow the recorder's Event objects (its count, first seen and message, the
 // `(combined from similar events): …` one included), so the table agrees with the `describe`
 // text. An event without `recorded` is counted by the table itself.
+import { tableHead } from "./dom.js";
 
 const EVENT_TTL = 3600; // seconds: the API server's default --event-ttl
 
@@ -60,14 +61,7 @@ export class EventsTable {
     const table = document.createElement("table");
     table.className = "events-table";
     table.append(cell("caption", `Pod ${pod}`));
-    const headRow = document.createElement("tr");
-    for (const name of COLUMNS) {
-      const th = cell("th", name);
-      th.scope = "col";
-      headRow.append(th);
-    }
-    const thead = document.createElement("thead");
-    thead.append(headRow);
+    const thead = tableHead(COLUMNS);
     tbody = document.createElement("tbody");
     table.append(thead, tbody);
     this.container.append(table);

@@ -4,6 +4,7 @@
 // `pulls` are the result's `{node, pod, image, lines}`; `tracePulls` are `result.trace.pulls`,
 // in the same order (the server builds the first from the second), and add times and bytes.
 // Everything is set with textContent.
+import { element, tableHead } from "./dom.js";
 
 // Docker's decimal units with three significant digits, as the layer diagram prints them.
 export function humanBytes(bytes) {
@@ -36,13 +37,6 @@ export function readPullLines(lines = []) {
   return { downloaded, present, status: status ?? "unknown", succeeded: status !== "failed" };
 }
 
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
-
 function plural(count, word) {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
@@ -50,14 +44,7 @@ function plural(count, word) {
 function table(caption, columns, rows) {
   const result = element("table", undefined, "pull-table");
   result.append(element("caption", caption));
-  const head = document.createElement("tr");
-  for (const name of columns) {
-    const th = element("th", name);
-    th.scope = "col";
-    head.append(th);
-  }
-  const thead = document.createElement("thead");
-  thead.append(head);
+  const thead = tableHead(columns);
   const tbody = document.createElement("tbody");
   for (const cells of rows) {
     const tr = document.createElement("tr");
