@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import kubectl
+from . import kubectl_printers
+from .kubectl_describe import describe_pod
 from .reference import InvalidReference, parse_reference
 from .trace import Pull, Trace
 
@@ -11,7 +12,8 @@ def get_pods(trace: Trace) -> str:
     """`kubectl get pods -o wide` at the end of the simulated horizon."""
     if not trace.pods:
         return "No resources found in default namespace.\n"
-    return kubectl.get_pods(list(trace.pods), trace.horizon, wide=True, nodes=_node_order(trace))
+    return kubectl_printers.get_pods(list(trace.pods), trace.horizon, wide=True,
+                                     nodes=_node_order(trace))
 
 
 def _node_order(trace: Trace) -> list[str]:
@@ -22,11 +24,11 @@ def _node_order(trace: Trace) -> list[str]:
 def describe_pods(trace: Trace) -> str:
     """`kubectl describe pod` for every pod, separated by a blank line, as kubectl prints them."""
     texts = []
-    addresses = kubectl.pod_addresses(trace.pods, _node_order(trace))
+    addresses = kubectl_printers.pod_addresses(trace.pods, _node_order(trace))
     for pod in trace.pods:
         key = f"{pod.namespace}/{pod.name}"
         events = [e for e in trace.events if e.pod == key]
-        texts.append(kubectl.describe_pod(pod, events, trace.horizon, trace.profile,
+        texts.append(describe_pod(pod, events, trace.horizon, trace.profile,
                                           address=addresses.get(key)))
     return "\n\n".join(texts)
 

@@ -25,7 +25,7 @@ from .trace import NodeScore
 from .world import Node, Taint
 
 if TYPE_CHECKING:
-    from .workloads import PodPlan
+    from .podplan import PodPlan
 
 # Filter reasons, as FitError prints them (RUNTIME.md §11).
 REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector"

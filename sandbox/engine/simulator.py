@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 
-from . import kubectl, runtime
+from . import runtime
 from .crashloop import CrashBackoff
 from .credentials import Credential, Keyring
+from .events_recorder import annotate_events
+from .kubectl_printers import pod_status_column
 from .kubelet import Kubelet, PodContext, effective_policy, secret_uid
 from .nodes import NodeRuntime
 from .objects import KubeObject, Manifests
@@ -195,7 +197,7 @@ class _Simulation(PodWorker):
 
         pods = tuple(self._pod_status(p) for p in self.pods)
         # The recorder's verdict on each occurrence, so the live table shows what describe shows.
-        events = kubectl.annotate_events(self.events)
+        events = annotate_events(self.events)
         trace = Trace(steps=tuple(self.steps), events=events, pods=pods,
                       pulls=tuple(self.pulls), warnings=tuple(self.warnings),
                       horizon=self.horizon, scenario=self.scenario.name,
@@ -214,7 +216,7 @@ class _Simulation(PodWorker):
                                         for s in regular)
         phase = "Running" if started else "Pending"
         ready = f"{sum(1 for s in regular if s.ready)}/{len(regular)}"
-        status = kubectl.pod_status_column(list(statuses), phase) if pod.node else "Pending"
+        status = pod_status_column(list(statuses), phase) if pod.node else "Pending"
         restarts = sum(s.restart_count for s in statuses)
         return PodStatus(pod.plan.namespace, pod.plan.name, pod.plan.owner, pod.node, phase,
                          status, ready, restarts, statuses, pod.scheduling,

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.engine.kubectl import (
+from sandbox.engine.events_recorder import record_events
+from sandbox.engine.kubectl_describe import describe_events, describe_pod
+from sandbox.engine.kubectl_printers import (
     PodAddress,
-    describe_events,
-    describe_pod,
     get_pods,
     human_duration,
     pod_addresses,
     pod_status_column,
     ready_column,
-    record_events,
     tabwrite,
 )
 from sandbox.engine.runtime import (

@@ -7,15 +7,15 @@ import re
 
 import pytest
 
-from sandbox.engine.kubectl import (
+from sandbox.engine.events_recorder import (
     COMBINED,
     SPAM_BURST,
     SPAM_REFILL,
     annotate_events,
-    describe_events,
     record_events,
     recordings,
 )
+from sandbox.engine.kubectl_describe import describe_events
 from sandbox.engine.runtime import RenderError
 from sandbox.engine.simulator import simulate
 from sandbox.engine.trace import Event
