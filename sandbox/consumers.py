@@ -27,12 +27,11 @@ from sandbox.engine import (
     Trace,
     check_goals,
     load_scenario,
-    report,
     simulate,
 )
-from sandbox.engine.learner_build import FileVersions, apply_learner_build
 from sandbox.engine.paste import created_objects, load_paste
-from sandbox.engine.scenario import default_scenario
+from sandbox.engine.render import report
+from sandbox.engine.scenario import FileVersions, apply_learner_build, default_scenario
 from sandbox.progress import learner_for_socket, report_run
 
 log = logging.getLogger(__name__)

@@ -150,8 +150,7 @@ def _parse_goals(goals: str | list[Any] | None) -> tuple[list[Any], list[Where]]
         if not isinstance(goals, list):
             raise ManifestError([Problem("goals must be a YAML list of one-key mappings")])
         return goals, [(None, None)] * len(goals)
-    from .yamlsafe import safe_load_documents
-    from .yamltree import Sequence
+    from .yamlsafe import Sequence, safe_load_documents
 
     documents = [d for d in safe_load_documents(goals) if d.root is not None]
     if not documents:

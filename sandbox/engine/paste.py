@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .kubectl_commands import dry_run_yaml, is_command_paste, parse_commands
+from .kubectl import dry_run_yaml, is_command_paste, parse_commands
 from .manifests import load_manifests
 from .objects import Manifests
 

@@ -15,23 +15,38 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from . import runtime
-from .crashloop import CrashBackoff
+from .cluster import (
+    PodPlan,
+    admit_always_pull_images,
+    admit_service_account,
+    annotate_events,
+    expand_workloads,
+    schedule,
+)
 from .credentials import Credential, Keyring
-from .events_recorder import annotate_events
-from .kubectl_printers import pod_status_column
-from .kubelet import Kubelet, PodContext, effective_policy, secret_uid
-from .nodes import NodeRuntime
+from .kubectl import pod_status_column
+from .kubelet import (
+    INIT_RUN_SECONDS,
+    QPS_EXCEEDED,
+    RESYNC_SECONDS,
+    UNPACK_BYTES_PER_SECOND,
+    ContainerRun,
+    Context,
+    CrashBackoff,
+    Kubelet,
+    NodeRuntime,
+    PodContext,
+    PodRun,
+    PodWorker,
+    effective_policy,
+    secret_uid,
+)
 from .objects import KubeObject, Manifests
 from .paste import load_paste
-from .podstate import ContainerRun, Context, PodRun
-from .podworker import INIT_RUN_SECONDS, RESYNC_SECONDS, PodWorker
-from .puller import QPS_EXCEEDED, UNPACK_BYTES_PER_SECOND
 from .reference import parse_reference
 from .registry import RegistryState
 from .scenario import default_scenario
-from .scheduler import schedule
 from .trace import ContainerStatus, Event, PodStatus, Pull, Step, Trace
-from .workloads import PodPlan, admit_always_pull_images, admit_service_account, expand_workloads
 from .world import Scenario
 
 POD_START_DELAY = 1.0  # scheduled -> first kubelet sync (sandbox creation)
@@ -191,9 +206,8 @@ class _Simulation(PodWorker):
     # --- the result -----------------------------------------------------------------------------
 
     def _trace(self) -> Trace:
-        from .charts import all_charts
-        from .diagrams import flow_diagram
         from .hints import compute_hints
+        from .render import all_charts, flow_diagram
 
         pods = tuple(self._pod_status(p) for p in self.pods)
         # The recorder's verdict on each occurrence, so the live table shows what describe shows.

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sandbox.consumers import _event_dict
-from sandbox.engine.kubectl_describe import describe_events
+from sandbox.engine.kubectl import describe_events
 from sandbox.engine.simulator import simulate
 from sandbox.engine.trace import Event
 

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from sandbox.engine import Trace, load_manifests, load_scenario, simulate
-from sandbox.engine.digests import resolve_digest
+from sandbox.engine.registry import resolve_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 PRIVATE_REGISTRY = ROOT / "lessons" / "content" / "scenarios" / "private-registry.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.engine.catalogue import docker_hub
+from sandbox.engine.scenario import docker_hub
 from sandbox.engine.world import Image, ImageIndex
 
 MB = 1_000_000

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.engine import load_scenario, simulate
-from sandbox.engine.charts import (
+from sandbox.engine.render import (
     MAX_TIMELINE_PULLS,
     all_charts,
     human_size,
@@ -426,7 +426,7 @@ def test_charts_are_identical_across_processes_and_hash_seeds() -> None:
     program = (
         "import json, sys; sys.path.insert(0, 'tests/engine'); "
         "from test_charts import _private_registry_trace; "
-        "from sandbox.engine.charts import all_charts; "
+        "from sandbox.engine.render import all_charts; "
         "print(json.dumps(all_charts(_private_registry_trace())))"
     )
     for seed in ("1", "2"):

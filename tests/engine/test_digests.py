@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.engine.digests import DigestLookupError, resolve_digest
+from sandbox.engine.registry import DigestLookupError, resolve_digest
 from sandbox.engine.world import (
     Account,
     Image,

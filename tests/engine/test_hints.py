@@ -187,7 +187,7 @@ def test_hints_follow_document_order_and_each_container_once() -> None:
 
 
 def test_never_with_the_index_digest_of_a_preloaded_multi_arch_image_gives_no_hint() -> None:
-    from sandbox.engine.digests import resolve_digest
+    from sandbox.engine.registry import resolve_digest
 
     scenario = load_scenario('name: t\nnodes:\n  - name: node-1\n    images: ["nginx:1.25"]\n')
     pinned = resolve_digest(scenario, "nginx:1.25").pinned

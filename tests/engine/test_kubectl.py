@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.engine.events_recorder import record_events
-from sandbox.engine.kubectl_describe import describe_events, describe_pod
-from sandbox.engine.kubectl_printers import (
+from sandbox.engine.cluster import record_events
+from sandbox.engine.kubectl import (
     PodAddress,
+    describe_events,
+    describe_pod,
     get_pods,
     human_duration,
     pod_addresses,

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from sandbox.engine.kubectl_commands import (
+from sandbox.engine.kubectl import (
     DEFAULT_DOCKER_SERVER,
     docker_config_json,
     dry_run_yaml,

@@ -319,7 +319,7 @@ def test_events_of_a_queued_pull_belong_to_the_pod_that_asked_for_it() -> None:
 
 
 def test_docker_pull_lines_show_already_existing_and_downloaded_layers() -> None:
-    from sandbox.engine.report import docker_pull_lines
+    from sandbox.engine.render import docker_pull_lines
 
     two = pod("nginx:1.25", name="a", extra="  nodeName: node-1\n") + "---\n" + pod(
         "nginx:1.24", name="b", extra="  nodeName: node-1\n")
@@ -380,7 +380,7 @@ def test_a_run_that_would_make_too_many_steps_stops_with_a_warning() -> None:
 
 
 def test_docker_pull_log_orders_each_layers_status_changes_in_time() -> None:
-    from sandbox.engine.report import docker_pull_log
+    from sandbox.engine.render import docker_pull_log
 
     two = pod("nginx:1.25", name="a", extra="  nodeName: node-1\n") + "---\n" + pod(
         "nginx:1.24", name="b", extra="  nodeName: node-1\n")

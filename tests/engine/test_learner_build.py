@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox.engine import ManifestError, Scenario, load_scenario, simulate
-from sandbox.engine.learner_build import FileVersions, LearnerBuild, apply_learner_build
+from sandbox.engine.scenario import FileVersions, LearnerBuild, apply_learner_build
 
 PRIVATE = """\
 name: Private registry

@@ -19,17 +19,11 @@ from dataclasses import dataclass, replace
 import pytest
 
 from sandbox import consumers
-from sandbox.engine import ManifestError, Trace, diagrams, load_manifests, report, simulate
+from sandbox.engine import ManifestError, Trace, load_manifests, simulate
 from sandbox.engine.credentials import Keyring
-from sandbox.engine.world import (
-    Account,
-    Image,
-    Layer,
-    Node,
-    Registry,
-    Repository,
-    Scenario,
-)
+from sandbox.engine.render import flow as diagrams
+from sandbox.engine.render import report
+from sandbox.engine.world import Account, Image, Layer, Node, Registry, Repository, Scenario
 from sandbox.management.commands.simulate import render_text
 
 USER = "deploy-bot"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from sandbox.engine.events_recorder import (
+from sandbox.engine.cluster import (
     COMBINED,
     SPAM_BURST,
     SPAM_REFILL,
@@ -15,7 +15,7 @@ from sandbox.engine.events_recorder import (
     record_events,
     recordings,
 )
-from sandbox.engine.kubectl_describe import describe_events
+from sandbox.engine.kubectl import describe_events
 from sandbox.engine.runtime import RenderError
 from sandbox.engine.simulator import simulate
 from sandbox.engine.trace import Event

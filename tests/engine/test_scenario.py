@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.engine.catalogue import docker_hub
 from sandbox.engine.objects import ManifestError, Problem
-from sandbox.engine.scenario import default_scenario, load_scenario
+from sandbox.engine.scenario import default_scenario, docker_hub, load_scenario
 from sandbox.engine.world import ImageIndex, Scenario
 
 SHIPPED = Path(__file__).resolve().parents[2] / "lessons" / "content" / "scenarios"

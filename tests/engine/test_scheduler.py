@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from sandbox.engine.objects import Container, NodeSelectorRequirement, PodSpec, Toleration
-from sandbox.engine.scheduler import (
+from sandbox.engine.cluster import (
     REASON_NODE_AFFINITY,
     REASON_PINNED_ELSEWHERE,
     REASON_TAINT,
+    PodPlan,
     failed_scheduling_message,
     filter_reason,
     image_locality,
@@ -21,7 +21,7 @@ from sandbox.engine.scheduler import (
     spread_scores,
     tolerates,
 )
-from sandbox.engine.workloads import PodPlan
+from sandbox.engine.objects import Container, NodeSelectorRequirement, PodSpec, Toleration
 from sandbox.engine.world import Image, Layer, Node, NodeImage, Taint
 
 MB = 1024 * 1024

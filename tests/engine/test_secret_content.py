@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from sandbox.engine.dockerconfig import AUTH_FORMAT_ERROR
+from sandbox.engine.credentials import AUTH_FORMAT_ERROR
 from sandbox.engine.manifests import load_manifests
 from sandbox.engine.objects import ManifestError, Problem
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.engine import check_goals, load_manifests, load_scenario, simulate
-from sandbox.engine.digests import resolve_digest
+from sandbox.engine.registry import resolve_digest
 from sandbox.engine.trace import Trace
 from sandbox.engine.world import Image, Scenario
 

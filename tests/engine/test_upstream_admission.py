@@ -13,13 +13,13 @@ import copy
 
 import pytest
 
-from sandbox.engine.admission import (
+from sandbox.engine.cluster import (
     AdmissionError,
+    PodPlan,
     admit_always_pull_images,
     admit_service_account,
 )
 from sandbox.engine.objects import Container, KubeObject, PodSpec
-from sandbox.engine.podplan import PodPlan
 
 NS = "myns"
 
@@ -179,8 +179,7 @@ def test_upstream_admission_case_not_modelled(case: str) -> None:
 
 def test_a_pod_listing_only_an_empty_secret_name_gets_nothing_from_its_account() -> None:
     from sandbox.engine import load_manifests
-    from sandbox.engine.admission import admit_service_account
-    from sandbox.engine.workloads import expand_workloads
+    from sandbox.engine.cluster import admit_service_account, expand_workloads
 
     objects = load_manifests("""\
 apiVersion: v1

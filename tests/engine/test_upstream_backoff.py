@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.engine.backoff import Backoff
+from sandbox.engine.kubelet import Backoff
 
 
 def get(backoff: Backoff, key: str) -> float:

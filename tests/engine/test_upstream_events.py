@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.engine.events_recorder import record_events
-from sandbox.engine.gotext import MILLISECOND, SECOND
-from sandbox.engine.kubectl_describe import describe_events
-from sandbox.engine.kubectl_printers import human_duration
+from sandbox.engine.cluster import record_events
+from sandbox.engine.kubectl import describe_events, human_duration
+from sandbox.engine.runtime import MILLISECOND, SECOND
 from sandbox.engine.trace import Event
 
 POD = "my-ns/my-pod"

@@ -22,8 +22,15 @@ import pytest
 
 from sandbox.engine import load_manifests, simulate
 from sandbox.engine.credentials import Keyring
-from sandbox.engine.kubelet import ImageResult, Kubelet, PodContext, PullOutcome, record_for
-from sandbox.engine.nodes import NodeRuntime, PullRecord
+from sandbox.engine.kubelet import (
+    ImageResult,
+    Kubelet,
+    NodeRuntime,
+    PodContext,
+    PullOutcome,
+    PullRecord,
+    record_for,
+)
 from sandbox.engine.objects import Container
 from sandbox.engine.reference import parse_reference
 from sandbox.engine.world import (

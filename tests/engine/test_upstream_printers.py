@@ -13,12 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.engine.kubectl_printers import (
-    get_pods,
-    pod_status_column,
-    ready_column,
-    restarts_column,
-)
+from sandbox.engine.kubectl import get_pods, pod_status_column, ready_column, restarts_column
 from sandbox.engine.trace import ContainerStatus, PodStatus
 
 

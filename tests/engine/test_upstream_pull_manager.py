@@ -30,8 +30,10 @@ import pytest
 
 from sandbox.engine.credentials import Credential, Keyring
 from sandbox.engine.kubelet import (
+    NodeRuntime,
     PodContext,
     PodSecret,
+    PullRecord,
     credential_hash,
     default_secret_uid,
     may_use_cached,
@@ -41,7 +43,6 @@ from sandbox.engine.kubelet import (
     secret_uid,
 )
 from sandbox.engine.manifests import load_manifests
-from sandbox.engine.nodes import NodeRuntime, PullRecord
 from sandbox.engine.reference import parse_reference
 from sandbox.engine.world import Image, KubeletConfig, Layer, Node
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.engine.objects import Container, KubeObject, ManifestError, PodSpec, Toleration
-from sandbox.engine.workloads import (
+from sandbox.engine.cluster import (
     CRONJOB_SCHEDULED_MINUTES,
     SAFE_ALPHABET,
     AdmissionError,
@@ -20,6 +19,7 @@ from sandbox.engine.workloads import (
     safe_encode,
     template_hash,
 )
+from sandbox.engine.objects import Container, KubeObject, ManifestError, PodSpec, Toleration
 from sandbox.engine.world import Node, Taint
 
 SUFFIX = f"[{SAFE_ALPHABET}]{{5}}"

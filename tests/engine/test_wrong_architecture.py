@@ -11,9 +11,8 @@ from __future__ import annotations
 import pytest
 
 from sandbox.engine import load_manifests, load_scenario, simulate
-from sandbox.engine.crashloop import CrashBackoff
-from sandbox.engine.kubectl_describe import describe_pod
-from sandbox.engine.kubectl_printers import get_pods
+from sandbox.engine.kubectl import describe_pod, get_pods
+from sandbox.engine.kubelet import CrashBackoff
 from sandbox.engine.trace import Event, PodStatus, Trace
 from sandbox.engine.world import Scenario
 

@@ -20,12 +20,12 @@ from sandbox.engine import (
     default_scenario,
     load_scenario,
     parse_reference,
-    report,
     simulate,
 )
-from sandbox.engine.digests import DigestLookupError, resolve_digest
 from sandbox.engine.dockerfile import build_image
 from sandbox.engine.paste import created_objects, load_paste
+from sandbox.engine.registry import DigestLookupError, resolve_digest
+from sandbox.engine.render import report
 from sandbox.engine.trace import Trace
 from sandbox.engine.world import Image, Layer
 

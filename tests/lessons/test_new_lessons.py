@@ -10,7 +10,7 @@ import pytest
 from lessons.loader import load_content
 from lessons.models import Challenge, Lesson, Scenario
 from sandbox.engine import Trace, check_goals, load_manifests, simulate
-from sandbox.engine.report import describe_pods, docker_pull_lines
+from sandbox.engine.render import describe_pods, docker_pull_lines
 
 pytestmark = pytest.mark.django_db
 

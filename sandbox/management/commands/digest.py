@@ -12,8 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from sandbox.engine import default_scenario
-from sandbox.engine.digests import DigestLookup, DigestLookupError, resolve_digest
-from sandbox.engine.scenario_registries import ARCHITECTURES
+from sandbox.engine.registry import DigestLookup, DigestLookupError, resolve_digest
+from sandbox.engine.scenario import ARCHITECTURES
 from sandbox.management import BadInput, fail, read_duration, read_scenario
 
 

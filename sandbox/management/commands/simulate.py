@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 
 from sandbox.engine import ManifestError, Manifests, Trace, simulate
 from sandbox.engine.paste import load_paste
-from sandbox.engine.report import describe_pods, get_pods
+from sandbox.engine.render import describe_pods, get_pods
 from sandbox.engine.scenario import MAX_HORIZON
 from sandbox.management import (
     STDIN,

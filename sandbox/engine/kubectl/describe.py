@@ -1,0 +1,98 @@
+"""What `kubectl describe pod` prints: DescribeEvents and the container sections."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+
+from ..cluster import record_events
+from ..credentials import trim_space
+from ..runtime import DEFAULT_PROFILE, RenderError, RuntimeProfile, profile_for
+from ..trace import ContainerStatus, Event, PodStatus
+from .printers import PodAddress, age_since, pod_addresses, tabwrite
+
+# --- kubectl describe --------------------------------------------------------------------------
+
+
+def _event_lines(events: Iterable[Event], now: float, profile: RuntimeProfile) -> list[str]:
+    """DescribeEvents' lines, cells separated by tabs (before the tabwriter)."""
+    recorded = record_events(events, now)
+    if not recorded:
+        return ["Events:\t<none>"]
+    recorded.sort(key=lambda e: math.floor(e.last))  # stable: ties keep the API's order
+    lines = ["Events:", "  Type\tReason\tAge\tFrom\tMessage", "  ----\t------\t----\t----\t-------"]
+    for e in recorded:
+        age = age_since(now, e.first)
+        if e.count > 1:
+            age = f"{age_since(now, e.last)} (x{e.count} over {age})"
+        message = trim_space(e.message)  # Go's strings.TrimSpace
+        if e.field_path and profile.field_path_prefix:
+            message = f"{e.field_path}: {message}"
+        lines.append(f"  {e.type}\t{e.reason}\t{age}\t{e.source}\t{message}")
+    return lines
+
+
+def describe_events(events: Iterable[Event], now: float,
+                    profile: RuntimeProfile | str = DEFAULT_PROFILE) -> str:
+    """The `Events:` block of `kubectl describe` at time `now` (events after `now` not yet seen)."""
+    return tabwrite("\n".join(_event_lines(events, now, profile_for(profile))) + "\n")
+
+
+def _container_id(pod: PodStatus, status: ContainerStatus) -> str:
+    if status.state == "waiting" and status.last_finished is None:
+        return ""  # a container that never ran has no ID; a restarting one keeps its last
+    seed = f"{pod.namespace}/{pod.name}/{status.name}".encode()
+    return "containerd://" + hashlib.sha256(seed).hexdigest()
+
+
+def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label: str,
+                     scheduled: bool) -> list[str]:
+    """describeContainers for the fields the trace knows."""
+    lines = [f"{label}:" if statuses else f"{label}: <none>"]
+    for status in statuses:
+        lines.append(f"  {status.name}:")
+        if scheduled:
+            lines.append(f"    Container ID:\t{_container_id(pod, status)}")
+        lines.append(f"    Image:\t{status.image}")
+        if not scheduled:
+            continue
+        lines.append(f"    Image ID:\t{status.image_id or ''}")
+        lines.append(f"    State:\t{status.state.capitalize()}")
+        if status.reason:
+            lines.append(f"      Reason:\t{status.reason}")
+        if status.state == "terminated" and status.exit_code is not None:
+            lines.append(f"      Exit Code:\t{status.exit_code}")
+        if status.last_finished is not None:
+            lines.append("    Last State:\tTerminated")
+            lines.append(f"      Reason:\t{status.last_reason or ''}")
+            lines.append(f"      Exit Code:\t{status.last_exit_code or 0}")
+        lines.append(f"    Ready:\t{'True' if status.ready else 'False'}")
+        lines.append(f"    Restart Count:\t{status.restart_count}")
+    return lines
+
+
+def describe_pod(pod: PodStatus, events: Iterable[Event], now: float,
+                 profile: RuntimeProfile | str = DEFAULT_PROFILE, *,
+                 address: PodAddress | None = None) -> str:
+    """A compact `kubectl describe pod`: the fields the trace knows, in kubectl's order and
+    layout (Start Time, labels, ports, mounts, conditions, QoS and tolerations are left out)."""
+    if not isinstance(pod, PodStatus):
+        raise RenderError("describe_pod expects a PodStatus")
+    profile = profile_for(profile)
+    address = address or pod_addresses([pod])[f"{pod.namespace}/{pod.name}"]
+    node = f"{pod.node}/{address.host_ip}" if pod.node else "<none>"
+    lines = [f"Name:\t{pod.name}", f"Namespace:\t{pod.namespace}", f"Node:\t{node}",
+             f"Status:\t{pod.phase}", f"IP:\t{address.pod_ip or ''}"]
+    lines += [f"IPs:\n  IP:\t{address.pod_ip}"] if address.pod_ip else ["IPs:\t<none>"]
+    if pod.owner:
+        lines.append(f"Controlled By:\t{pod.owner}")
+    init = [c for c in pod.containers if c.init]
+    scheduled = pod.node is not None
+    if init:
+        lines += _container_lines(pod, init, "Init Containers", scheduled)
+    lines += _container_lines(pod, [c for c in pod.containers if not c.init], "Containers",
+                              scheduled)
+    mine = [e for e in events if isinstance(e, Event) and e.pod == f"{pod.namespace}/{pod.name}"]
+    lines += _event_lines(mine, now, profile)
+    return tabwrite("\n".join(lines) + "\n")

@@ -1,0 +1,53 @@
+"""kubelet: FRONT_DOC"""
+
+from __future__ import annotations
+
+from .backoff import Backoff
+from .crashloop import CrashBackoff
+from .image_manager import (
+    ImageResult,
+    Kubelet,
+    PodContext,
+    PodSecret,
+    PullOutcome,
+    credential_hash,
+    default_secret_uid,
+    effective_policy,
+    may_use_cached,
+    record_for,
+    remember_secret,
+    requires_verification,
+    secret_uid,
+)
+from .node_runtime import NodeRuntime, PullRecord
+from .pod_state import ContainerRun, Context, PodRun
+from .pod_worker import INIT_RUN_SECONDS, RESYNC_SECONDS, PodWorker
+from .puller import QPS_EXCEEDED, UNPACK_BYTES_PER_SECOND
+
+__all__ = [
+    "Backoff",
+    "ContainerRun",
+    "Context",
+    "CrashBackoff",
+    "INIT_RUN_SECONDS",
+    "ImageResult",
+    "Kubelet",
+    "NodeRuntime",
+    "PodContext",
+    "PodRun",
+    "PodSecret",
+    "PodWorker",
+    "PullOutcome",
+    "PullRecord",
+    "QPS_EXCEEDED",
+    "RESYNC_SECONDS",
+    "UNPACK_BYTES_PER_SECOND",
+    "credential_hash",
+    "default_secret_uid",
+    "effective_policy",
+    "may_use_cached",
+    "record_for",
+    "remember_secret",
+    "requires_verification",
+    "secret_uid",
+]

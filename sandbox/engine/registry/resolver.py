@@ -1,0 +1,187 @@
+"""How a simulated registry answers one pull: resolve the reference, authorize, pick the platform.
+
+The answers are the ones a real registry gives and containerd reports (RUNTIME.md §2–§8): a
+missing tag is `not found`, a missing Docker Hub repository looks private, wrong credentials fail
+at the token endpoint, and so on. The error texts themselves are built in `runtime`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .. import runtime
+from ..credentials import Credential
+from ..reference import ImageReference
+from ..trace import Exchange
+from ..world import Image, ImageIndex, Node, Registry, Repository
+
+DOCKER_HUB = "docker.io"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a registry answered for one reference on one node."""
+
+    image: Image | None = None  # the platform image to download
+    digest: str | None = None  # the manifest (or index) digest the reference resolved to
+    failure: runtime.PullFailure | None = None
+    username: str | None = None  # the credential that was accepted
+    credential: int | None = None  # its index in the credentials tried
+    tried: tuple[str, ...] = ()  # usernames tried, in order
+    requests: int = 0  # round-trips spent before the layers
+    exchanges: tuple[Exchange, ...] = field(default=())
+
+
+@dataclass
+class RegistryState:
+    """The registries during one evaluation: tags move as the timeline pushes."""
+
+    registries: dict[str, Registry]
+    profile: runtime.RuntimeProfile = runtime.DEFAULT_PROFILE
+    moved: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (host, path, tag)->id
+
+    def tag_target(self, registry: Registry, repo: Repository, tag: str) -> str | None:
+        return self.moved.get((registry.host, repo.path, tag), repo.tags.get(tag))
+
+    def push(self, host: str, path: str, tag: str, image_id: str) -> None:
+        self.moved[(host, path, tag)] = image_id
+
+
+def _manifest_path(ref: ImageReference) -> str:
+    return f"/v2/{ref.path}/manifests/{ref.digest or ref.tag or 'latest'}"
+
+
+def _find_by_digest(repo: Repository, digest: str) -> Image | ImageIndex | None:
+    for candidate in repo.images.values():
+        if candidate.manifest_digest == digest:
+            return candidate
+        if isinstance(candidate, ImageIndex):
+            for child in candidate.manifests:
+                if child.manifest_digest == digest:
+                    return child
+    return None
+
+
+def _is_private(registry: Registry, repo: Repository | None) -> bool:
+    if repo is not None and repo.private is not None:
+        return repo.private
+    return registry.private
+
+
+class _Resolver:
+    """One resolution: collects the exchange as it goes."""
+
+    def __init__(self, state: RegistryState, ref: ImageReference, node: Node) -> None:
+        self.state = state
+        self.ref = ref
+        self.node = node
+        self.exchanges: list[Exchange] = []
+        self.requests = 0
+
+    def ask(self, request: str, response: str, actor: str = "registry") -> None:
+        self.exchanges.append(Exchange(request, response, actor))
+        self.requests += 1
+
+    def fail(self, failure: runtime.PullFailure, tried: tuple[str, ...] = ()) -> Resolution:
+        return Resolution(failure=failure, tried=tried, requests=self.requests,
+                          exchanges=tuple(self.exchanges))
+
+    def resolve(self, credentials: list[Credential]) -> Resolution:
+        ref = self.ref
+        registry = self.state.registries.get(ref.domain)
+        if registry is None or ref.domain in self.node.unreachable:
+            kind: runtime.UnreachableKind = "dns" if registry is None else "timeout"
+            self.ask(f"HEAD https://{ref.domain}{_manifest_path(ref)}",
+                     "no such host" if kind == "dns" else "i/o timeout")
+            return self.fail(runtime.registry_unreachable(ref, kind, profile=self.state.profile))
+        repo = registry.repository(ref.path)
+        tried = tuple(c.username for c in credentials)
+        accepted = self.authorize(registry, repo, credentials)
+        if isinstance(accepted, runtime.PullFailure):
+            return self.fail(accepted, tried)
+        assert repo is not None  # authorize() refuses a missing repository
+        if accepted is not None:
+            tried = tried[:accepted + 1]  # the ones after the accepted credential never ran
+        resolution = self.find_manifest(
+            registry, repo, credentials[accepted].username if accepted is not None else None,
+            tried)
+        return replace(resolution, credential=accepted) if resolution.image else resolution
+
+    def authorize(
+        self, registry: Registry, repo: Repository | None, credentials: list[Credential]
+    ) -> int | None | runtime.PullFailure:
+        """The index of the credential accepted (None: anonymous), or why access was refused."""
+        ref = self.ref
+        accounts = {(a.username, a.password) for a in registry.accounts}
+        self.ask(f"HEAD {_manifest_path(ref)}", f"401 Unauthorized ({registry.auth} challenge)")
+        if credentials:
+            errors: list[runtime.PullFailure] = []
+            for index, cred in enumerate(credentials):
+                scope = f"repository:{ref.path}:pull"
+                valid = (cred.username, cred.password) in accounts and repo is not None
+                if registry.auth == "basic":  # credentials ride on the request itself
+                    self.ask(f"HEAD {_manifest_path(ref)} (Basic {cred.username})",
+                             "200 OK" if valid else "401 Unauthorized")
+                else:
+                    self.ask(f"GET token?scope={scope} as {cred.username}",
+                             "200 OK (token)" if valid else "401 Unauthorized", actor="auth")
+                if valid:
+                    return index
+                errors.append(runtime.wrong_credentials(ref, registry, self.state.profile))
+            return runtime.aggregate_failures(errors)
+        if repo is None or _is_private(registry, repo):
+            if registry.auth == "basic":
+                return runtime.access_denied_basic(ref, self.state.profile)
+            self.ask(f"GET token?scope=repository:{ref.path}:pull (anonymous)",
+                     "200 OK (token without pull access)", actor="auth")
+            self.ask(f"HEAD {_manifest_path(ref)} (anonymous token)", "401 insufficient_scope")
+            return runtime.access_denied_bearer(ref, profile=self.state.profile)
+        if registry.auth == "bearer":
+            self.ask(f"GET token?scope=repository:{ref.path}:pull (anonymous)", "200 OK (token)",
+                     actor="auth")
+        return None
+
+    def find_manifest(
+        self, registry: Registry, repo: Repository, username: str | None, tried: tuple[str, ...]
+    ) -> Resolution:
+        ref = self.ref
+        target: Image | ImageIndex | None
+        if ref.digest:
+            target = _find_by_digest(repo, ref.digest)
+        else:
+            image_id = self.state.tag_target(registry, repo, ref.tag or "latest")
+            target = repo.images.get(image_id) if image_id is not None else None
+        if target is None:
+            self.ask(f"HEAD {_manifest_path(ref)}", "404 Not Found")
+            not_found = runtime.digest_not_found if ref.digest else runtime.tag_not_found
+            return self.fail(not_found(ref, self.state.profile), tried)
+        self.ask(f"HEAD {_manifest_path(ref)}", f"200 OK ({target.manifest_digest[:19]}…)")
+        if registry.rate_limited:
+            self.ask(f"GET /v2/{ref.path}/manifests/{target.manifest_digest}",
+                     "429 Too Many Requests")
+            return self.fail(
+                runtime.rate_limited(ref, target.manifest_digest, authenticated=bool(username),
+                                     profile=self.state.profile),
+                tried,
+            )
+        image: Image | None
+        if isinstance(target, ImageIndex):
+            self.ask(f"GET /v2/{ref.path}/manifests/{target.manifest_digest}", "200 OK (index)")
+            image = target.for_platform(self.node.architecture, self.node.os)
+            if image is None:
+                failure = runtime.no_platform_match(ref, target.manifest_digest,
+                                                    self.state.profile)
+                return self.fail(failure, tried)
+        else:
+            image = target
+        self.ask(f"GET /v2/{ref.path}/manifests/{image.manifest_digest}", "200 OK (manifest)")
+        self.ask(f"GET /v2/{ref.path}/blobs/{image.config_digest}", "200 OK (config)")
+        return Resolution(image=image, digest=target.manifest_digest, username=username,
+                          tried=tried, requests=self.requests, exchanges=tuple(self.exchanges))
+
+
+def resolve(
+    state: RegistryState, ref: ImageReference, node: Node, credentials: list[Credential]
+) -> Resolution:
+    """Ask the registry of `ref` for the image, as the node's runtime would."""
+    return _Resolver(state, ref, node).resolve(credentials)
