@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 if TYPE_CHECKING:
-    from sandbox.engine.objects import Problem
+    from sandbox.engine.problems import Problem
 
 
 def scenario_problems(text: str) -> list[Problem]:
     """What `load_scenario` finds wrong with a scenario's YAML; empty when it loads."""
-    from sandbox.engine.objects import ManifestError
+    from sandbox.engine.problems import ManifestError
     from sandbox.engine.scenario import load_scenario
 
     try:
@@ -33,7 +33,7 @@ def manifest_problems(text: str) -> list[Problem]:
     if not text.strip():
         return []
     from sandbox.engine.manifests import load_manifests
-    from sandbox.engine.objects import ManifestError
+    from sandbox.engine.problems import ManifestError
 
     try:
         load_manifests(text)
@@ -44,15 +44,14 @@ def manifest_problems(text: str) -> list[Problem]:
 
 def goal_problems(text: str) -> list[Problem]:
     """Goals must be a YAML list of one-key mappings (`- noRegistryPulls: true`) the engine knows,
-    with values it can read; checked by the engine's own goal checker (hostile-input safe) against
-    an empty evaluation, so every problem carries its line and column."""
-    from sandbox.engine import ManifestError, check_goals
-    from sandbox.engine.trace import Trace
+    with values it can read; read by the engine's own goal reader (hostile-input safe), so every
+    problem carries its line and column."""
+    from sandbox.engine import ManifestError, load_goals
 
     if not text.strip():
         return []
     try:
-        check_goals(Trace(steps=(), events=(), pods=()), text)
+        load_goals(text)
     except ManifestError as error:
         return list(error.problems)
     return []
@@ -64,7 +63,7 @@ def goal_problems(text: str) -> list[Problem]:
 
 def yaml_problem(error: YAMLError) -> Problem:
     """A ruamel syntax error as a positioned Problem (ruamel counts from 0, we from 1)."""
-    from sandbox.engine.objects import Problem
+    from sandbox.engine.problems import Problem
 
     mark = getattr(error, "problem_mark", None) if isinstance(error, MarkedYAMLError) else None
     message = getattr(error, "problem", None) or str(error)

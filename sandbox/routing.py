@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sandbox.board import BoardConsumer
+from lessons.board import BoardConsumer
 from sandbox.consumers import SandboxConsumer
 
 websocket_urlpatterns = [

@@ -1,4 +1,4 @@
-"""`check_goals`: a challenge's goals, checked against a trace.
+"""`load_goals` and `check_goals`: a challenge's goals, read, then checked against a trace.
 
 Goals are a YAML list; each item is a one-key mapping:
 
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .objects import ManifestError, Problem
+from .problems import ManifestError, Problem
 from .trace import Trace
 from .units import parse_size
 
@@ -35,17 +35,28 @@ class GoalResult:
                 "seen": self.seen}
 
 
-def _all_running(trace: Trace, want: Any) -> GoalResult:
+# Each goal kind reads its value (raising ValueError with what to write instead), words the goal
+# the way the learner reads it, and checks a trace: reading needs no trace, so a goal list can be
+# validated and shown before anything has run.
+
+Verdict = tuple[bool, str, str]  # passed, expected, seen
+
+
+def _flag(want: Any) -> bool:
+    return bool(want)
+
+
+def _all_running(trace: Trace, want: bool) -> Verdict:
     bad = [f"{p.name} is {p.status}" for p in trace.pods if p.phase != "Running"]
     if not trace.pods:
         seen = "no pod was created"
     else:
         seen = "; ".join(bad) if bad else f"all {len(trace.pods)} pod(s) Running"
     ok = bool(trace.pods) and not bad
-    return GoalResult("every pod is Running", ok == bool(want), "all pods Running", seen)
+    return ok == want, "all pods Running", seen
 
 
-def _same_image(trace: Trace, want: Any) -> GoalResult:
+def _same_image(trace: Trace, want: bool) -> Verdict:
     by_container: dict[str, set[str]] = {}
     for pod in trace.pods:
         for c in pod.containers:
@@ -55,29 +66,29 @@ def _same_image(trace: Trace, want: Any) -> GoalResult:
     seen = ("; ".join(f"{k} runs {len(v)} image IDs: {', '.join(sorted(v))}"
                       for k, v in sorted(split.items()))
             or "every replica runs one image ID")
-    return GoalResult("every replica runs the same image", (not split) == bool(want),
-                      "one image ID per container across replicas", seen)
+    return (not split) == want, "one image ID per container across replicas", seen
 
 
-def _no_pulls(trace: Trace, want: Any) -> GoalResult:
+def _no_pulls(trace: Trace, want: bool) -> Verdict:
     pulled = [p for p in trace.pulls if p.outcome == "pulled"]
     seen = (f"{len(pulled)} pull(s): " + ", ".join(f"{p.image} on {p.node}" for p in pulled)
             if pulled else "no image was pulled")
-    return GoalResult("no image is pulled from a registry", (not pulled) == bool(want),
-                      "no pulls", seen)
+    return (not pulled) == want, "no pulls", seen
 
 
-def _max_bytes(trace: Trace, want: Any) -> GoalResult:
-    limit = parse_size(want)
+def _max_bytes(trace: Trace, limit: int) -> Verdict:
     total = sum(p.bytes for p in trace.pulls)
-    return GoalResult(f"at most {limit} bytes are downloaded", total <= limit,
-                      f"≤ {limit} bytes", f"{total} bytes downloaded")
+    return total <= limit, f"≤ {limit} bytes", f"{total} bytes downloaded"
 
 
-def _waiting_reason(trace: Trace, want: Any) -> GoalResult:
+def _read_waiting(want: Any) -> tuple[Any, Any, Any]:
     if not isinstance(want, dict) or "reason" not in want:
         raise ValueError("waitingReason needs {reason: …} and optionally container and pod")
-    reason, container, pod = want["reason"], want.get("container"), want.get("pod")
+    return want["reason"], want.get("container"), want.get("pod")
+
+
+def _waiting_reason(trace: Trace, want: tuple[Any, Any, Any]) -> Verdict:
+    reason, container, pod = want
     seen = []
     for p in trace.pods:
         if pod and p.name != pod:
@@ -89,54 +100,94 @@ def _waiting_reason(trace: Trace, want: Any) -> GoalResult:
     waiting = [f"{p.name}/{c.name}" for p in trace.pods for c in p.containers
                if c.state == "waiting" and c.reason == reason
                and (not pod or p.name == pod) and (not container or c.name == container)]
-    ok = bool(waiting)
-    return GoalResult(f"a container waits with reason {reason}", ok, str(reason),
-                      "; ".join(seen) or "no matching container")
+    return bool(waiting), str(reason), "; ".join(seen) or "no matching container"
 
 
-def _event(trace: Trace, want: Any) -> GoalResult:
+def _read_event(want: Any) -> tuple[str, str]:
     if not isinstance(want, dict) or "reason" not in want:
         raise ValueError("event needs {reason: …} and optionally message (a substring)")
-    reason, fragment = str(want["reason"]), str(want.get("message", ""))
+    return str(want["reason"]), str(want.get("message", ""))
+
+
+def _event_words(want: tuple[str, str]) -> str:
+    reason, fragment = want
+    return f"an event {reason}" + (f" mentioning {fragment!r}" if fragment else "")
+
+
+def _event(trace: Trace, want: tuple[str, str]) -> Verdict:
+    reason, fragment = want
     matching = [e for e in trace.events if e.reason == reason and fragment in e.message]
     reasons = sorted({e.reason for e in trace.events})
     seen = (f"{len(matching)} matching event(s)" if matching
             else f"events seen: {', '.join(reasons) or 'none'}")
-    goal = f"an event {reason}" + (f" mentioning {fragment!r}" if fragment else "")
-    return GoalResult(goal, bool(matching), reason, seen)
+    return bool(matching), reason, seen
 
 
-def _pod_count(trace: Trace, want: Any) -> GoalResult:
+def _read_count(want: Any) -> int:
     if isinstance(want, bool) or not isinstance(want, int) or want < 0:
         raise ValueError("podCount needs a whole number of pods, e.g. `podCount: 3`")
-    return GoalResult(f"exactly {want} pod(s) are created", len(trace.pods) == want,
-                      f"{want} pod(s)", f"{len(trace.pods)} pod(s)")
+    return int(want)
+
+
+def _pod_count(trace: Trace, want: int) -> Verdict:
+    return len(trace.pods) == want, f"{want} pod(s)", f"{len(trace.pods)} pod(s)"
 
 
 _SOURCES = {"serviceaccount": "serviceaccount", "pod": "pod"}
 
 
-def _pull_secrets_from(trace: Trace, want: Any) -> GoalResult:
+def _read_source(want: Any) -> tuple[str, str]:
     source = _SOURCES.get(str(want).lower()) if isinstance(want, str) else None
     if source is None:
         raise ValueError("pullSecretsFrom is ServiceAccount or Pod")
+    return source, str(want)
+
+
+def _source_words(want: tuple[str, str]) -> str:
+    label = "its ServiceAccount" if want[0] == "serviceaccount" else "its own spec"
+    return f"every pod gets its pull secrets from {label}"
+
+
+def _pull_secrets_from(trace: Trace, want: tuple[str, str]) -> Verdict:
+    source, written = want
     seen = [f"{p.name}: {p.pull_secrets_from or 'no pull secrets'}" for p in trace.pods]
     ok = bool(trace.pods) and all(p.pull_secrets_from == source for p in trace.pods)
-    label = "its ServiceAccount" if source == "serviceaccount" else "its own spec"
-    return GoalResult(f"every pod gets its pull secrets from {label}", ok, str(want),
-                      "; ".join(seen) or "no pod was created")
+    return ok, written, "; ".join(seen) or "no pod was created"
 
 
-CHECKS: dict[str, Callable[[Trace, Any], GoalResult]] = {
-    "allPodsRunning": _all_running,
-    "sameImageEverywhere": _same_image,
-    "noRegistryPulls": _no_pulls,
-    "maxBytesPulled": _max_bytes,
-    "waitingReason": _waiting_reason,
-    "event": _event,
-    "podCount": _pod_count,
-    "pullSecretsFrom": _pull_secrets_from,
+@dataclass(frozen=True)
+class _Kind:
+    read: Callable[[Any], Any]  # the written value, checked; raises ValueError
+    words: Callable[[Any], str]  # the goal as the learner reads it
+    check: Callable[[Trace, Any], Verdict]
+
+
+KINDS: dict[str, _Kind] = {
+    "allPodsRunning": _Kind(_flag, lambda _: "every pod is Running", _all_running),
+    "sameImageEverywhere": _Kind(_flag, lambda _: "every replica runs the same image",
+                                 _same_image),
+    "noRegistryPulls": _Kind(_flag, lambda _: "no image is pulled from a registry", _no_pulls),
+    "maxBytesPulled": _Kind(parse_size, lambda limit: f"at most {limit} bytes are downloaded",
+                            _max_bytes),
+    "waitingReason": _Kind(_read_waiting, lambda w: f"a container waits with reason {w[0]}",
+                           _waiting_reason),
+    "event": _Kind(_read_event, _event_words, _event),
+    "podCount": _Kind(_read_count, lambda n: f"exactly {n} pod(s) are created", _pod_count),
+    "pullSecretsFrom": _Kind(_read_source, _source_words, _pull_secrets_from),
 }
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One goal of a challenge, read and checked: what it wants and how the learner reads it."""
+
+    name: str  # the key as written, e.g. allPodsRunning
+    value: Any  # the value as `KINDS[name].read` returned it
+    wording: str
+
+    def check(self, trace: Trace) -> GoalResult:
+        passed, expected, seen = KINDS[self.name].check(trace, self.value)
+        return GoalResult(self.wording, passed, expected, seen)
 
 
 Where = tuple[int | None, int | None]
@@ -167,9 +218,10 @@ def _parse_goals(goals: str | list[Any] | None) -> tuple[list[Any], list[Where]]
     return root.plain(), [(item.line, item.column) for item in root.items]
 
 
-def check_goals(trace: Trace, goals: str | list[Any] | None) -> list[GoalResult]:
-    """Check each goal; a malformed goal raises ManifestError naming it and the known goals."""
-    results = []
+def load_goals(goals: str | list[Any] | None) -> tuple[Goal, ...]:
+    """The goals, read and checked; a malformed goal raises ManifestError naming it (with its line
+    and column when the goals came as YAML) and the goals there are."""
+    read = []
     problems = []
     items, places = _parse_goals(goals)
     for index, (goal, (line, column)) in enumerate(zip(items, places, strict=True)):
@@ -179,16 +231,24 @@ def check_goals(trace: Trace, goals: str | list[Any] | None) -> list[GoalResult]
                                     hint="e.g. `- noRegistryPulls: true`"))
             continue
         ((name, want),) = goal.items()
-        check = CHECKS.get(str(name))
-        if check is None:
+        kind = KINDS.get(str(name))
+        if kind is None:
             problems.append(Problem(f"unknown goal {name!r}", line, column,
                                     path=f"goals[{index}]",
-                                    hint="known goals: " + ", ".join(CHECKS)))
+                                    hint="known goals: " + ", ".join(KINDS)))
             continue
         try:
-            results.append(check(trace, want))
+            value = kind.read(want)
+            read.append(Goal(str(name), value, kind.words(value)))
         except ValueError as err:
             problems.append(Problem(str(err), line, column, path=f"goals[{index}].{name}"))
     if problems:
         raise ManifestError(problems)
-    return results
+    return tuple(read)
+
+
+def check_goals(trace: Trace, goals: str | list[Any] | tuple[Goal, ...] | None
+                ) -> list[GoalResult]:
+    """Check each goal against the trace; goals not yet read are read first (`load_goals`)."""
+    read = goals if isinstance(goals, tuple) else load_goals(goals)
+    return [goal.check(trace) for goal in read]

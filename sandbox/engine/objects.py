@@ -9,18 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .problems import Position, Problem
+
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
-
-
-@dataclass(frozen=True)
-class Position:
-    """A 1-based line and column in the text the learner pasted."""
-
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}"
 
 
 @dataclass(frozen=True)
@@ -110,41 +101,6 @@ class KubeObject:
     def ref(self) -> str:
         """`Kind/name` the way kubectl names objects."""
         return f"{self.kind}/{self.name}"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong (or suspicious) in the input, with where it is."""
-
-    message: str
-    line: int | None = None
-    column: int | None = None
-    path: str | None = None  # field path, e.g. spec.containers[0].imagePullPolicy
-    severity: Literal["error", "warning"] = "error"
-    hint: str | None = None  # what to do about it
-
-    def __str__(self) -> str:
-        where = f"line {self.line}, column {self.column}: " if self.line is not None else ""
-        hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}{self.message}{hint}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "message": self.message,
-            "line": self.line,
-            "column": self.column,
-            "path": self.path,
-            "severity": self.severity,
-            "hint": self.hint,
-        }
-
-
-class ManifestError(ValueError):
-    """Bad input: carries every problem found, each with line and column where known."""
-
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        super().__init__("; ".join(str(p) for p in self.problems) or "invalid input")
 
 
 class Manifests(list[KubeObject]):

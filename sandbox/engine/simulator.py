@@ -42,7 +42,6 @@ from .kubelet import (
     secret_uid,
 )
 from .objects import KubeObject, Manifests
-from .paste import load_paste
 from .reference import parse_reference
 from .registry import RegistryState
 from .scenario import default_scenario
@@ -207,7 +206,6 @@ class _Simulation(PodWorker):
 
     def _trace(self) -> Trace:
         from .hints import compute_hints
-        from .render import all_charts, flow_diagram
 
         pods = tuple(self._pod_status(p) for p in self.pods)
         # The recorder's verdict on each occurrence, so the live table shows what describe shows.
@@ -216,10 +214,7 @@ class _Simulation(PodWorker):
                       pulls=tuple(self.pulls), warnings=tuple(self.warnings),
                       horizon=self.horizon, scenario=self.scenario.name,
                       profile=self.scenario.profile)
-        trace = replace(trace, hints=tuple(compute_hints(trace, self.objects, self.scenario)))
-        return replace(trace, diagrams={"flow": flow_diagram(trace),
-                                        "flow_plain": flow_diagram(trace, marked=False),
-                                        **all_charts(trace)})
+        return replace(trace, hints=tuple(compute_hints(trace, self.objects, self.scenario)))
 
     def _pod_status(self, pod: PodRun) -> PodStatus:
         statuses = tuple(_container_status(r) for r in pod.containers.values())
@@ -251,7 +246,7 @@ def _container_status(run: ContainerRun) -> ContainerStatus:
 
 
 def simulate(
-    manifests: Manifests | list[KubeObject] | str,
+    manifests: Manifests | list[KubeObject],
     scenario: Scenario | None = None,
     *,
     horizon: float | None = None,
@@ -259,11 +254,13 @@ def simulate(
 ) -> Trace:
     """Run the pasted objects through admission, the scheduler and each node's kubelet.
 
+The trace is what happened; drawing it is `render/`'s job (`Evaluation.diagrams`).
+
     The run stops early, with a warning in the trace, once it has made `max_steps` steps
     (thousands of containers retrying for an hour would otherwise make millions).
     """
-    if isinstance(manifests, str):
-        manifests = load_paste(manifests)
+    if isinstance(manifests, (str, bytes)):
+        raise TypeError("simulate takes objects: read text with load_paste (or call evaluate)")
     world = scenario if scenario is not None else default_scenario()
     objects = list(world.objects) + list(manifests)
     sim = _Simulation(world, objects, world.horizon if horizon is None else horizon, max_steps)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal
 
 # Nodes of the pull decision flowchart (KUBERNETES.md §3). Each trace step names the one it
@@ -187,7 +187,6 @@ class Trace:
     horizon: float = 300.0
     scenario: str = ""
     profile: str = "newest"  # the runtime wording profile (RUNTIME.md §12)
-    diagrams: dict[str, str] = field(default_factory=dict, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict; the same trace always gives the same dict, key order included."""

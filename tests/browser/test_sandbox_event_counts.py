@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
-from sandbox.consumers import _event_dict
+from sandbox.engine import load_paste
 from sandbox.engine.kubectl import describe_events
 from sandbox.engine.simulator import simulate
 from sandbox.engine.trace import Event
+from sandbox.protocol import event_dict
 
 if TYPE_CHECKING:
     from conftest import LiveServer
@@ -45,7 +46,7 @@ FEED_TABLE = """async ([src, events, horizon]) => {
 def test_table_fed_the_trace_events_shows_the_describe_back_off_count(
     page: Page, sandbox_server: LiveServer
 ) -> None:
-    trace = simulate(FAILING_POD)
+    trace = simulate(load_paste(FAILING_POD))
     described = re.search(r"BackOff .*\(x(\d+) over", describe_events(trace.events, trace.horizon))
     assert described is not None
     page.goto(f"{sandbox_server.url}/healthz")
@@ -61,8 +62,8 @@ def test_table_fed_the_trace_events_shows_the_describe_back_off_count(
 def test_back_off_count_in_the_table_equals_the_describe_count(
     page: Page, sandbox_server: LiveServer
 ) -> None:
-    if "recorded" not in _event_dict(Event(0.0, "Normal", "Scheduled", "", "default/web")):
-        pytest.skip("sandbox/consumers.py _event_dict does not send `recorded` yet")
+    if "recorded" not in event_dict(Event(0.0, "Normal", "Scheduled", "", "default/web")):
+        pytest.skip("sandbox/protocol.py event_dict does not send `recorded` yet")
     page.goto(f"{sandbox_server.url}/sandbox/")
     expect(page.locator("#connection-state")).to_have_text("connected")
     page.fill("#manifest", FAILING_POD)

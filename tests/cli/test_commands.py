@@ -19,6 +19,7 @@ from django.core.management.base import CommandError
 
 from sandbox.engine import Trace, load_manifests, load_scenario, simulate
 from sandbox.engine.registry import resolve_digest
+from sandbox.engine.render import flow_diagram
 
 ROOT = Path(__file__).resolve().parents[2]
 PRIVATE_REGISTRY = ROOT / "lessons" / "content" / "scenarios" / "private-registry.yaml"
@@ -129,7 +130,7 @@ def test_simulate_json_is_the_trace_dict(deployment_file: Path) -> None:
 def test_simulate_mermaid_is_the_flow_diagram(deployment_file: Path) -> None:
     out, _ = run("simulate", str(deployment_file), "--scenario", str(PRIVATE_REGISTRY),
                  "--format", "mermaid")
-    assert out == expected_trace().diagrams["flow"]
+    assert out == flow_diagram(expected_trace())
     assert "flowchart TD" in out
 
 

@@ -12,8 +12,8 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from lessons.progress import LEARNER_SESSION_KEY
 from sandbox.asgi import application
-from sandbox.progress import LEARNER_SESSION_KEY
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -233,16 +233,15 @@ async def test_pasted_kubectl_secret_command_creates_the_secret_and_shows_it_mas
 
 
 def test_a_huge_run_result_frame_stays_under_the_websocket_message_limit() -> None:
-    from sandbox.consumers import RESULT_BUDGET_BYTES, evaluate, result_frame
-    from sandbox.engine.scenario import default_scenario
+    from sandbox.engine import default_scenario, evaluate
+    from sandbox.protocol import RESULT_BUDGET_BYTES, result_frame
 
     manifest = (
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
         "  replicas: 300\n  selector: {matchLabels: {app: web}}\n  template:\n"
         "    metadata: {labels: {app: web}}\n    spec:\n      containers:\n"
         "        - {name: web, image: \"nginx:no-such-tag\"}\n")
-    trace, _ = evaluate(manifest, default_scenario())
-    text = result_frame(1, trace, [], None)
+    text = result_frame(1, evaluate(manifest, default_scenario()), [])
     frame = json.loads(text)
     assert len(text.encode()) <= RESULT_BUDGET_BYTES
     assert frame["type"] == "result" and "describe" in frame["truncated"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.engine import load_scenario, simulate
+from sandbox.engine import load_paste, load_scenario, simulate
 from sandbox.engine.render import (
     MAX_TIMELINE_PULLS,
     all_charts,
@@ -255,7 +255,7 @@ registries:
       tools: {images: {t1: {layers: [{id: tools, size: 10MB}]}}, tags: {v1: t1}}
 kubelet: {serializeImagePulls: true}
 """)
-    trace = simulate("""
+    trace = simulate(load_paste("""
 apiVersion: v1
 kind: Pod
 metadata: {name: one}
@@ -267,7 +267,7 @@ kind: Pod
 metadata: {name: two}
 spec:
   containers: [{name: tools, image: registry.example.com/tools:v1}]
-""", scenario)
+"""), scenario)
     waited = [p for p in trace.pulls if p.started > p.requested]
     assert waited, "the scenario must make one pull wait for the other"
     assert re.search(r"\n\tQueued registry\.example\.com/\w+#58;v1 for default/\w+ · waited "
@@ -405,7 +405,7 @@ spec:
 def _private_registry_trace() -> Trace:
     source = (ROOT / "lessons/content/scenarios/private-registry.yaml").read_text()
     scenario = load_scenario(source.replace("mypass123", PASSWORD))
-    return simulate(SECRET_PODS, scenario)
+    return simulate(load_paste(SECRET_PODS), scenario)
 
 
 def test_no_password_appears_in_the_charts_of_a_private_registry_pull() -> None:

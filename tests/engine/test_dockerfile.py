@@ -10,7 +10,7 @@ import pytest
 
 from sandbox.engine import load_manifests, load_scenario, simulate
 from sandbox.engine.dockerfile import Build, BuildFile, build_image
-from sandbox.engine.objects import ManifestError, Problem
+from sandbox.engine.problems import ManifestError, Problem
 from sandbox.engine.world import Image, Layer
 
 SHIPPED = Path(__file__).resolve().parents[2] / "lessons" / "content" / "scenarios"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox.engine.manifests import NOTHING_TO_RUN, load_manifests
-from sandbox.engine.objects import ManifestError, Problem
+from sandbox.engine.problems import ManifestError, Problem
 from sandbox.engine.yamlsafe import (
     MAX_BYTES,
     Mapping,

@@ -13,7 +13,8 @@ from sandbox.engine.kubectl import (
     parse_commands,
 )
 from sandbox.engine.manifests import load_manifests
-from sandbox.engine.objects import ManifestError, Manifests, Position, Problem
+from sandbox.engine.objects import Manifests
+from sandbox.engine.problems import ManifestError, Position, Problem
 
 SECRET = ("kubectl create secret docker-registry regcred --docker-server=registry.example.com "
           "--docker-username=ada --docker-password=hunter22 --docker-email=ada@example.com")

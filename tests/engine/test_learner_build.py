@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.engine import ManifestError, Scenario, load_scenario, simulate
+from sandbox.engine import ManifestError, Scenario, load_paste, load_scenario, simulate
 from sandbox.engine.scenario import FileVersions, LearnerBuild, apply_learner_build
 
 PRIVATE = """\
@@ -123,7 +123,7 @@ def test_always_pulls_only_the_changed_layers_on_a_node_holding_the_old_build(
     dockerfile: str,
 ) -> None:
     built = build(dockerfile)
-    trace = simulate(pod_on("node-b", PUSH, "Always"), built.scenario)
+    trace = simulate(load_paste(pod_on("node-b", PUSH, "Always")), built.scenario)
     [pull] = trace.pulls
     assert pull.outcome == "pulled"
     assert pull.bytes == built.changed_bytes
@@ -134,7 +134,7 @@ def test_always_pulls_only_the_changed_layers_on_a_node_holding_the_old_build(
 
 def test_if_not_present_starts_the_old_build_under_the_same_tag_without_pulling() -> None:
     built = build(COPY_FIRST)
-    trace = simulate(pod_on("node-b", PUSH, "IfNotPresent"), built.scenario)
+    trace = simulate(load_paste(pod_on("node-b", PUSH, "IfNotPresent")), built.scenario)
     assert trace.pulls == ()
     assert [pod.status for pod in trace.pods] == ["Running"]
     [status] = trace.pods[0].containers
@@ -150,7 +150,7 @@ def test_every_node_holds_the_old_build_when_preloaded() -> None:
 
 def test_without_preloading_a_node_downloads_the_whole_new_build() -> None:
     built = build(COPY_FIRST, preloaded=False)
-    trace = simulate(pod_on("node-b", PUSH, "IfNotPresent"), built.scenario)
+    trace = simulate(load_paste(pod_on("node-b", PUSH, "IfNotPresent")), built.scenario)
     [pull] = trace.pulls
     assert pull.bytes == built.after.image.size
     assert all(t.state == "downloaded" for t in pull.layers)

@@ -7,14 +7,8 @@ import base64
 import pytest
 
 from sandbox.engine.manifests import load_manifests
-from sandbox.engine.objects import (
-    Container,
-    ManifestError,
-    NodeSelectorRequirement,
-    Position,
-    Problem,
-    Toleration,
-)
+from sandbox.engine.objects import Container, NodeSelectorRequirement, Toleration
+from sandbox.engine.problems import ManifestError, Position, Problem
 
 POD = """apiVersion: v1
 kind: Pod

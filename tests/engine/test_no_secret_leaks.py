@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from sandbox import consumers
-from sandbox.engine import ManifestError, Trace, load_manifests, simulate
+from sandbox import protocol
+from sandbox.engine import ManifestError, Trace, evaluate, load_manifests, simulate
 from sandbox.engine.credentials import Keyring
 from sandbox.engine.render import flow as diagrams
 from sandbox.engine.render import report
@@ -147,7 +147,8 @@ def diagram_builders() -> Iterator[tuple[str, Callable[[Trace], str]]]:
 def outputs(evaluation: Evaluation, caplog: pytest.LogCaptureFixture) -> dict[str, str]:
     """Every text the evaluation produces, by where it goes."""
     with caplog.at_level(logging.DEBUG):
-        trace, warnings = consumers.evaluate(evaluation.manifest, evaluation.scenario)
+        evaluated = evaluate(evaluation.manifest, evaluation.scenario)
+    trace, warnings = evaluated.trace, [w.to_dict() for w in evaluated.warnings]
     manifests = load_manifests(evaluation.manifest)
     direct = simulate(manifests, evaluation.scenario)
     texts = {
@@ -167,19 +168,15 @@ def outputs(evaluation: Evaluation, caplog: pytest.LogCaptureFixture) -> dict[st
         "pod keyring repr": repr(Keyring.from_pull_secrets(
             [o for o in manifests if o.kind == "Secret"])),
     }
-    for name, text in trace.diagrams.items():
+    for name, text in evaluated.diagrams.items():
         texts[f"diagram {name}"] = text
     for name, builder in diagram_builders():
         texts[f"diagrams.{name}()"] = builder(trace)
-    # The websocket frames: accepted, every step, then the result (consumers.SandboxConsumer).
-    frames = [{"type": "accepted", "diagrams": {"flow": trace.diagrams["flow_plain"]},
-               "warnings": warnings,
-               "hints": [{"id": h.id, "message": h.message} for h in trace.hints]}]
-    frames += [{"type": "step", "step": consumers._step_dict(s)} for s in trace.steps]
-    frames.append({"type": "result", "trace": trace.to_dict(),
-                   "events": [consumers._event_dict(e) for e in trace.events],
-                   "describe": report.describe_pods(trace), "get_pods": report.get_pods(trace)})
+    # The websocket frames as the consumer sends them: accepted, every step, then the result.
+    frames = [protocol.accepted_frame(1, evaluated)]
+    frames += [protocol.step_frame(1, i, s, []) for i, s in enumerate(trace.steps)]
     texts["websocket frames"] = "\n".join(json.dumps(f) for f in frames)
+    texts["result frame"] = protocol.result_frame(1, evaluated, list(trace.events))
     return texts
 
 

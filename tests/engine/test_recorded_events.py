@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from sandbox.engine import load_paste
 from sandbox.engine.cluster import (
     COMBINED,
     SPAM_BURST,
@@ -94,14 +95,14 @@ def test_annotation_changes_nothing_but_recorded() -> None:
 
 
 def test_every_simulated_event_is_annotated_and_the_trace_stays_deterministic() -> None:
-    first, second = simulate(LONG_FAILING_POD), simulate(LONG_FAILING_POD)
+    first, second = simulate(load_paste(LONG_FAILING_POD)), simulate(load_paste(LONG_FAILING_POD))
     assert all(e.recorded is not None for e in first.events)
     assert first.to_dict() == second.to_dict()
     assert first.to_dict()["events"][0]["recorded"]["action"] == "created"
 
 
 def test_long_back_off_table_counts_equal_the_describe_counts() -> None:
-    trace = simulate(LONG_FAILING_POD)
+    trace = simulate(load_paste(LONG_FAILING_POD))
     back_offs = [e for e in trace.events if e.reason == "BackOff"]
     assert any(e.recorded and e.recorded.action == "dropped" for e in back_offs)
     rows = table_rows(trace.events)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.engine.objects import ManifestError, Problem
+from sandbox.engine.problems import ManifestError, Problem
 from sandbox.engine.scenario import default_scenario, docker_hub, load_scenario
 from sandbox.engine.world import ImageIndex, Scenario
 

@@ -11,7 +11,7 @@ import pytest
 
 from sandbox.engine.credentials import AUTH_FORMAT_ERROR
 from sandbox.engine.manifests import load_manifests
-from sandbox.engine.objects import ManifestError, Problem
+from sandbox.engine.problems import ManifestError, Problem
 
 CONFIG_JSON = "kubernetes.io/dockerconfigjson"
 DOCKERCFG = "kubernetes.io/dockercfg"

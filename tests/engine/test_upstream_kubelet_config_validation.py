@@ -15,7 +15,7 @@ import textwrap
 import pytest
 
 from sandbox.engine import load_scenario
-from sandbox.engine.objects import ManifestError, Problem
+from sandbox.engine.problems import ManifestError, Problem
 from sandbox.engine.scenario import VERIFICATION_POLICIES
 from sandbox.engine.world import KubeletConfig
 

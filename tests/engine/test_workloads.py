@@ -19,7 +19,8 @@ from sandbox.engine.cluster import (
     safe_encode,
     template_hash,
 )
-from sandbox.engine.objects import Container, KubeObject, ManifestError, PodSpec, Toleration
+from sandbox.engine.objects import Container, KubeObject, PodSpec, Toleration
+from sandbox.engine.problems import ManifestError
 from sandbox.engine.world import Node, Taint
 
 SUFFIX = f"[{SAFE_ALPHABET}]{{5}}"

@@ -201,11 +201,12 @@ def test_wrong_architecture_hint_says_publish_an_index_or_pin_the_pod() -> None:
 
 
 def test_restart_steps_use_flow_nodes_the_diagram_knows() -> None:
+    from sandbox.engine.render import flow_diagram
     from sandbox.engine.trace import FLOW_NODES
 
     trace = run(SINGLE_AMD64, horizon=40.0)
     assert {s.flow for s in trace.steps} <= set(FLOW_NODES)
-    assert trace.diagrams["flow"]
+    assert flow_diagram(trace)
 
 
 @pytest.mark.parametrize(("exits", "windows"), [

@@ -76,7 +76,7 @@ def test_a_hostile_scenario_loads_and_runs_or_is_refused_with_a_positioned_error
 ) -> None:
     scenario = outcome(case, lambda: load_scenario(case.text))
     if scenario is not None:
-        assert_json_safe(simulate(POD, scenario))
+        assert_json_safe(simulate(load_paste(POD), scenario))
         resolve_digest(scenario, "nginx:1.25")
 
 
@@ -84,7 +84,7 @@ def test_a_hostile_scenario_loads_and_runs_or_is_refused_with_a_positioned_error
 def test_hostile_goals_are_checked_or_refused_with_a_positioned_error(case: Case) -> None:
     text = case.text
     assert isinstance(text, str)
-    trace = simulate(POD)
+    trace = simulate(load_paste(POD))
     results = outcome(case, lambda: check_goals(trace, text))
     if results is not None:
         json.dumps([r.to_dict() for r in results], allow_nan=False)
@@ -139,4 +139,4 @@ def test_a_digest_lookup_of_a_non_string_is_a_lookup_error(image: Any) -> None:
                                    [{"maxBytesPulled": 10**30}]], ids=repr)
 def test_goals_given_as_hostile_python_data_are_refused(goals: Any) -> None:
     with pytest.raises(ManifestError):
-        check_goals(simulate(POD), goals)
+        check_goals(simulate(load_paste(POD)), goals)

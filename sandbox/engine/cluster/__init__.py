@@ -1,30 +1,27 @@
-"""cluster: FRONT_DOC"""
+"""The control plane before any kubelet: admission, workloads into pods, the scheduler, events.
+
+`admission` (ServiceAccount, AlwaysPullImages), `workloads` and `naming` (Deployments and the
+rest into pods with Kubernetes-style names), `podplan` (a pod about to be scheduled),
+`filters`, `scoring` and `scheduler` (kube-scheduler's plugins), `events` (client-go's recorder).
+"""
 
 from __future__ import annotations
 
 from .admission import AdmissionError, admit_always_pull_images, admit_service_account
 from .events import COMBINED, SPAM_BURST, SPAM_REFILL, annotate_events, record_events, recordings
-from .podplan import PodPlan
-from .scheduler import (
+from .filters import (
     REASON_NODE_AFFINITY,
     REASON_PINNED_ELSEWHERE,
     REASON_TAINT,
     failed_scheduling_message,
     filter_reason,
-    image_locality,
-    normalized_image_name,
-    schedule,
-    spread_scores,
     tolerates,
 )
-from .workloads import (
-    CRONJOB_SCHEDULED_MINUTES,
-    SAFE_ALPHABET,
-    expand_workloads,
-    fnv32a,
-    safe_encode,
-    template_hash,
-)
+from .naming import SAFE_ALPHABET, fnv32a, safe_encode, template_hash
+from .podplan import PodPlan
+from .scheduler import schedule
+from .scoring import image_locality, normalized_image_name, spread_scores
+from .workloads import CRONJOB_SCHEDULED_MINUTES, expand_workloads
 
 __all__ = [
     "AdmissionError",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..objects import KubeObject, ManifestError, PodSpec, Position, Problem
+from ..objects import KubeObject, PodSpec
+from ..problems import ManifestError, Position, Problem
 
 
 @dataclass(frozen=True)

@@ -5,21 +5,20 @@ a ReplicaSet, DaemonSet or Job makes pods `<owner>-<5 random characters>` (gener
 StatefulSet makes `<name>-0 … <name>-(n-1)`, a CronJob makes Job `<cronjob>-<minutes since the
 epoch of the scheduled time>`. Where the cluster uses randomness (generateName suffixes) we
 derive the characters from a SHA-256 of the names instead, so the same paste always gives the
-same pods. The admission plugins that then change a pod (ServiceAccount §7, AlwaysPullImages
-§11) live in `admission.py` and are re-exported here.
+same pods. Those name, hash and UID helpers live in `naming.py`, and the admission plugins that
+then change a pod (ServiceAccount §7, AlwaysPullImages §11) in `admission.py`; both are
+re-exported here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from ..objects import KubeObject, ManifestError, PodSpec, Toleration
+from ..objects import KubeObject, PodSpec, Toleration
+from ..problems import ManifestError
 from ..world import Node
 from .admission import (
     DEFAULT_SERVICE_ACCOUNT,
@@ -27,8 +26,18 @@ from .admission import (
     admit_always_pull_images,
     admit_service_account,
 )
+from .filters import filter_reason
+from .naming import (
+    GENERATED_SUFFIX_LENGTH,
+    MAX_GENERATED_BASE,
+    SAFE_ALPHABET,
+    fnv32a,
+    object_uid,
+    random_suffix,
+    safe_encode,
+    template_hash,
+)
 from .podplan import PodPlan, object_error
-from .scheduler import filter_reason
 
 __all__ = [
     "CRONJOB_SCHEDULED_MINUTES", "DAEMONSET_TOLERATIONS", "DEFAULT_SERVICE_ACCOUNT",
@@ -39,11 +48,6 @@ __all__ = [
     "template_hash",
 ]
 
-# Kubernetes' `rand` alphabet: no vowels, no 0/1/3, so generated names spell no words.
-SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-GENERATED_SUFFIX_LENGTH = 5
-# The API server keeps at most 63 - 5 characters of a generateName before adding the suffix.
-MAX_GENERATED_BASE = 58
 # The simulated "now" a CronJob's one run is scheduled at: 2026-01-01T00:00:00Z. The Job is
 # named after it in minutes since the Unix epoch, as the CronJob controller does.
 SIMULATED_EPOCH = 1_767_225_600
@@ -89,51 +93,6 @@ class Expansion(NamedTuple):
 
     pods: list[PodPlan]
     warnings: list[str]
-
-
-# ---------------------------------------------------------------------------------------------
-# Names
-
-
-def fnv32a(data: bytes) -> int:
-    """The 32-bit FNV-1a hash (Go's hash/fnv New32a), as the controllers hash templates."""
-    value = 0x811C9DC5
-    for byte in data:
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return value
-
-
-def safe_encode(text: str) -> str:
-    """Map each character onto the safe alphabet by code point, like `rand.SafeEncodeString`."""
-    return "".join(SAFE_ALPHABET[ord(char) % len(SAFE_ALPHABET)] for char in text)
-
-
-def template_hash(template: Any) -> str:
-    """A pod-template-hash: FNV-1a of the template, in decimal, safe-encoded.
-
-    Upstream hashes Go's debug dump of the typed template, which we cannot reproduce; we hash
-    canonical JSON of the template as pasted. The shape matches: one character per decimal
-    digit of a 32-bit number (so usually 10, sometimes fewer), drawn from `4-9 b c d f`.
-    """
-    canonical = json.dumps(template, sort_keys=True, separators=(",", ":"), default=str)
-    return safe_encode(str(fnv32a(canonical.encode())))
-
-
-def random_suffix(seed: str) -> str:
-    """Five characters of the safe alphabet, derived from `seed` instead of drawn at random."""
-    number = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
-    chars = []
-    for _ in range(GENERATED_SUFFIX_LENGTH):
-        number, index = divmod(number, len(SAFE_ALPHABET))
-        chars.append(SAFE_ALPHABET[index])
-    return "".join(chars)
-
-
-def object_uid(namespace: str, name: str, kind: str = "Pod", occurrence: int = 0) -> str:
-    """A uuid-shaped UID derived from the object's identity (real ones are random)."""
-    seed = f"{kind}:{namespace}/{name}" + (f"#{occurrence}" if occurrence else "")
-    digest = hashlib.sha256(seed.encode()).digest()
-    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""credentials: FRONT_DOC"""
+"""Pull credentials: docker config files and the kubelet's keyring that matches them to images.
+
+`dockerconfig` reads `.dockercfg` / `.dockerconfigjson`, `gocompat` mirrors the Go standard
+library's URL and base64 quirks the kubelet inherits, `keyring` is the lookup in kubelet order.
+"""
 
 from __future__ import annotations
 

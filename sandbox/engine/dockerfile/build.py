@@ -19,18 +19,19 @@ The model is BuildKit's (the default builder since Docker 23):
 * Sizes are plausible, not exact (`dockerfile_sizes`), or given with `# size: 12MB`.
 
 Every problem is collected with its line and column, then raised as one `ManifestError`.
+
+The step record is kept by `steps.py`'s recorder and FROM is handled in `bases.py`; this module
+drives the build and runs the other instructions.
 """
 
 from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
-from ..objects import ManifestError, Problem
-from ..reference import InvalidReference, parse_reference
-from ..world import Image, Layer, content_digest
-from .context import BuildFile, ContextError, MatchBudget, context_files, copy_inputs
+from ..problems import ManifestError, Problem
+from .bases import StageStarter
+from .context import BuildFile, ContextError, context_files, copy_inputs
 from .parse import MAX_PROBLEMS, Instruction, read_instructions
 from .sizes import COPY_FROM_STAGE, WORKDIR_LAYER, run_size, spread
 from .stage import (
@@ -42,46 +43,11 @@ from .stage import (
     apply_expose,
     apply_label,
     apply_user,
-    arg_declarations,
 )
-from .values import STANDARD_DIRS, ValueProblem, exec_or_shell, expand, mkdir_paths, stage_name
+from .steps import BaseResolver, Build, BuildStep
+from .values import ValueProblem, exec_or_shell, mkdir_paths
 
 __all__ = ["Build", "BuildFile", "BuildStep", "ImageConfig", "build_image"]
-
-BaseResolver = Callable[[str], Image | None]
-_LABEL_TEXT = 60  # characters of the instruction kept in a layer's label
-
-
-@dataclass(frozen=True)
-class BuildStep:
-    """One instruction of the build: the layer it made, or the config it changed."""
-
-    line: int
-    instruction: str  # the keyword: RUN, COPY, ENV, …
-    text: str  # as a build log prints it
-    stage: int  # 0-based stage (FROM) index
-    makes_layer: bool
-    cache_key: str  # sha256: of the parent key, the instruction and its inputs
-    layer: Layer | None = None
-    config: str | None = None  # the config change, e.g. `Env FLASK_ENV=production`
-    inputs: tuple[str, ...] = ()  # context files as `path@version`, or a stage or URL
-
-
-@dataclass(frozen=True)
-class Build:
-    """The built image (the last stage) and every step of every stage."""
-
-    image: Image
-    steps: tuple[BuildStep, ...]
-    config: ImageConfig
-    base: str | None  # the last stage's base image reference; None for scratch
-    base_layers: int  # how many of image.layers come from the base
-
-    @property
-    def layer_steps(self) -> tuple[BuildStep, ...]:
-        """The steps of the final stage that made a layer, bottom to top."""
-        last = self.steps[-1].stage if self.steps else 0
-        return tuple(s for s in self.steps if s.stage == last and s.makes_layer)
 
 
 def build_image(dockerfile: str, files: Mapping[str, str | BuildFile], *,
@@ -104,22 +70,8 @@ def build_image(dockerfile: str, files: Mapping[str, str | BuildFile], *,
     return builder.result(instructions, build_id)
 
 
-class _Builder:
-    def __init__(self, context: dict[str, BuildFile], base: BaseResolver,
-                 architecture: str) -> None:
-        self.context = context
-        self.base = base
-        self.architecture = architecture
-        self.platform_args = {
-            "TARGETPLATFORM": f"linux/{architecture}", "TARGETOS": "linux",
-            "TARGETARCH": architecture, "BUILDPLATFORM": f"linux/{architecture}",
-            "BUILDOS": "linux", "BUILDARCH": architecture,
-        }
-        self.global_args: dict[str, str] = {}
-        self.budget = MatchBudget()
-        self.stages: list[Stage] = []
-        self.steps: list[BuildStep] = []
-        self.problems: list[Problem] = []
+class _Builder(StageStarter):
+    """The whole build: drives the instructions, and runs those that FROM does not cover."""
 
     # --- driving ---------------------------------------------------------------------------
 
@@ -151,137 +103,7 @@ class _Builder:
             self.error(first, "no build stage in current context",
                        "add FROM <image> after the ARG lines")
 
-    def result(self, instructions: tuple[Instruction, ...], build_id: str) -> Build:
-        if not self.problems and self.stages:
-            final = self.stages[-1]
-            if not final.base_layers and not final.layers:
-                last = instructions[-1]
-                self.error(last, "the image has no layers",
-                           "FROM scratch needs at least one COPY, ADD or RUN")
-        if self.problems or not self.stages:
-            raise ManifestError(sorted(self.problems, key=lambda p: (p.line or 0,
-                                                                     p.column or 0)))
-        final = self.stages[-1]
-        image = Image(build_id, final.base_layers + tuple(final.layers),
-                      architecture=self.architecture)
-        return Build(image, tuple(self.steps), final.config(), final.base,
-                     len(final.base_layers))
-
-    def error(self, ins: Instruction, message: str, hint: str | None = None,
-              column: int | None = None) -> None:
-        self.problems.append(Problem(message, ins.line, column or ins.column, hint=hint))
-
-    def expand(self, stage: Stage | None, ins: Instruction, text: str) -> str:
-        variables = stage.variables() if stage is not None else self.global_args
-        try:
-            return expand(text, variables)
-        except ValueProblem as problem:
-            self.error(ins, str(problem))
-            return text
-
     # --- steps -----------------------------------------------------------------------------
-
-    def _layer(self, stage: Stage, ins: Instruction, inputs: tuple[str, ...],
-               state: dict[str, object], size: int) -> None:
-        key = content_digest("build-cache", {"parent": stage.chain, "instruction": ins.text,
-                                             "inputs": list(inputs), "state": state})
-        text = ins.text if len(ins.text) <= _LABEL_TEXT else ins.text[:_LABEL_TEXT - 1] + "…"
-        layer = Layer(f"{text} ({key[7:19]})",
-                      ins.size_hint if ins.size_hint is not None else size)
-        stage.chain = key
-        stage.layers.append(layer)
-        self.steps.append(BuildStep(ins.line, ins.keyword, ins.text, stage.index, True, key,
-                                    layer=layer, inputs=inputs))
-
-    def _config(self, stage: Stage, ins: Instruction, change: str) -> None:
-        if ins.size_hint is not None:
-            self.error(ins, f"{ins.keyword} makes no layer, so a size hint does not apply",
-                       "put `# size:` above RUN, COPY or ADD")
-        key = content_digest("build-cache", {"parent": stage.chain, "instruction": ins.text})
-        self.steps.append(BuildStep(ins.line, ins.keyword, ins.text, stage.index, False, key,
-                                    config=change))
-
-    def _from(self, ins: Instruction) -> None:
-        words = ins.args.split()
-        stage = Stage(len(self.stages))
-        self.stages.append(stage)
-        if len(words) not in (1, 3) or (len(words) == 3 and words[1].lower() != "as"):
-            self.error(ins, "FROM requires either one or three arguments",
-                       "FROM <image> [AS <name>]")
-            stage.broken = True
-            return
-        if len(words) == 3:
-            stage.name = self._stage_name(ins, words[2])
-        platform = ins.flag("platform")
-        variables = {**self.platform_args, **self.global_args}
-        try:
-            if platform is not None and expand(platform, variables) != f"linux/{self.architecture}":
-                self.error(ins, f"--platform={platform}: the sandbox builds only for "
-                           f"linux/{self.architecture}", "drop --platform, or use $BUILDPLATFORM")
-            reference = expand(words[0], variables)
-        except ValueProblem as problem:
-            self.error(ins, str(problem))
-            stage.broken = True
-            return
-        self._base(stage, ins, reference)
-
-    def _stage_name(self, ins: Instruction, name: str) -> str | None:
-        problem = stage_name(name)
-        if problem is not None:
-            self.error(ins, problem)
-            return None
-        if any(s.name == name.lower() for s in self.stages):
-            self.error(ins, f"duplicate name {name.lower()}", "each stage needs its own name")
-            return None
-        return name.lower()
-
-    def _base(self, stage: Stage, ins: Instruction, reference: str) -> None:
-        earlier = self._earlier_stage(reference, stage.index)
-        if reference == "scratch":
-            stage.chain = content_digest("build-cache", "scratch")
-            self._config(stage, ins, "base image scratch (no layers)")
-        elif earlier is not None:
-            stage.inherit(earlier)
-            self._config(stage, ins, f"base stage {reference} ({len(stage.base_layers)} layers)")
-        else:
-            image = self._resolve(ins, reference)
-            if image is None:
-                stage.broken = True
-                return
-            stage.base, stage.base_layers = _normalized(reference), image.layers
-            stage.chain = image.manifest_digest
-            stage.dirs = set(STANDARD_DIRS)
-            self._config(stage, ins, f"base image {stage.base} ({len(image.layers)} layers)")
-
-    def _earlier_stage(self, name: str, before: int) -> Stage | None:
-        for stage in self.stages[:before]:
-            if stage.name is not None and stage.name == name.lower():
-                return stage
-        return None
-
-    def _resolve(self, ins: Instruction, reference: str) -> Image | None:
-        """The image `reference` names, or None after recording why not."""
-        try:
-            normalized = _normalized(reference)
-        except InvalidReference as error:
-            self.error(ins, f"FROM {reference}: {error}", error.hint)
-            return None
-        try:
-            image = self.base(normalized)
-        except ValueError as error:
-            self.error(ins, f"FROM {reference}: {error}")
-            return None
-        if image is None:
-            self.error(ins, f"failed to resolve source metadata for {normalized}: not found",
-                       "the image must exist in a registry of the scenario or in the Docker "
-                       "Hub catalogue")
-            return None
-        if image.architecture != self.architecture:
-            self.error(ins, f"{normalized} is a linux/{image.architecture} image; this build "
-                       f"is for linux/{self.architecture}",
-                       "build for the image's architecture, or use a multi-architecture base")
-            return None
-        return image
 
     def _run(self, stage: Stage, ins: Instruction) -> None:
         command = exec_or_shell(ins, self.problems)
@@ -379,16 +201,6 @@ class _Builder:
             return
         self._config(stage, ins, change)
 
-    def _global_arg(self, ins: Instruction) -> None:
-        try:
-            declared = arg_declarations(ins.args, self.global_args)
-        except ValueProblem as problem:
-            self.error(ins, str(problem), problem.hint)
-            return
-        for name, value in declared:
-            if value is not None:
-                self.global_args[name] = value
-
     def _command(self, stage: Stage, ins: Instruction) -> None:
         command = exec_or_shell(ins, self.problems)
         if command is not None:
@@ -396,11 +208,6 @@ class _Builder:
 
     def _other(self, stage: Stage, ins: Instruction) -> None:
         self._config(stage, ins, f"{ins.keyword.capitalize()} {ins.args}".strip())
-
-
-def _normalized(reference: str) -> str:
-    ref = parse_reference(reference)
-    return str(ref) if ref.tag or ref.digest else f"{ref}:latest"
 
 
 def _add_dirs(stage: Stage, path: str) -> None:

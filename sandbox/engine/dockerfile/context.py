@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..scenario import suggestion
+from ..problems import suggestion
 from .parse import short
 from .sizes import ADD_URL, TAR_OVERHEAD, file_size, spread
 

@@ -19,8 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from ..objects import ManifestError, Problem
-from ..scenario import suggestion
+from ..problems import ManifestError, Problem, suggestion
 from ..units import parse_size
 
 MAX_BYTES = 64 * 1024

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from ..objects import Problem
+from ..problems import Problem
 from .parse import Instruction
 
 # Directories every non-scratch base image has: WORKDIR into one of them makes no layer.

@@ -1,4 +1,9 @@
-"""kubectl: FRONT_DOC"""
+"""kubectl's side: its command line, and what it prints.
+
+`commands` reads `kubectl create secret docker-registry …` and friends into objects (`flags`,
+`shell_words`), `dry_run` prints them as `--dry-run=client -o yaml` does; `printers` is
+`kubectl get pods`, `describe` is `kubectl describe pod`.
+"""
 
 from __future__ import annotations
 

@@ -23,7 +23,8 @@ from typing import Any
 
 from ..credentials import DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE
 from ..manifests import Report, check_dns_label, check_dns_subdomain
-from ..objects import KubeObject, ManifestError, Manifests, Position, Problem
+from ..objects import KubeObject, Manifests
+from ..problems import ManifestError, Position, Problem
 from ..yamlsafe import MAX_BYTES, MAX_PROBLEMS, Scalar
 from ..yamlsafe.load import _checked_text
 from .dry_run import dry_run_yaml, go_json

@@ -18,7 +18,8 @@ import re
 from typing import Any
 
 from ..credentials import DOCKER_CONFIG_JSON_KEY, DOCKERCFG_KEY, masked_key
-from ..objects import KubeObject, ManifestError, Problem
+from ..objects import KubeObject
+from ..problems import ManifestError, Problem
 
 __all__ = ["HIDDEN", "MASK", "dry_run_yaml", "go_json"]
 

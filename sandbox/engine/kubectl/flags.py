@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..objects import Problem
+from ..problems import Problem
 from .shell_words import Word
 
 __all__ = ["ACCOUNT_FLAGS", "ALL_FLAGS", "BOOLEANS", "GLOBAL_FLAGS", "NOT_HERE", "PATCH_FLAGS",

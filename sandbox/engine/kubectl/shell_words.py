@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..objects import ManifestError, Problem
+from ..problems import ManifestError, Problem
 
 __all__ = ["Word", "split_commands"]
 

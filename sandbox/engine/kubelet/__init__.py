@@ -1,4 +1,9 @@
-"""kubelet: FRONT_DOC"""
+"""Each node's kubelet, named after upstream's `pkg/kubelet/images` and pod workers.
+
+`image_manager` decides per container (pull policy, present on the node, KEP-2535 pull records),
+`puller` runs a pull against the registry, `pod_worker` syncs a pod, `pod_state` is what they
+share, `backoff` and `crashloop` the two back-offs, `node_runtime` a node's image and layer store.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""manifests: FRONT_DOC"""
+"""Kubernetes objects read from a positioned YAML tree, validated the way the API server does.
+
+`load` reads documents into `KubeObject`s; `schema` has the field checks, `podspec` the pod
+template, `workload_specs` the Deployments, Jobs and the rest, `secrets` the Secret kinds.
+"""
 
 from __future__ import annotations
 

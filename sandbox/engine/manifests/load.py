@@ -25,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from ..objects import OBJECT_KINDS, KubeObject, ManifestError, Manifests, Position, Problem
+from ..objects import OBJECT_KINDS, KubeObject, Manifests
+from ..problems import ManifestError, Position, Problem
 from ..yamlsafe import MAX_BYTES, MAX_PROBLEMS, Document, Mapping, describe, safe_load_documents
 from .podspec import read_pull_secret_names
 from .schema import (

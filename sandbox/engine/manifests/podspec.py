@@ -7,14 +7,8 @@ requirements (`read_requirement`) are shared with the workload selectors of `wor
 
 from __future__ import annotations
 
-from ..objects import (
-    PULL_POLICIES,
-    Container,
-    NodeSelectorRequirement,
-    PodSpec,
-    Position,
-    Toleration,
-)
+from ..objects import PULL_POLICIES, Container, NodeSelectorRequirement, PodSpec, Toleration
+from ..problems import Position
 from ..yamlsafe import Mapping, Node, Scalar, Sequence, describe
 from .schema import (
     Report,

@@ -18,7 +18,7 @@ import json
 import re
 from typing import Literal
 
-from ..objects import Position, Problem
+from ..problems import Position, Problem
 from ..yamlsafe import Mapping, Node, Scalar, Sequence, describe
 
 Schema = dict[str, "Schema | None"]

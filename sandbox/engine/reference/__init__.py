@@ -1,4 +1,8 @@
-"""reference: FRONT_DOC"""
+"""Image references, parsed and normalized as distribution/reference and the kubelet do.
+
+`grammar` is the reference grammar, `parse` the normalizing parser and the pull-policy default,
+`hints` explains in plain words why a reference is invalid.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""registry: FRONT_DOC"""
+"""The simulated registries' side of a pull, and `crane digest`.
+
+`resolver` answers one pull as a registry and containerd's resolver would (tag, auth, platform);
+`digests` finds the digest a reference points to, as `crane digest` prints it.
+"""
 
 from __future__ import annotations
 

@@ -19,8 +19,9 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from ..problems import suggestion
 from ..reference import ImageReference, InvalidReference, docker_ref, parse_reference
-from ..scenario import ARCHITECTURE_ALIASES, ARCHITECTURES, by_digest, suggestion
+from ..scenario import ARCHITECTURE_ALIASES, ARCHITECTURES, by_digest
 from ..world import Image, ImageIndex, Registry, Repository, Scenario
 from .resolver import RegistryState
 

@@ -1,17 +1,21 @@
-"""scenario: FRONT_DOC"""
+"""The world a paste lands in: nodes, registries, history, read from scenario YAML.
+
+`load` is the entry (`load_scenario`, `default_scenario`), reading with `fields`; `nodes`,
+`registries` and `builds` read their sections, `catalogue` holds the built-in Docker Hub images,
+and `learner_build` pushes a learner's own Dockerfile build into a scenario.
+"""
 
 from __future__ import annotations
 
-from .catalogue import CATALOGUE_ARCHITECTURES, docker_hub
-from .fields import suggestion
-from .learner_build import FileVersions, LearnerBuild, apply_learner_build
+from .catalogue import docker_hub
+from .learner_build import BuildRequest, FileVersions, LearnerBuild, apply_learner_build
 from .load import MAX_HORIZON, VERIFICATION_POLICIES, default_scenario, load_scenario
 from .registries import ARCHITECTURE_ALIASES, ARCHITECTURES, by_digest
 
 __all__ = [
-    "CATALOGUE_ARCHITECTURES",
     "ARCHITECTURE_ALIASES",
     "ARCHITECTURES",
+    "BuildRequest",
     "FileVersions",
     "LearnerBuild",
     "MAX_HORIZON",
@@ -21,5 +25,4 @@ __all__ = [
     "default_scenario",
     "docker_hub",
     "load_scenario",
-    "suggestion",
 ]

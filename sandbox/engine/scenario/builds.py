@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..dockerfile import BaseResolver, BuildFile, build_image
-from ..objects import ManifestError, Problem
+from ..problems import ManifestError, Problem
 from ..reference import ImageReference, InvalidReference, parse_reference
 from ..units import parse_duration, parse_size
 from ..world import Image, ImageIndex, Push, Registry, Repository, TimelineEntry

@@ -6,12 +6,11 @@ and returns None, so a loader reports every mistake of a file at once.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TypeVar
 
-from ..objects import Problem
+from ..problems import Problem, suggestion
 from ..yamlsafe import Mapping, Scalar, Sequence, describe
 from ..yamlsafe import Node as YamlNode
 
@@ -37,21 +36,6 @@ def where(node: YamlNode) -> str:
 
 def or_default(value: T | None, default: T) -> T:
     return default if value is None else value
-
-
-def _squash(word: str) -> str:
-    return word.lower().replace("_", "").replace("-", "")
-
-
-def suggestion(word: str, choices: Iterable[str]) -> str | None:
-    """`did you mean "x"?` for the closest choice, or None when nothing is close."""
-    options = list(choices)
-    by_squash = {_squash(option): option for option in options}
-    close = by_squash.get(_squash(word))
-    if close is None:
-        found = difflib.get_close_matches(word, options, n=1, cutoff=0.7)
-        close = found[0] if found else None
-    return f'did you mean "{close}"?' if close is not None else None
 
 
 def is_subdomain(name: str) -> bool:

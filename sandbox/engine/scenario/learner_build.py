@@ -20,11 +20,11 @@ the path `build.dockerfile`, the others without a position (`build.push`, `build
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..dockerfile import BaseResolver, Build, ContextError, build_image, context_files
-from ..objects import ManifestError, Problem
+from ..problems import ManifestError, Problem
 from ..reference import ImageReference, InvalidReference, docker_ref, parse_reference
 from ..world import Image, Node, NodeImage, Repository, Scenario
 from .builds import base_resolver
@@ -53,6 +53,17 @@ class FileVersions:
 
     before: str
     after: str
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What a learner asked to build: a Dockerfile, its context's files, where to push it."""
+
+    dockerfile: str
+    files: Mapping[str, FileVersions | str] = field(default_factory=dict)
+    push: str | None = None
+    preloaded: bool = True
+    architecture: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 
 from ..manifests import Report
 from ..manifests import read_object as read_manifest_object
-from ..objects import KubeObject, ManifestError, Problem
+from ..objects import KubeObject
+from ..problems import ManifestError, Problem, suggestion
 from ..reference import InvalidReference, parse_reference
 from ..units import parse_duration
 from ..world import KubeletConfig, Push, Registry, Scenario, TimelineEntry
@@ -20,7 +21,7 @@ from ..yamlsafe import Document, Mapping, load_yaml_mapping
 from ..yamlsafe import Node as YamlNode
 from . import catalogue
 from .builds import read_builds
-from .fields import FieldReader, child, or_default, suggestion, where
+from .fields import FieldReader, child, or_default, where
 from .nodes import read_nodes
 from .registries import find_repository, is_tag, read_registries
 

@@ -10,19 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..problems import suggestion
 from ..reference import ImageReference, docker_ref, parse_reference
 from ..world import Image, ImageIndex, Node, NodeImage, Registry, Repository, Scenario, Taint
 from ..yamlsafe import Mapping, Scalar
 from ..yamlsafe import Node as YamlNode
-from .fields import (
-    FieldReader,
-    child,
-    is_label_value,
-    is_qualified_name,
-    is_subdomain,
-    suggestion,
-    where,
-)
+from .fields import FieldReader, child, is_label_value, is_qualified_name, is_subdomain, where
 from .registries import by_digest, find_repository, read_architecture
 
 NODE_FIELDS = ("name", "architecture", "labels", "taints", "images", "unreachable",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..problems import suggestion
 from ..reference import DOCKER_HUB, InvalidReference, parse_reference
 from ..units import parse_bandwidth, parse_duration, parse_size
 from ..world import Account, Image, ImageIndex, Layer, Registry, Repository
 from ..yamlsafe import Mapping, Scalar
 from ..yamlsafe import Node as YamlNode
 from . import catalogue
-from .fields import FieldReader, child, is_null, or_default, suggestion, where
+from .fields import FieldReader, child, is_null, or_default, where
 
 ARCHITECTURES = ("amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64", "mips64le")
 ARCHITECTURE_ALIASES = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64",

@@ -1,4 +1,8 @@
-"""yamlsafe: FRONT_DOC"""
+"""The YAML reader for hostile pastes: a composer with every node's line and column, plain
+scalars resolved as YAML 1.2's core schema, and limits on size, depth and aliases.
+
+`compose` builds the tree (`tree`), `resolve` types plain scalars, `load` is the entry point.
+"""
 
 from __future__ import annotations
 

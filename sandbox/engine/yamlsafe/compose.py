@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import ruamel.yaml.events as ev
 
-from ..objects import ManifestError, Problem
+from ..problems import ManifestError, Problem
 from .resolve import TooLarge, resolve_plain
 from .tree import Document, Mapping, Node, Scalar, ScalarValue, Sequence, describe
 

@@ -33,7 +33,7 @@ import ruamel.yaml.events as ev
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from ..objects import ManifestError, Problem
+from ..problems import ManifestError, Problem
 from .compose import MAX_PROBLEMS, Composer
 from .tree import Document, Mapping, Node, Scalar, ScalarValue, Sequence, describe
 

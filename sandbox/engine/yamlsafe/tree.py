@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..objects import Position
+from ..problems import Position
 
 ScalarValue = str | int | float | bool | None
 

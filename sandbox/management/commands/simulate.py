@@ -13,8 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from sandbox.engine import ManifestError, Manifests, Trace, simulate
-from sandbox.engine.paste import load_paste
+from sandbox.engine import Evaluation, ManifestError, Manifests, Trace, evaluate, load_paste
 from sandbox.engine.render import describe_pods, get_pods
 from sandbox.engine.scenario import MAX_HORIZON
 from sandbox.management import (
@@ -83,17 +82,17 @@ class Command(BaseCommand):
         for warning in manifests.warnings:
             self.stderr.write(problem_line(label, warning))
         try:
-            trace = simulate(manifests, scenario, horizon=horizon)
+            evaluation = evaluate(manifests, scenario, horizon=horizon)
         except ManifestError as error:
             fail(self.stderr, problem_lines(label, error), "the simulation refused the input")
-        self.stdout.write(self.render(trace, manifests, options["format"]), ending="")
+        self.stdout.write(self.render(evaluation, options["format"]), ending="")
 
-    def render(self, trace: Trace, manifests: Manifests, fmt: str) -> str:
+    def render(self, evaluation: Evaluation, fmt: str) -> str:
         if fmt == "json":
-            return json.dumps(trace.to_dict(), indent=2, sort_keys=False) + "\n"
+            return json.dumps(evaluation.trace.to_dict(), indent=2, sort_keys=False) + "\n"
         if fmt == "mermaid":
-            return trace.diagrams["flow"]
-        return render_text(trace, manifests)
+            return evaluation.diagrams["flow"]
+        return render_text(evaluation.trace, evaluation.objects)
 
 
 def render_text(trace: Trace, manifests: Manifests) -> str:

@@ -1,7 +1,7 @@
 """The instructor's board websocket: a snapshot of Progress, then every learner's runs, live.
 
 Every board socket joins the channel-layer group "room", which learners' sandbox sockets send
-a summary to after each run (sandbox/progress.py). With the Redis layer this works across
+a summary to after each run (lessons/progress.py). With the Redis layer this works across
 server processes. Only staff may listen: a refused socket is accepted, told why, then closed,
 because a websocket rejected during the handshake cannot carry a reason.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from sandbox.progress import ROOM_GROUP, snapshot_rows
+from lessons.progress import ROOM_GROUP, snapshot_rows
 
 PROTOCOL_VERSION = 1
 FORBIDDEN = 4403  # close code for a socket that is not staff's (4000-4999: application codes)

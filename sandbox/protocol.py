@@ -1,0 +1,275 @@
+"""The sandbox websocket's messages (docs/protocol.md): what a client may send, what we send back.
+
+Parsing checks shape and size only (the engine checks meaning); frame builders turn the engine's
+`Evaluation` into JSON-safe dicts, and `result_frame` trims the last frame of a run to what daphne
+will carry. Nothing here touches a socket, the database or the clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import unicodedata
+from dataclasses import replace
+from typing import Any
+
+from sandbox.engine import BuildRequest, Evaluation, FileVersions
+from sandbox.engine.render import report
+from sandbox.engine.trace import Event, Step
+
+PROTOCOL_VERSION = 1
+MESSAGE_TYPES = ("run", "control", "ping")
+CONTROL_ACTIONS = ("pause", "resume", "step", "finish", "speed")
+MIN_SPEED, MAX_SPEED = 0.25, 16.0
+MAX_DISPLAY_NAME = 40
+# A learner's `build`: bounds checked here, meaning checked by the engine.
+MAX_DOCKERFILE_BYTES = 64 * 1024
+MAX_BUILD_FILES = 50
+MAX_BUILD_TEXT = 255  # a file path, a version, or the push reference
+BUILD_FIELDS = frozenset({"dockerfile", "files", "push", "preloaded", "architecture"})
+# Daphne (autobahn) will not send a websocket message over 1 MiB, and says nothing when it
+# refuses: keep the result frame well under that.
+RESULT_BUDGET_BYTES = 900 * 1024
+DESCRIBED_PODS = 30
+LISTED_PULLS = 100
+
+
+class BadMessage(Exception):
+    """A client message we cannot accept; `code` and the text go back in an error frame."""
+
+    def __init__(self, code: str, message: str, problems: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.problems = problems or []
+
+
+# --- what a client sends ----------------------------------------------------------------------
+
+
+def decode(text: str | None, limit: int) -> dict[str, Any]:
+    """One client message, decoded, its envelope (size, JSON object, version, type) checked."""
+    if text is None:
+        raise BadMessage("bad_message", "send JSON text frames, not binary ones")
+    if len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise BadMessage("too_large", f"the message is over {limit // 1024} KiB; "
+                                      "paste a smaller manifest")
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError):
+        raise BadMessage("bad_message", "the message is not valid JSON") from None
+    if not isinstance(message, dict):
+        raise BadMessage("bad_message", "the message must be a JSON object")
+    if message.get("version") != PROTOCOL_VERSION:
+        raise BadMessage("bad_message",
+                         f"unsupported protocol version {message.get('version')!r}; "
+                         f"this server speaks version {PROTOCOL_VERSION} (reload the page)")
+    if message.get("type") not in MESSAGE_TYPES:
+        raise BadMessage("bad_message", "type must be one of run, control, ping")
+    return message
+
+
+def speed(value: Any) -> float:
+    if value is None:
+        return 1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadMessage("bad_message", "speed must be a number between 0.25 and 16")
+    if not MIN_SPEED <= float(value) <= MAX_SPEED:
+        raise BadMessage("bad_message", "speed must be between 0.25 and 16")
+    return float(value)
+
+
+def display_name(value: Any) -> str:
+    """The optional name a learner shows the instructor's board; "" when none is given."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadMessage("bad_message", "display_name must be a string")
+    name = " ".join(value.split())
+    if len(name) > MAX_DISPLAY_NAME:
+        raise BadMessage("bad_message",
+                         f"display_name must be at most {MAX_DISPLAY_NAME} characters")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in name):
+        raise BadMessage("bad_message", "display_name may only hold printable characters")
+    return name
+
+
+def manifest(value: Any) -> str:
+    if not isinstance(value, str):
+        raise BadMessage("bad_message", "manifest must be a string of YAML")
+    return value
+
+
+def challenge_key(value: Any) -> str | None:
+    """`lesson-slug/challenge-slug`, or None for free play."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 200 or value.count("/") != 1:
+        raise BadMessage("bad_message", "challenge must be `lesson-slug/challenge-slug` or null")
+    return value
+
+
+def scenario_slug(value: Any) -> str | None:
+    """A scenario slug, or None for the default world."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 100:
+        raise BadMessage("bad_message", "scenario must be a scenario slug or null")
+    return value
+
+
+def control_action(value: Any) -> str:
+    if value not in CONTROL_ACTIONS:
+        raise BadMessage("bad_message", "action must be pause, resume, step, finish or speed")
+    return str(value)
+
+
+def _build_text(value: Any, field_name: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > MAX_BUILD_TEXT:
+        raise BadMessage("bad_message",
+                         f"{field_name} must be a string of 1 to {MAX_BUILD_TEXT} characters")
+    return value
+
+
+def _build_files(value: Any) -> dict[str, FileVersions | str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadMessage("bad_message", "build.files must be an object of file name to version")
+    if len(value) > MAX_BUILD_FILES:
+        raise BadMessage("bad_message", f"build.files may list at most {MAX_BUILD_FILES} files")
+    files: dict[str, FileVersions | str] = {}
+    for name, version in value.items():
+        where = f"build.files[{json.dumps(name[:40])}]"
+        _build_text(name, "a build.files name")
+        if isinstance(version, dict):
+            if set(version) != {"before", "after"}:
+                raise BadMessage("bad_message", f"{where} must be a version or "
+                                                "{\"before\": …, \"after\": …}")
+            files[name] = FileVersions(_build_text(version["before"], f"{where}.before"),
+                                       _build_text(version["after"], f"{where}.after"))
+        else:
+            files[name] = _build_text(version, where)
+    return files
+
+
+def build_request(value: Any) -> BuildRequest | None:
+    """The run's optional `build`, its shape and sizes checked; None when there is none."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadMessage("bad_message", "build must be an object or null")
+    unknown = sorted(str(key)[:40] for key in set(value) - BUILD_FIELDS)
+    if unknown:
+        raise BadMessage("bad_message", f"build has no field {unknown[0]!r}; it takes "
+                                        + ", ".join(sorted(BUILD_FIELDS)))
+    dockerfile = value.get("dockerfile")
+    if not isinstance(dockerfile, str):
+        raise BadMessage("bad_message", "build.dockerfile must be a string")
+    if len(dockerfile.encode("utf-8", "surrogatepass")) > MAX_DOCKERFILE_BYTES:
+        raise BadMessage("too_large", f"build.dockerfile is over {MAX_DOCKERFILE_BYTES // 1024} "
+                                      "KiB")
+    push = value.get("push")
+    preloaded = value.get("preloaded", True)
+    if not isinstance(preloaded, bool):
+        raise BadMessage("bad_message", "build.preloaded must be true or false")
+    architecture = value.get("architecture")
+    return BuildRequest(
+        dockerfile, _build_files(value.get("files")),
+        None if push in (None, "") else _build_text(push, "build.push"), preloaded,
+        None if architecture is None else _build_text(architecture, "build.architecture"),
+    )
+
+
+# --- what we send ------------------------------------------------------------------------------
+
+
+def frame(type_: str, **payload: Any) -> dict[str, Any]:
+    return {"version": PROTOCOL_VERSION, "type": type_, **payload}
+
+
+def error_frame(code: str, message: str,
+                problems: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return frame("error", code=code, message=message, problems=problems or [])
+
+
+def accepted_frame(run: int, evaluation: Evaluation) -> dict[str, Any]:
+    """Sent once a run is evaluated: its size, the unmarked flowchart, warnings and hints."""
+    trace = evaluation.trace
+    return frame(
+        "accepted", run=run, steps=len(trace.steps), horizon=trace.horizon,
+        scenario=trace.scenario, diagrams={"flow": evaluation.diagrams["flow_plain"]},
+        warnings=[w.to_dict() for w in evaluation.warnings], created=list(evaluation.created),
+        build=None if evaluation.build is None else evaluation.build.to_dict(),
+        hints=[{"id": h.id, "message": h.message, "pod": h.pod, "container": h.container,
+                "rule": h.rule} for h in trace.hints],
+    )
+
+
+def step_frame(run: int, index: int, step: Step, events: list[Event]) -> dict[str, Any]:
+    return frame("step", run=run, index=index, step=step_dict(step),
+                 events=[event_dict(e) for e in events])
+
+
+def step_dict(step: Step) -> dict[str, Any]:
+    return {"time": step.time, "flow": step.flow, "text": step.text, "pod": step.pod,
+            "container": step.container, "node": step.node, "outcome": step.outcome}
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    return {"time": event.time, "type": event.type, "reason": event.reason,
+            "message": event.message, "pod": event.pod, "source": event.source,
+            "field_path": event.field_path,
+            "recorded": None if event.recorded is None else dataclasses.asdict(event.recorded)}
+
+
+def goal_dicts(evaluation: Evaluation) -> list[dict[str, Any]] | None:
+    return None if evaluation.goals is None else [g.to_dict() for g in evaluation.goals]
+
+
+def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
+    """The `result` frame as JSON text, trimmed to fit RESULT_BUDGET_BYTES (runs in a thread).
+
+    Steps and events already went out in step frames, so the trace is sent without them; the
+    describe text covers the first DESCRIBED_PODS pods and pulls the first LISTED_PULLS. If a
+    huge run is still too big, the per-pod detail goes next, and `truncated` says what was cut.
+    """
+    trace = evaluation.trace
+    data = trace.to_dict()
+    version = data.pop("version")  # the diagrams go where the trace used to carry them
+    data["diagrams"], data["version"] = dict(evaluation.diagrams), version
+    truncated: list[str] = ["trace.steps", "trace.events"]  # sent already, as step frames
+    data["steps"], data["events"] = [], []
+    shown = trace.pods[:DESCRIBED_PODS]
+    describe = report.describe_pods(replace(trace, pods=shown))
+    if len(trace.pods) > DESCRIBED_PODS:
+        describe += (f"\n\n# … and {len(trace.pods) - DESCRIBED_PODS} more pods "
+                     "(kubectl describe pod <name> shows one)")
+        truncated.append("describe")
+    pulls = [{"node": p.node, "pod": p.pod, "image": p.image,
+              "lines": report.docker_pull_lines(p), "log": report.docker_pull_log(p)}
+             for p in trace.pulls[:LISTED_PULLS]]
+    if len(trace.pulls) > LISTED_PULLS:
+        truncated.append("pulls")
+    result = frame("result", run=run, trace=data, events=[event_dict(e) for e in rest],
+                   describe=describe, get_pods=report.get_pods(trace),
+                   goals=goal_dicts(evaluation), pulls=pulls, truncated=truncated)
+    text = json.dumps(result)
+    if len(text.encode()) <= RESULT_BUDGET_BYTES:
+        return text
+    for pod in data["pods"]:
+        pod["scheduling"] = []
+    data["pulls"] = data["pulls"][:LISTED_PULLS]
+    for pull in data["pulls"]:
+        pull["exchanges"] = []
+    for entry in pulls:
+        entry["log"] = []
+    truncated += ["trace.pods.scheduling", "trace.pulls", "pulls.log"]
+    text = json.dumps(result)
+    if len(text.encode()) <= RESULT_BUDGET_BYTES:
+        return text
+    data["pods"] = data["pods"][:DESCRIBED_PODS]
+    data["diagrams"] = {"flow": data["diagrams"].get("flow", "")}
+    result["pulls"] = pulls[:20]
+    result["get_pods"] = "\n".join(result["get_pods"].splitlines()[:DESCRIBED_PODS + 1])
+    truncated += ["trace.pods", "trace.diagrams", "get_pods"]
+    return json.dumps(result)
