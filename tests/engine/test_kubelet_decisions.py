@@ -142,7 +142,7 @@ def test_invalid_reference_is_invalid_image_name_without_pull_or_backoff() -> No
     assert set(reasons(trace)[3:]) <= {"InspectFailed", "Failed"}
     inspect = messages(trace, "InspectFailed")[0]
     assert inspect.startswith('Failed to apply default image tag "myapp@sha256:abc123": '
-                              "couldn't parse image reference \"myapp@sha256:abc123\": ")
+                              "couldn't parse image name \"myapp@sha256:abc123\": ")
     assert "Error: InvalidImageName" in messages(trace, "Failed")
     assert trace.pods[0].status == "InvalidImageName" and trace.pulls == ()
     assert "BackOff" not in reasons(trace)

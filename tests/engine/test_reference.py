@@ -743,10 +743,12 @@ def test_kubelet_appends_latest_to_the_string_as_written(image: str, expected: s
     assert apply_default_tag(image) == expected
 
 
-def test_kubelet_default_tag_error_quotes_the_image_like_the_event() -> None:
+def test_kubelet_default_tag_error_is_parse_image_names_since_1_28() -> None:
+    """pkg/kubelet/images/image_manager.go applyDefaultImageTag returns the error of
+    pkg/util/parsers/parsers.go ParseImageName unwrapped (Kubernetes 1.28 and later)."""
     image = "/cloudfoundry/75f129a0:a28a05709747165a9c25c14f1b77d5c4db260d48"
     assert str(error_of(apply_default_tag, image)) == (
-        f'couldn\'t parse image reference "{image}": invalid reference format'
+        f'couldn\'t parse image name "{image}": invalid reference format'
     )
 
 

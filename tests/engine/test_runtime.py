@@ -562,11 +562,23 @@ INVALID = ("/cloudfoundry/75f129a0-d8c9-415a-9a8a-f514002f1459:"
 
 @pytest.mark.parametrize("parse_error", [
     "invalid reference format",
-    f'couldn\'t parse image reference "{INVALID}": invalid reference format',
+    f'couldn\'t parse image name "{INVALID}": invalid reference format',
 ])
 def test_invalid_name_message_wraps_the_parse_error_once(parse_error: str) -> None:
     assert msg_invalid_name(INVALID, parse_error) == (
-        f'Failed to apply default image tag "{INVALID}": couldn\'t parse image reference '
+        f'Failed to apply default image tag "{INVALID}": couldn\'t parse image name '
+        f'"{INVALID}": invalid reference format')
+
+
+@pytest.mark.parametrize(("profile", "word"), [
+    ("newest", "name"), ("current", "name"), ("classic", "reference"),
+])
+def test_invalid_name_says_image_name_since_kubelet_1_28(profile: str, word: str) -> None:
+    """Since 1.28 applyDefaultImageTag (pkg/kubelet/images/image_manager.go) returns
+    ParseImageName's `couldn't parse image name %q: %v` (pkg/util/parsers/parsers.go); 1.27 and
+    before wrapped the parse error itself as `couldn't parse image reference %q: %v`."""
+    assert msg_invalid_name(INVALID, "invalid reference format", profile) == (
+        f'Failed to apply default image tag "{INVALID}": couldn\'t parse image {word} '
         f'"{INVALID}": invalid reference format')
 
 

@@ -18,7 +18,6 @@ from ..objects import Container, KubeObject
 from ..reference import (
     ImageReference,
     InvalidReference,
-    apply_default_tag,
     default_pull_policy,
     default_pull_policy_reason,
     parse_reference,
@@ -266,12 +265,11 @@ class Kubelet:
         self.step("start", f"The kubelet on {self.node.node.name} needs image {image!r} "
                            f"for container {container.name}.")
         try:
-            apply_default_tag(image)
             ref = parse_reference(image)
         except InvalidReference as err:
             hint = f" {err.hint}" if getattr(err, "hint", None) else ""
             self.step("parse", f"{image!r} is not a valid image reference: {err}.{hint}", "no")
-            message = runtime.msg_invalid_name(image, str(err))
+            message = runtime.msg_invalid_name(image, str(err), self.profile)
             self.event("Warning", "InspectFailed", message)
             return ImageResult(False, reason="InvalidImageName", message=message)
         self.step("parse", f"{image!r} is a valid reference to {ref}.", "yes")

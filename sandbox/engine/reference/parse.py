@@ -216,15 +216,14 @@ def default_pull_policy_reason(image: str) -> str:
 
 
 def apply_default_tag(image: str) -> str:
-    """The kubelet's first step: append `:latest` to a name without tag or digest, as written."""
-    _require_str(image)
-    try:
-        ref = parse_reference(image)
-    except InvalidReference as error:
-        message = f"couldn't parse image reference {go_quote(image)}: {error}"
-        raise InvalidReference(message, error.hint) from error
-    if ref.tag is None and ref.digest is None:
-        return f"{image}:{DEFAULT_TAG}"
+    """The kubelet's first step: append `:latest` to a name without tag or digest, as written.
+
+    Since Kubernetes 1.28 `applyDefaultImageTag` (pkg/kubelet/images/image_manager.go) returns
+    `ParseImageName`'s error as it is: `couldn't parse image name "<image>": <error>`.
+    """
+    _, tag, digest = parse_image_name(image)
+    if not digest and tag and not image.endswith(f":{tag}"):
+        return f"{image}:{tag}"
     return image
 
 

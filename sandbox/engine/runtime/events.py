@@ -98,15 +98,19 @@ def msg_never_pull(image: str) -> str:
     return f"Container image {_image(image)} is not present with pull policy of Never"
 
 
-def msg_invalid_name(image: str, parse_error: str) -> str:
-    """`InspectFailed` for a reference that does not parse.
+def msg_invalid_name(image: str, parse_error: str,
+                     profile: RuntimeProfile | str = DEFAULT_PROFILE) -> str:
+    """`InspectFailed` for a reference that does not parse, in the profile's kubelet wording
+    (`RuntimeProfile.parse_wording`: `couldn't parse image name` since 1.28).
 
-    Accepts the bare parse error (`invalid reference format`) or the kubelet's wrapped one.
+    Accepts the bare parse error (`invalid reference format`) or one already wrapped.
     """
-    wrapper = f"couldn't parse image reference {_image(image)}: "
-    if not parse_error.startswith(wrapper):
-        parse_error = wrapper + parse_error
-    return f"Failed to apply default image tag {_image(image)}: {parse_error}"
+    quoted = _image(image)
+    wrappers = [f"couldn't parse image {kind} {quoted}: " for kind in ("name", "reference")]
+    if not any(parse_error.startswith(w) for w in wrappers):
+        parse_error = f"couldn't parse image {profile_for(profile).parse_wording} {quoted}: " \
+                      f"{parse_error}"
+    return f"Failed to apply default image tag {quoted}: {parse_error}"
 
 
 def msg_error(name: str) -> str:

@@ -53,6 +53,14 @@ class RuntimeProfile:
         return self.kubelet >= (1, 28)
 
     @property
+    def parse_wording(self) -> Literal["name", "reference"]:
+        """How the kubelet wraps a reference that does not parse. Since 1.28 `applyDefaultImageTag`
+        (pkg/kubelet/images/image_manager.go) returns `parsers.ParseImageName`'s error unwrapped:
+        `couldn't parse image name %q: %v` (pkg/util/parsers/parsers.go). Before, it parsed
+        with `dockerref.ParseNormalizedNamed` itself: `couldn't parse image reference %q: %v`."""
+        return "name" if self.kubelet >= (1, 28) else "reference"
+
+    @property
     def resolve_wording(self) -> Literal["reference", "image"]:
         """`failed to resolve reference "<ref>"` (local pull) or `failed to resolve image`."""
         return "image" if self.transfer_service and self.containerd >= (2, 1, 0) else "reference"
