@@ -164,13 +164,23 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         self.runs += 1
         self.playback = Playback(self.runs, evaluation, speed, ticket=self.taken)
         await self.send_json(protocol.accepted_frame(self.runs, evaluation))
-        self.task = asyncio.create_task(self.play(self.playback))
+        # The progress write commits before playback starts, so a result frame that shows a
+        # passed challenge is never ahead of what the database holds.
         await self.report(key if challenge is not None else None, evaluation)
+        self.task = asyncio.create_task(self.play(self.playback))
 
     async def play(self, playback: Playback) -> None:
-        await playback.play(self.send_json,
-                            sync_to_async(protocol.result_frame, thread_sensitive=False),
-                            self.send_text)
+        try:
+            await playback.play(self.send_json,
+                                sync_to_async(protocol.result_frame, thread_sensitive=False),
+                                self.send_text)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # never let a run end in silence
+            log.exception("sandbox playback failed")
+            await self.send_json(protocol.error_frame(
+                "internal", "the run could not be played to the end; this is a bug in "
+                            "Lunchbox, not in your manifest"))
         self.finished = playback.ticket
 
     async def send_text(self, text: str) -> None:

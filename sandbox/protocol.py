@@ -30,6 +30,12 @@ BUILD_FIELDS = frozenset({"dockerfile", "files", "push", "preloaded", "architect
 # Daphne (autobahn) will not send a websocket message over 1 MiB, and says nothing when it
 # refuses: keep the result frame well under that.
 RESULT_BUDGET_BYTES = 900 * 1024
+# A step frame carries the events since the previous frame; after a skipped stretch of a huge
+# run that can be tens of thousands, so it carries the last STEP_EVENTS and counts the rest.
+STEP_EVENTS = 500
+# An error frame echoes problems, which may quote what the client sent: bound both.
+ERROR_PROBLEMS = 50
+ERROR_TEXT = 500  # characters of a message or hint
 DESCRIBED_PODS = 30
 LISTED_PULLS = 100
 
@@ -187,9 +193,23 @@ def frame(type_: str, **payload: Any) -> dict[str, Any]:
     return {"version": PROTOCOL_VERSION, "type": type_, **payload}
 
 
+def _clip(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > ERROR_TEXT:
+        return value[:ERROR_TEXT] + "…"
+    return value
+
+
 def error_frame(code: str, message: str,
                 problems: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return frame("error", code=code, message=message, problems=problems or [])
+    """An `error` frame, bounded whatever it echoes: at most ERROR_PROBLEMS problems (then one
+    saying how many more), each text cut at ERROR_TEXT characters."""
+    shown = [{key: _clip(value) for key, value in problem.items()}
+             for problem in (problems or [])[:ERROR_PROBLEMS]]
+    more = len(problems or []) - len(shown)
+    if more > 0:
+        shown.append({"message": f"… and {more} more problems", "line": None, "column": None,
+                      "path": None, "severity": "error", "hint": None})
+    return frame("error", code=code, message=_clip(message), problems=shown)
 
 
 def accepted_frame(run: int, evaluation: Evaluation) -> dict[str, Any]:
@@ -206,8 +226,11 @@ def accepted_frame(run: int, evaluation: Evaluation) -> dict[str, Any]:
 
 
 def step_frame(run: int, index: int, step: Step, events: list[Event]) -> dict[str, Any]:
+    """A `step` frame with the events since the previous one: the last STEP_EVENTS of them, and
+    `skipped_events` counting any before (the result's describe text still counts them all)."""
+    shown = events[-STEP_EVENTS:]
     return frame("step", run=run, index=index, step=step_dict(step),
-                 events=[event_dict(e) for e in events])
+                 events=[event_dict(e) for e in shown], skipped_events=len(events) - len(shown))
 
 
 def step_dict(step: Step) -> dict[str, Any]:

@@ -276,3 +276,19 @@ async def test_board_answers_ping_and_refuses_anything_else() -> None:
     await watcher.send_to(text_data="not json")
     assert (await receive(watcher))["code"] == "bad_message"
     await watcher.disconnect()
+
+
+async def test_a_passed_challenge_is_stored_before_any_frame_after_accepted(
+    challenge: Challenge,
+) -> None:
+    """The result frame shows a pass only once the database holds it: the progress write
+    commits before playback starts, so it is there when the first step frame arrives."""
+    learner = await connect("/ws/sandbox/", await learner_cookie())
+    await learner.send_to(text_data=json.dumps({
+        "version": 1, "type": "run", "manifest": CACHED, "challenge": "policies/no-pull",
+        "speed": 0.25}))
+    assert (await receive(learner))["type"] == "accepted"
+    assert (await receive(learner))["type"] == "step"
+    progress = await Progress.objects.aget(challenge=challenge)
+    assert (progress.status, progress.attempts) == ("passed", 1)
+    await learner.disconnect()

@@ -261,3 +261,49 @@ async def test_a_challenge_of_an_unpublished_lesson_is_unknown_to_learners(two_n
     frame = await receive(communicator)
     assert frame["code"] == "unknown_challenge"
     await communicator.disconnect()
+
+
+async def test_an_error_echoing_a_huge_paste_stays_a_small_error_frame() -> None:
+    """Problems may quote what was pasted: 200 containers with 600-character names
+    give 200 positioned problems; the frame keeps 50, says how many more, and cuts each text."""
+    name = "n" * 600
+    containers = "".join(f"    - {{name: {name}{i}, image: nginx}}\n" for i in range(200))
+    manifest = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                + containers)
+    communicator = await connect()
+    await send(communicator, type="run", manifest=manifest)
+    text = await communicator.receive_from(timeout=10)
+    error = json.loads(text)
+    assert error["type"] == "error" and error["code"] == "invalid_manifest"
+    assert 40 <= len(error["problems"]) <= 51
+    assert all(len(p["message"]) <= 501 for p in error["problems"])
+    assert any(p["message"].endswith("…") for p in error["problems"])
+    assert len(text) < 64 * 1024
+    await send(communicator, type="ping")
+    assert (await receive(communicator))["type"] == "pong"
+    await communicator.disconnect()
+
+
+def test_an_error_frame_keeps_fifty_problems_and_counts_the_rest() -> None:
+    from sandbox.protocol import ERROR_PROBLEMS, error_frame
+
+    problems = [{"message": "x" * 5000, "line": i, "column": 1, "path": None,
+                 "severity": "error", "hint": "y" * 5000} for i in range(1, 201)]
+    frame = error_frame("invalid_manifest", "m" * 5000, problems)
+    assert len(frame["problems"]) == ERROR_PROBLEMS + 1
+    assert frame["problems"][-1]["message"] == f"… and {200 - ERROR_PROBLEMS} more problems"
+    assert len(json.dumps(frame)) < 64 * 1024
+    assert frame["problems"][0]["line"] == 1 and len(frame["message"]) == 501
+
+
+def test_a_step_frame_after_a_skipped_stretch_carries_a_bounded_number_of_events() -> None:
+    from sandbox.engine.trace import Event, Step
+    from sandbox.protocol import STEP_EVENTS, step_frame
+
+    events = [Event(float(i), "Warning", "BackOff", "Back-off pulling image \"x\"", "default/p",
+                    "kubelet", None, i) for i in range(3000)]
+    frame = step_frame(1, 1999, Step(0.0, "backoff_wait", "…"), events)
+    assert len(frame["events"]) == STEP_EVENTS
+    assert frame["skipped_events"] == 3000 - STEP_EVENTS
+    assert frame["events"][-1]["time"] == 2999.0  # the newest are the ones kept
+    assert len(json.dumps(frame)) < 1024 * 1024
