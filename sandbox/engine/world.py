@@ -97,6 +97,10 @@ class Account:
     password: str = field(repr=False)
 
 
+RegistryFlavour = Literal["distribution", "ghcr"]
+REGISTRY_FLAVOURS: tuple[RegistryFlavour, ...] = ("distribution", "ghcr")
+
+
 @dataclass(frozen=True)
 class Registry:
     host: str  # as in a normalized reference: `docker.io`, `registry.company.com:5000`
@@ -108,9 +112,18 @@ class Registry:
     auth: Literal["bearer", "basic"] = "bearer"
     repositories: dict[str, Repository] = field(default_factory=dict, hash=False)
     rate_limited: bool = False  # answers manifest GETs with 429 toomanyrequests
+    # How its token service refuses a pull: `distribution` (Docker Hub, Harbor) hands out a
+    # token without pull access, `ghcr` answers 403 Forbidden. None: by host (RUNTIME.md §3-§4).
+    flavour: RegistryFlavour | None = None
 
     def repository(self, path: str) -> Repository | None:
         return self.repositories.get(path)
+
+    @property
+    def behaves_as(self) -> RegistryFlavour:
+        if self.flavour is not None:
+            return self.flavour
+        return "ghcr" if self.host == "ghcr.io" else "distribution"
 
 
 @dataclass(frozen=True)

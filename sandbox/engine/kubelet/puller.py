@@ -26,6 +26,18 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
+def stored_digests(node: NodeRuntime) -> frozenset[str]:
+    """The manifests, indexes and configs in the node's content store, by digest.
+
+    containerd's content store is keyed by digest alone, whatever name an image was pulled as;
+    a pull fetches none of these again (`core/remotes/handlers.go` `FetchHandler`).
+    """
+    digests = {image.manifest_digest for image in node.images.values()}
+    digests.update(image.config_digest for image in node.images.values())
+    digests.update(image_id.rpartition("@")[2] for image_id in node.repo_digests.values())
+    return frozenset(digests)
+
+
 def layer_schedule(node: NodeRuntime, image: Image, clock: float, latency: float,
                    bandwidth: int) -> tuple[list[LayerTransfer], float]:
     """When each layer is fetched and unpacked; returns the layers and the pull's end.
@@ -86,7 +98,7 @@ class ImagePuller:
         node.active += 1
         if node.try_accept_pull(self.now):
             resolution = resolve(self.registries, request.ref, node.node,
-                                 list(request.credentials))
+                                 list(request.credentials), stored_digests(node))
         else:
             resolution = Resolution(failure=runtime.PullFailure("Unknown", QPS_EXCEEDED))
         registry = self.registries.registries.get(request.ref.domain)
@@ -99,7 +111,7 @@ class ImagePuller:
         if resolution.image is not None:
             transfers, clock = layer_schedule(node, resolution.image, clock, latency, bandwidth)
             downloaded = sum(t.size for t in transfers if t.state == "downloaded")
-            self._layer_steps(context, request, tuple(transfers))
+            self._layer_steps(context, request, tuple(transfers), resolution.stored)
         finish = round(max(clock, started + 0.001), 6)
 
         def done() -> None:
@@ -114,7 +126,7 @@ class ImagePuller:
         self.at(finish, done)  # a pull still running at the horizon never finishes
 
     def _layer_steps(self, context: Context, request: PullRequest,
-                     transfers: tuple[LayerTransfer, ...]) -> None:
+                     transfers: tuple[LayerTransfer, ...], stored: bool = False) -> None:
         """`docker pull`'s view of the pull, as steps at the simulated times they happen."""
         pod, container, node, _ = context
         present = [t for t in transfers if t.state == "present"]
@@ -126,6 +138,9 @@ class ImagePuller:
         if fetching:
             parts.append(f"{len(fetching)} to download "
                          f"({_megabytes(sum(t.size for t in fetching))})")
+        elif stored:  # containerd resolved the tag with a HEAD and already had that manifest
+            parts.append("nothing to download: the registry was only asked for the manifest's "
+                         "digest (a HEAD request), and the node already has that manifest")
         else:
             parts.append("nothing to download: the registry was only asked for the manifest")
         self.step("pull", f"{request.image}: " + "; ".join(parts) + ".", pod=pod,

@@ -3,10 +3,19 @@
 The answers are the ones a real registry gives and containerd reports (RUNTIME.md §2–§8): a
 missing tag is `not found`, a missing Docker Hub repository looks private, wrong credentials fail
 at the token endpoint, and so on. The error texts themselves are built in `runtime`.
+
+containerd resolves a tag with a HEAD on the manifest (GET only when HEAD is refused with 405 or
+lacks a digest: `core/remotes/docker/resolver.go`, `Resolve` and `retryRequest`) and then fetches
+only what its content store lacks: `remotes.Fetch` opens a content writer, which fails with
+`ErrAlreadyExists` for a stored digest, and `FetchHandler` takes that as done
+(`core/remotes/handlers.go`, `plugins/content/local/store.go`). Docker Hub counts manifest GETs
+against its pull rate limit, not HEADs (RUNTIME.md §6), so an unchanged cached image re-pulled
+under the limit succeeds without touching it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from .. import runtime
@@ -16,6 +25,9 @@ from ..trace import Exchange
 from ..world import Image, ImageIndex, Node, Registry, Repository
 
 DOCKER_HUB = "docker.io"
+# ghcr.io's token endpoint refuses an anonymous request for a private or missing package, and a
+# wrong token, with this status (RUNTIME.md §3, §4; 401 has also been seen anonymously).
+GHCR_TOKEN_REFUSED = "403 Forbidden"
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,7 @@ class Resolution:
     tried: tuple[str, ...] = ()  # usernames tried, in order
     requests: int = 0  # round-trips spent before the layers
     exchanges: tuple[Exchange, ...] = field(default=())
+    stored: bool = False  # the node already held the resolved manifest: nothing was fetched
 
 
 @dataclass
@@ -71,10 +84,12 @@ def _is_private(registry: Registry, repo: Repository | None) -> bool:
 class _Resolver:
     """One resolution: collects the exchange as it goes."""
 
-    def __init__(self, state: RegistryState, ref: ImageReference, node: Node) -> None:
+    def __init__(self, state: RegistryState, ref: ImageReference, node: Node,
+                 stored: Collection[str]) -> None:
         self.state = state
         self.ref = ref
         self.node = node
+        self.stored = stored
         self.exchanges: list[Exchange] = []
         self.requests = 0
 
@@ -113,6 +128,7 @@ class _Resolver:
         """The index of the credential accepted (None: anonymous), or why access was refused."""
         ref = self.ref
         accounts = {(a.username, a.password) for a in registry.accounts}
+        refused = GHCR_TOKEN_REFUSED if registry.behaves_as == "ghcr" else "401 Unauthorized"
         self.ask(f"HEAD {_manifest_path(ref)}", f"401 Unauthorized ({registry.auth} challenge)")
         if credentials:
             errors: list[runtime.PullFailure] = []
@@ -124,14 +140,20 @@ class _Resolver:
                              "200 OK" if valid else "401 Unauthorized")
                 else:
                     self.ask(f"GET token?scope={scope} as {cred.username}",
-                             "200 OK (token)" if valid else "401 Unauthorized", actor="auth")
+                             "200 OK (token)" if valid else refused, actor="auth")
                 if valid:
                     return index
-                errors.append(runtime.wrong_credentials(ref, registry, self.state.profile))
+                errors.append(runtime.wrong_credentials(ref, registry, self.state.profile,
+                                                        token_status=refused))
             return runtime.aggregate_failures(errors)
         if repo is None or _is_private(registry, repo):
             if registry.auth == "basic":
                 return runtime.access_denied_basic(ref, self.state.profile)
+            if registry.behaves_as == "ghcr":  # the token endpoint itself says no
+                self.ask(f"GET token?scope=repository:{ref.path}:pull (anonymous)",
+                         GHCR_TOKEN_REFUSED, actor="auth")
+                return runtime.anonymous_token_refused(ref, GHCR_TOKEN_REFUSED,
+                                                       profile=self.state.profile)
             self.ask(f"GET token?scope=repository:{ref.path}:pull (anonymous)",
                      "200 OK (token without pull access)", actor="auth")
             self.ask(f"HEAD {_manifest_path(ref)} (anonymous token)", "401 insufficient_scope")
@@ -156,17 +178,11 @@ class _Resolver:
             not_found = runtime.digest_not_found if ref.digest else runtime.tag_not_found
             return self.fail(not_found(ref, self.state.profile), tried)
         self.ask(f"HEAD {_manifest_path(ref)}", f"200 OK ({target.manifest_digest[:19]}…)")
-        if registry.rate_limited:
-            self.ask(f"GET /v2/{ref.path}/manifests/{target.manifest_digest}",
-                     "429 Too Many Requests")
-            return self.fail(
-                runtime.rate_limited(ref, target.manifest_digest, authenticated=bool(username),
-                                     profile=self.state.profile),
-                tried,
-            )
         image: Image | None
         if isinstance(target, ImageIndex):
-            self.ask(f"GET /v2/{ref.path}/manifests/{target.manifest_digest}", "200 OK (index)")
+            failure = self.fetch(registry, target.manifest_digest, "index", username)
+            if failure is not None:
+                return self.fail(failure, tried)
             image = target.for_platform(self.node.architecture, self.node.os)
             if image is None:
                 failure = runtime.no_platform_match(ref, target.manifest_digest,
@@ -174,14 +190,36 @@ class _Resolver:
                 return self.fail(failure, tried)
         else:
             image = target
-        self.ask(f"GET /v2/{ref.path}/manifests/{image.manifest_digest}", "200 OK (manifest)")
-        self.ask(f"GET /v2/{ref.path}/blobs/{image.config_digest}", "200 OK (config)")
+        failure = self.fetch(registry, image.manifest_digest, "manifest", username)
+        if failure is not None:
+            return self.fail(failure, tried)
+        if image.config_digest not in self.stored:  # blob GETs are not rate limited
+            self.ask(f"GET /v2/{ref.path}/blobs/{image.config_digest}", "200 OK (config)")
         return Resolution(image=image, digest=target.manifest_digest, username=username,
-                          tried=tried, requests=self.requests, exchanges=tuple(self.exchanges))
+                          tried=tried, requests=self.requests, exchanges=tuple(self.exchanges),
+                          stored=target.manifest_digest in self.stored)
+
+    def fetch(self, registry: Registry, digest: str, what: str,
+              username: str | None) -> runtime.PullFailure | None:
+        """GET a manifest (or index) by digest unless the node's content store has it."""
+        if digest in self.stored:
+            return None
+        request = f"GET /v2/{self.ref.path}/manifests/{digest}"
+        if registry.rate_limited:  # Docker Hub counts manifest GETs, not HEADs
+            self.ask(request, "429 Too Many Requests")
+            return runtime.rate_limited(self.ref, digest, authenticated=bool(username),
+                                        profile=self.state.profile)
+        self.ask(request, f"200 OK ({what})")
+        return None
 
 
 def resolve(
-    state: RegistryState, ref: ImageReference, node: Node, credentials: list[Credential]
+    state: RegistryState, ref: ImageReference, node: Node, credentials: list[Credential],
+    stored: Collection[str] = frozenset(),
 ) -> Resolution:
-    """Ask the registry of `ref` for the image, as the node's runtime would."""
-    return _Resolver(state, ref, node).resolve(credentials)
+    """Ask the registry of `ref` for the image, as the node's runtime would.
+
+    `stored` holds the digests (manifests, indexes, configs) already in the node's content
+    store: those are not fetched again.
+    """
+    return _Resolver(state, ref, node, stored).resolve(credentials)

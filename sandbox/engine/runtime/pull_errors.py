@@ -194,7 +194,12 @@ def _token_refused(kind: str, image: ImageLike, status: str, realm: str | None,
 def anonymous_token_refused(image: ImageLike, status: str = "401 Unauthorized",
                             realm: str | None = None, service: str | None = None,
                             profile: ProfileLike = DEFAULT_PROFILE) -> PullFailure:
-    """The token endpoint refused an anonymous request (private or missing ghcr.io package)."""
+    """The token endpoint refused an anonymous request (private or missing ghcr.io package).
+
+    containerd `core/remotes/docker/authorizer.go` (`fetchToken`): without a secret it GETs the
+    realm and wraps any failure as `failed to fetch anonymous token: %w`; the inner text is
+    `remotes/errors.ErrUnexpectedStatus` from `auth/fetch.go` (`FetchToken`, status >= 400).
+    """
     return _token_refused("anonymous", image, status, realm, service, profile)
 
 
@@ -211,11 +216,18 @@ class _RegistryLike(Protocol):
 
 
 def wrong_credentials(image: ImageLike, registry: _RegistryLike,
-                      profile: ProfileLike = DEFAULT_PROFILE) -> PullFailure:
-    """Wrong username/password for the registry's auth scheme (Basic or bearer tokens)."""
+                      profile: ProfileLike = DEFAULT_PROFILE,
+                      token_status: str = "401 Unauthorized") -> PullFailure:
+    """Wrong username/password for the registry's auth scheme (Basic or bearer tokens).
+
+    `token_status` is the token endpoint's answer: `401 Unauthorized` on Docker Hub and Harbor,
+    `403 Forbidden` on ghcr.io (RUNTIME.md §4). With a secret containerd POSTs first and retries
+    with GET only on 400/401/404 (405 with a username), so the GET's status is what shows
+    (`authorizer.go` `fetchToken`).
+    """
     if registry.auth == "basic":
         return basic_wrong_password(image, profile)
-    return oauth_token_refused(image, profile=profile)
+    return oauth_token_refused(image, token_status, profile=profile)
 
 
 def no_platform_match(image: ImageLike, index_digest: str | None = None,

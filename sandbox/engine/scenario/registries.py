@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from ..problems import suggestion
 from ..reference import DOCKER_HUB, InvalidReference, parse_reference
 from ..units import parse_bandwidth, parse_duration, parse_size
-from ..world import Account, Image, ImageIndex, Layer, Registry, Repository
+from ..world import (
+    REGISTRY_FLAVOURS,
+    Account,
+    Image,
+    ImageIndex,
+    Layer,
+    Registry,
+    RegistryFlavour,
+    Repository,
+)
 from ..yamlsafe import Mapping, Scalar
 from ..yamlsafe import Node as YamlNode
 from . import catalogue
@@ -22,7 +31,7 @@ ARCHITECTURES = ("amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64", 
 ARCHITECTURE_ALIASES = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64",
                         "arm64v8": "arm64", "armhf": "arm", "i386": "386"}
 REGISTRY_FIELDS = ("host", "private", "accounts", "bandwidth", "latency", "auth",
-                   "rateLimited", "repositories")
+                   "rateLimited", "flavour", "repositories")
 MAX_LATENCY = 60.0
 
 
@@ -67,6 +76,7 @@ class _RegistryReader:
         if latency is not None and latency > MAX_LATENCY:
             r.error(m.get("latency"), f"{path}.latency", "latency must be at most 60s")
         auth = r.choice(m.get("auth"), f"{path}.auth", ("bearer", "basic"))
+        flavour = self._flavour(m.get("flavour"), f"{path}.flavour", auth)
         repositories = self._repositories(m.get("repositories"), f"{path}.repositories",
                                           host or "", base.repositories)
         if host is None:
@@ -81,7 +91,18 @@ class _RegistryReader:
             repositories=repositories,
             rate_limited=or_default(r.boolean(m.get("rateLimited"), f"{path}.rateLimited"),
                              base.rate_limited),
+            flavour=flavour,
         )
+
+    def _flavour(self, node: YamlNode | None, path: str,
+                 auth: str | None) -> RegistryFlavour | None:
+        value = self.r.choice(node, path, REGISTRY_FLAVOURS)
+        flavour = next((f for f in REGISTRY_FLAVOURS if f == value), None)
+        if flavour == "ghcr" and auth == "basic":
+            self.r.error(node, path, "a ghcr-flavoured registry uses bearer tokens",
+                         hint="drop `auth: basic`, or the flavour")
+            return None
+        return flavour
 
     def _host(self, node: YamlNode | None, path: str) -> str | None:
         host = self.r.string(node, path)
