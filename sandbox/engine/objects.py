@@ -15,6 +15,16 @@ PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 
 
 @dataclass(frozen=True)
+class ContainerPort:
+    """One `ports:` entry, with the API server's defaults (hostPort 0, protocol TCP)."""
+
+    container_port: int
+    host_port: int = 0
+    protocol: str = "TCP"
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Container:
     """One container (regular or init) of a pod template."""
 
@@ -24,6 +34,7 @@ class Container:
     image_pull_policy: str | None = None
     init: bool = False
     position: Position | None = None  # of the container's `image` value
+    ports: tuple[ContainerPort, ...] = ()  # only `kubectl describe` shows them
 
     @property
     def field_path(self) -> str:

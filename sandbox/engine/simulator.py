@@ -207,7 +207,11 @@ class _Simulation(PodWorker):
     def _trace(self) -> Trace:
         from .hints import compute_hints
 
-        pods = tuple(self._pod_status(p) for p in self.pods)
+        starts: dict[tuple[str, str | None], list[float]] = {}
+        for event in self.events:  # when each container instance started, for describe
+            if event.reason == "Started":
+                starts.setdefault((event.pod, event.field_path), []).append(event.time)
+        pods = tuple(self._pod_status(p, starts) for p in self.pods)
         # The recorder's verdict on each occurrence, so the live table shows what describe shows.
         events = annotate_events(self.events)
         trace = Trace(steps=tuple(self.steps), events=events, pods=pods,
@@ -216,8 +220,10 @@ class _Simulation(PodWorker):
                       profile=self.scenario.profile)
         return replace(trace, hints=tuple(compute_hints(trace, self.objects, self.scenario)))
 
-    def _pod_status(self, pod: PodRun) -> PodStatus:
-        statuses = tuple(_container_status(r) for r in pod.containers.values())
+    def _pod_status(self, pod: PodRun,
+                    starts: dict[tuple[str, str | None], list[float]]) -> PodStatus:
+        statuses = tuple(_container_status(r, starts.get((pod.key, r.container.field_path), []))
+                         for r in pod.containers.values())
         regular = [s for s in statuses if not s.init]
         # getPhase with restartPolicy Always: a container waiting after an exit counts as
         # stopped, not pending, so a crash-looping pod is Running.
@@ -232,8 +238,14 @@ class _Simulation(PodWorker):
                          pod.plan.spec.image_pull_secrets, self.secrets_from.get(pod.key))
 
 
-def _container_status(run: ContainerRun) -> ContainerStatus:
+def _container_status(run: ContainerRun, starts: list[float]) -> ContainerStatus:
     last = run.last
+    started = starts[-1] if starts and run.state != "waiting" else None
+    finished = run.finished if run.state == "terminated" else None
+    if started is not None and run.state == "terminated" and (finished is None
+                                                               or finished < started):
+        finished = started + INIT_RUN_SECONDS  # a completed init container ran this long
+    before = [t for t in starts if last is not None and t <= last[2]]
     return ContainerStatus(
         name=run.container.name, image=run.container.image, init=run.container.init,
         pull_policy=run.policy, pull_policy_source=run.policy_source,
@@ -242,7 +254,9 @@ def _container_status(run: ContainerRun) -> ContainerStatus:
         ready=run.state == "running", restart_count=run.restart_count,
         exit_code=run.exit_code if run.state == "terminated" else None,
         last_reason=last[0] if last else None, last_exit_code=last[1] if last else None,
-        last_finished=round(last[2], 3) if last else None)
+        last_finished=round(last[2], 3) if last else None,
+        started=started, finished=finished, last_started=before[-1] if before else None,
+        ports=run.container.ports)
 
 
 def simulate(

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal
 
+from .objects import ContainerPort
+
 # Nodes of the pull decision flowchart (KUBERNETES.md §3). Each trace step names the one it
 # passes so the browser can light the path; the diagram module draws them.
 FLOW_NODES: dict[str, str] = {
@@ -136,6 +138,12 @@ class ContainerStatus:
     last_reason: str | None = None
     last_exit_code: int | None = None
     last_finished: float | None = None
+    # state.running/terminated startedAt, state.terminated finishedAt, lastState startedAt
+    # (simulated seconds; `kubectl describe` prints them as dates).
+    started: float | None = None
+    finished: float | None = None
+    last_started: float | None = None
+    ports: tuple[ContainerPort, ...] = ()  # the container's spec ports, for describe
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from sandbox.engine.cluster import record_events
@@ -405,6 +407,8 @@ def test_describe_pod_of_an_image_pull_failure() -> None:
         "    Container ID:   \n"
         "    Image:          jakwehrgkaejw:kahsdfgkhj\n"
         "    Image ID:       \n"
+        "    Port:           <none>\n"
+        "    Host Port:      <none>\n"
         "    State:          Waiting\n"
         "      Reason:       ImagePullBackOff\n"
         "    Ready:          False\n"
@@ -424,15 +428,19 @@ def test_describe_pod_of_an_unscheduled_pod_aligns_events_none_with_the_last_blo
         "Controlled By:  ReplicaSet/web-5d4f\n"
         "Containers:\n"
         "  web:\n"
-        "    Image:  nginx:1.27\n"
-        "Events:     <none>\n"
+        "    Image:      nginx:1.27\n"
+        "    Port:       <none>\n"
+        "    Host Port:  <none>\n"
+        "Events:         <none>\n"
     )
 
 
 def test_describe_pod_lists_init_containers_first_and_running_ones_with_ids() -> None:
-    setup = _c("setup", "terminated", "Completed", init=True, image="busybox:1.36")
+    setup = replace(_c("setup", "terminated", "Completed", init=True, image="busybox:1.36"),
+                    exit_code=0, started=1.0, finished=3.0)
     app = ContainerStatus("app", "nginx:1.27", False, "IfNotPresent", "written", "running",
-                          image_id="docker.io/library/nginx@sha256:" + "a" * 64, ready=True)
+                          image_id="docker.io/library/nginx@sha256:" + "a" * 64, ready=True,
+                          started=4.5)
     pod = _pod("app", "n1", setup, app, phase="Running", owner="ReplicaSet/app-1")
     text = describe_pod(pod, [], 5.0, address=PodAddress("10.244.3.7", "172.18.0.5"))
     assert text == (
@@ -450,8 +458,13 @@ def test_describe_pod_lists_init_containers_first_and_running_ones_with_ids() ->
         "5edb7616cca62aca545d1182a040d0fcfa8da3d3482969a6dcd0bf9f37e9b389\n"
         "    Image:          busybox:1.36\n"
         "    Image ID:       \n"
+        "    Port:           <none>\n"
+        "    Host Port:      <none>\n"
         "    State:          Terminated\n"
         "      Reason:       Completed\n"
+        "      Exit Code:    0\n"
+        "      Started:      Thu, 01 Jan 2026 00:00:01 +0000\n"
+        "      Finished:     Thu, 01 Jan 2026 00:00:03 +0000\n"
         "    Ready:          False\n"
         "    Restart Count:  0\n"
         "Containers:\n"
@@ -460,7 +473,10 @@ def test_describe_pod_lists_init_containers_first_and_running_ones_with_ids() ->
         "42506cecda34aa7aa3a5f914e336c849f666ca5ee069f56f09f0d0983635ab57\n"
         "    Image:          nginx:1.27\n"
         f"    Image ID:       docker.io/library/nginx@sha256:{'a' * 64}\n"
+        "    Port:           <none>\n"
+        "    Host Port:      <none>\n"
         "    State:          Running\n"
+        "      Started:      Thu, 01 Jan 2026 00:00:04 +0000\n"
         "    Ready:          True\n"
         "    Restart Count:  0\n"
         "Events:             <none>\n"

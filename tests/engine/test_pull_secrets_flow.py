@@ -120,8 +120,8 @@ def test_a_missing_service_account_forbids_the_create() -> None:
                 + pod(account="builder", secrets=("regcred",)))
     assert trace.pods == () and trace.pulls == ()
     assert trace.warnings[-1] == (
-        'Error from server (Forbidden): pods "web" is forbidden: error looking up service '
-        'account default/builder: serviceaccount "builder" not found')
+        'Error from server (Forbidden): error when creating "STDIN": pods "web" is forbidden: '
+        'error looking up service account default/builder: serviceaccount "builder" not found')
 
 
 def test_a_missing_service_account_is_a_failed_create_for_a_deployment() -> None:

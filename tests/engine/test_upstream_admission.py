@@ -99,8 +99,9 @@ def test_denies_a_missing_service_account() -> None:
                  'serviceaccount "builder" not found'),
     )
     assert str(result) == (
-        'Error from server (Forbidden): pods "myname" is forbidden: error looking up service '
-        'account myns/builder: serviceaccount "builder" not found')
+        'Error from server (Forbidden): error when creating "STDIN": pods "myname" is '
+        'forbidden: error looking up service account myns/builder: serviceaccount "builder" '
+        'not found')
 
 
 def test_an_account_in_another_namespace_does_not_count() -> None:

@@ -260,7 +260,8 @@ def test_missing_named_account_forbids_the_pod():
     assert isinstance(refused, AdmissionError)
     assert refused.message == ('pods "web" is forbidden: error looking up service account '
                                'default/builder: serviceaccount "builder" not found')
-    assert refused.kubectl.startswith("Error from server (Forbidden): pods \"web\"")
+    assert refused.kubectl.startswith(
+        'Error from server (Forbidden): error when creating "STDIN": pods "web"')
 
 
 def test_controller_pods_are_refused_under_their_generate_name():

@@ -144,6 +144,9 @@ def test_describe_shows_last_state_terminated_with_reason_error() -> None:
         "    Last State:     Terminated",
         "      Reason:       Error",
         "      Exit Code:    255",
+        # The instance exited at once: it started and finished in the same second (12 s).
+        "      Started:      Thu, 01 Jan 2026 00:00:12 +0000",
+        "      Finished:     Thu, 01 Jan 2026 00:00:12 +0000",
         "",
     ]
     assert "    Restart Count:  2\n" in text

@@ -21,7 +21,7 @@ from .naming import SAFE_ALPHABET, fnv32a, safe_encode, template_hash
 from .podplan import PodPlan
 from .scheduler import schedule
 from .scoring import image_locality, normalized_image_name, spread_scores
-from .workloads import CRONJOB_SCHEDULED_MINUTES, expand_workloads
+from .workloads import CRONJOB_SCHEDULED_MINUTES, SIMULATED_EPOCH, expand_workloads
 
 __all__ = [
     "AdmissionError",
@@ -32,6 +32,7 @@ __all__ = [
     "REASON_PINNED_ELSEWHERE",
     "REASON_TAINT",
     "SAFE_ALPHABET",
+    "SIMULATED_EPOCH",
     "SPAM_BURST",
     "SPAM_REFILL",
     "admit_always_pull_images",

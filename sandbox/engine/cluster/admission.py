@@ -14,6 +14,9 @@ from ..objects import Container, KubeObject
 from .podplan import PodPlan, object_error
 
 DEFAULT_SERVICE_ACCOUNT = "default"
+# The source kubectl names when a create fails: a paste is what `kubectl apply -f -` reads, and
+# cli-runtime calls standard input "STDIN" (pkg/resource/visitor.go, constSTDINstr).
+PASTE_SOURCE = "STDIN"
 
 
 @dataclass(frozen=True)
@@ -21,13 +24,20 @@ class AdmissionError:
     """An admission plugin forbade creating a pod (returned, not raised: it is an outcome)."""
 
     pod: str  # namespace/name (or namespace/generateName) of the refused pod
-    message: str  # `pods "<name>" is forbidden: …`
+    message: str  # `pods "<name>" is forbidden: …`, the API server's status message
     owner: str | None = None  # the controller that tried, when there is one
 
     @property
     def kubectl(self) -> str:
-        """What `kubectl apply` prints for a bare pod."""
-        return f"Error from server (Forbidden): {self.message}"
+        """What `kubectl apply -f -` prints for a bare pod.
+
+        kubectl's apply and create wrap a failed create in the source it read
+        (`cmdutil.AddSourceToErr("creating", info.Source, err)`, kubectl pkg/cmd/apply/apply.go
+        and pkg/cmd/create/create.go; the wording is in pkg/cmd/util/helpers.go), then print a
+        status error as `Error from server (<reason>): <message>` (StandardErrorMessage).
+        """
+        return (f"Error from server (Forbidden): error when creating "
+                f'"{PASTE_SOURCE}": {self.message}')
 
     @property
     def event(self) -> str:
@@ -85,6 +95,9 @@ def admit_service_account(
     name = plan.spec.service_account_name or DEFAULT_SERVICE_ACCOUNT
     account = _find_account(service_accounts, plan.namespace, name)
     if account is None and name != DEFAULT_SERVICE_ACCOUNT:
+        # plugin/pkg/admission/serviceaccount/admission.go wraps the lister's NotFound
+        # (`serviceaccount "<name>" not found`) as "error looking up service account
+        # <ns>/<name>: …" in admission.NewForbidden, which adds `pods "<name>" is forbidden: `.
         shown = plan.generate_name if plan.generate_name else plan.name
         return AdmissionError(
             pod=f"{plan.namespace}/{shown}",

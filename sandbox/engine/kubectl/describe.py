@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
-from ..cluster import record_events
+from ..cluster import SIMULATED_EPOCH, record_events
 from ..credentials import trim_space
+from ..objects import ContainerPort
 from ..runtime import DEFAULT_PROFILE, RenderError, RuntimeProfile, profile_for
 from ..trace import ContainerStatus, Event, PodStatus
 from .printers import PodAddress, age_since, pod_addresses, tabwrite
@@ -46,27 +48,79 @@ def _container_id(pod: PodStatus, status: ContainerStatus) -> str:
     return "containerd://" + hashlib.sha256(seed).hexdigest()
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _rfc1123z(seconds: float | None) -> str:
+    """A simulated time as describe prints a timestamp: Go's time.RFC1123Z layout,
+    `Mon, 02 Jan 2006 15:04:05 -0700`, seconds truncated (kubectl pkg/describe/describe.go
+    formats startedAt/finishedAt so). Time 0 is SIMULATED_EPOCH; the zone is UTC, where kubectl
+    would use its own machine's. An unset time prints as Go's zero time."""
+    if seconds is None:
+        return "Mon, 01 Jan 0001 00:00:00 +0000"
+    when = datetime.fromtimestamp(SIMULATED_EPOCH + math.floor(seconds + 1e-9), UTC)
+    return (f"{_WEEKDAYS[when.weekday()]}, {when.day:02d} {_MONTHS[when.month - 1]} "
+            f"{when.year} {when:%H:%M:%S} +0000")
+
+
+def _ports(ports: Sequence[ContainerPort], host: bool) -> str:
+    """describeContainerPorts / describeContainerHostPorts: `80/TCP`, `0/TCP (http)`, joined
+    by `, `."""
+    return ", ".join(f"{p.host_port if host else p.container_port}/{p.protocol}"
+                     + (f" ({p.name})" if p.name else "") for p in ports)
+
+
+def _port_lines(ports: Sequence[ContainerPort]) -> list[str]:
+    """`Port:`/`Host Port:` (`<none>` without ports), `Ports:`/`Host Ports:` once the joined
+    text holds a comma (describeContainerBasicInfo prints them for every container)."""
+    lines = []
+    for label, text in (("Port", _ports(ports, False)), ("Host Port", _ports(ports, True))):
+        if "," in text:
+            lines.append(f"    {label}s:\t{text}")
+        else:
+            lines.append(f"    {label}:\t{text or '<none>'}")
+    return lines
+
+
+def _state_lines(status: ContainerStatus) -> list[str]:
+    """describeStatus for `State:` and, after a restart, `Last State:`."""
+    lines = [f"    State:\t{status.state.capitalize()}"]
+    if status.state == "running":
+        lines.append(f"      Started:\t{_rfc1123z(status.started)}")
+    elif status.state == "waiting" and status.reason:
+        lines.append(f"      Reason:\t{status.reason}")
+    elif status.state == "terminated":
+        lines += [f"      Reason:\t{status.reason}"] if status.reason else []
+        lines += [f"      Message:\t{status.message}"] if status.message else []
+        lines += [f"      Exit Code:\t{status.exit_code or 0}",
+                  f"      Started:\t{_rfc1123z(status.started)}",
+                  f"      Finished:\t{_rfc1123z(status.finished)}"]
+    if status.last_finished is not None:
+        lines.append("    Last State:\tTerminated")
+        lines += [f"      Reason:\t{status.last_reason}"] if status.last_reason else []
+        lines += [f"      Exit Code:\t{status.last_exit_code or 0}",
+                  f"      Started:\t{_rfc1123z(status.last_started)}",
+                  f"      Finished:\t{_rfc1123z(status.last_finished)}"]
+    return lines
+
+
 def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label: str,
                      scheduled: bool) -> list[str]:
-    """describeContainers for the fields the trace knows."""
+    """describeContainers for the fields the trace knows, in kubectl's order (describe.go
+    describeContainerBasicInfo, then describeContainerState)."""
     lines = [f"{label}:" if statuses else f"{label}: <none>"]
     for status in statuses:
         lines.append(f"  {status.name}:")
         if scheduled:
             lines.append(f"    Container ID:\t{_container_id(pod, status)}")
         lines.append(f"    Image:\t{status.image}")
+        if scheduled:
+            lines.append(f"    Image ID:\t{status.image_id or ''}")
+        lines += _port_lines(status.ports)
         if not scheduled:
             continue
-        lines.append(f"    Image ID:\t{status.image_id or ''}")
-        lines.append(f"    State:\t{status.state.capitalize()}")
-        if status.reason:
-            lines.append(f"      Reason:\t{status.reason}")
-        if status.state == "terminated" and status.exit_code is not None:
-            lines.append(f"      Exit Code:\t{status.exit_code}")
-        if status.last_finished is not None:
-            lines.append("    Last State:\tTerminated")
-            lines.append(f"      Reason:\t{status.last_reason or ''}")
-            lines.append(f"      Exit Code:\t{status.last_exit_code or 0}")
+        lines += _state_lines(status)
         lines.append(f"    Ready:\t{'True' if status.ready else 'False'}")
         lines.append(f"    Restart Count:\t{status.restart_count}")
     return lines
@@ -76,7 +130,8 @@ def describe_pod(pod: PodStatus, events: Iterable[Event], now: float,
                  profile: RuntimeProfile | str = DEFAULT_PROFILE, *,
                  address: PodAddress | None = None) -> str:
     """A compact `kubectl describe pod`: the fields the trace knows, in kubectl's order and
-    layout (Start Time, labels, ports, mounts, conditions, QoS and tolerations are left out)."""
+    layout (Start Time, labels, environment, mounts, conditions, QoS and tolerations are left
+    out)."""
     if not isinstance(pod, PodStatus):
         raise RenderError("describe_pod expects a PodStatus")
     profile = profile_for(profile)

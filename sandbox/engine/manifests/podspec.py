@@ -7,7 +7,14 @@ requirements (`read_requirement`) are shared with the workload selectors of `wor
 
 from __future__ import annotations
 
-from ..objects import PULL_POLICIES, Container, NodeSelectorRequirement, PodSpec, Toleration
+from ..objects import (
+    PULL_POLICIES,
+    Container,
+    ContainerPort,
+    NodeSelectorRequirement,
+    PodSpec,
+    Toleration,
+)
 from ..problems import Position
 from ..yamlsafe import Mapping, Node, Scalar, Sequence, describe
 from .schema import (
@@ -161,7 +168,23 @@ def _read_container(item: Node, path: str, init: bool, names: dict[str, str],
         policy = None
     where = image_node if isinstance(image_node, Scalar) else item
     return Container(name=name or "", image=image or "", image_pull_policy=policy or None,
-                     init=init, position=Position(where.line, where.column))
+                     init=init, position=Position(where.line, where.column),
+                     ports=_read_ports(item.get("ports")))
+
+
+def _read_ports(node: Node | None) -> tuple[ContainerPort, ...]:
+    """The well-formed `ports:` entries, defaulted as the API server does (hostPort 0,
+    protocol TCP); they are not validated here, only shown by `kubectl describe`."""
+    ports = []
+    for entry in node.items if isinstance(node, Sequence) else ():
+        values = entry.plain() if isinstance(entry, Mapping) else {}
+        number, host = values.get("containerPort"), values.get("hostPort") or 0
+        protocol, name = values.get("protocol") or "TCP", values.get("name") or ""
+        # `type(…) is int`: a YAML true is no port number.
+        if (type(number) is int and type(host) is int and isinstance(protocol, str)
+                and isinstance(name, str)):
+            ports.append(ContainerPort(number, host, protocol, name))
+    return tuple(ports)
 
 
 # --------------------------------------------------------------------- scheduling constraints
