@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from .kubectl import dry_run_yaml, is_command_paste, parse_commands
-from .manifests import load_manifests
+from .manifests import load_manifests, validation_directive
 from .objects import Manifests
 
 
-def load_paste(text: str | bytes) -> Manifests:
-    """The objects of a paste; kubectl commands become the objects kubectl would create."""
+def load_paste(text: str | bytes, *, validate: str | bool = "strict") -> Manifests:
+    """The objects of a paste; kubectl commands become the objects kubectl would create.
+
+    `validate` is kubectl's `--validate` for pasted YAML (strict, warn, ignore, true, false), as
+    if the paste were given to `kubectl apply -f -`. Pasted commands are only `create secret`,
+    `create serviceaccount` and `patch`, whose objects have no unknown fields; their own
+    `--validate=` value is checked as kubectl checks it.
+    """
+    directive = validation_directive(validate)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            return load_manifests(text)  # which reports where the bytes are not UTF-8
+            # which reports where the bytes are not UTF-8
+            return load_manifests(text, validate=directive)
     if isinstance(text, str):
         objects = parse_commands(text)
         if objects is not None:  # an empty Manifests is falsy, so compare with None
             return objects
-    return load_manifests(text)
+    return load_manifests(text, validate=directive)
 
 
 def created_objects(text: str, objects: Manifests) -> list[dict[str, str]]:

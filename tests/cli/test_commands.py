@@ -156,12 +156,23 @@ def test_simulate_reads_the_manifest_from_stdin() -> None:
     assert err == ""
 
 
-def test_simulate_prints_manifest_warnings_with_their_position_on_stderr() -> None:
+def test_simulate_prints_paste_warnings_with_their_position_on_stderr() -> None:
+    # Was an unknown-field warning; unknown fields are now refused (kubectl's --validate=strict),
+    # so a warning the paste still gives is used: no --docker-server on a secret command.
+    paste = "kubectl create secret docker-registry regcred --docker-username=u " \
+        "--docker-password=p\n"
+    out, err = run("simulate", "-", "--format", "json", stdin=paste)
+    assert err.startswith("<stdin>:1:1: ")
+    assert "warning: " in err and "--docker-server" in err
+    assert json.loads(out)["pods"] == []  # stdout stays valid JSON
+
+
+def test_simulate_refuses_an_unknown_field_as_kubectl_strict_validation_does() -> None:
     pod = NGINX_POD.replace('image: "nginx:1.25"}', 'image: "nginx:1.25", colour: blue}')
-    out, err = run("simulate", "-", "--format", "json", stdin=pod)
-    assert err.startswith("<stdin>:6:")
-    assert "warning: " in err and "colour" in err
-    assert json.loads(out)["pods"][0]["status"] == "Running"  # stdout stays valid JSON
+    err = failing("simulate", "-", stdin=pod)
+    assert "<stdin>:6:" in err and 'unknown field "spec.containers[0].colour"' in err
+    assert 'Error from server (BadRequest): error when creating "STDIN": Pod in version "v1" ' \
+        "cannot be handled as a Pod: strict decoding error" in err
 
 
 # --- simulate: bad input ------------------------------------------------------------------

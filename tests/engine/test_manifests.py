@@ -68,8 +68,23 @@ def test_lowercase_always_pull_policy_is_rejected_with_the_allowed_values() -> N
     assert (problem.line, problem.column) == (9, 22)
 
 
-def test_misspelled_field_is_a_warning_with_a_did_you_mean() -> None:
-    objects = load_manifests(POD + "    imagePullPolice: Always\n")
+def unknown_field_errors(text: str) -> list[Problem]:
+    """The per-field errors of strict validation (without kubectl's one-line summary)."""
+    return [p for p in errors_of(text) if p.path is not None]
+
+
+def test_misspelled_field_is_refused_with_a_did_you_mean() -> None:
+    # Was a warning; kubectl's default --validate=strict refuses it (test_strict_validation.py).
+    (error,) = unknown_field_errors(POD + "    imagePullPolice: Always\n")
+    assert error.severity == "error"
+    assert error.message == 'strict decoding error: unknown field ' \
+        '"spec.containers[0].imagePullPolice"'
+    assert error.hint == 'did you mean "imagePullPolicy"?'
+    assert (error.line, error.column) == (9, 5)
+
+
+def test_misspelled_field_with_validate_warn_is_a_warning_and_the_pod_is_created() -> None:
+    objects = load_manifests(POD + "    imagePullPolice: Always\n", validate="warn")
     (warning,) = objects.warnings
     assert warning.severity == "warning"
     assert warning.message == 'unknown field "spec.containers[0].imagePullPolice"'
@@ -79,17 +94,21 @@ def test_misspelled_field_is_a_warning_with_a_did_you_mean() -> None:
     assert objects[0].pod_spec.containers[0].image_pull_policy is None
 
 
-def test_unknown_field_without_a_close_name_says_it_is_ignored() -> None:
-    (warning,) = load_manifests(POD.replace("spec:\n", "spec:\n  flavour: mint\n")).warnings
+def test_unknown_field_without_a_close_name_says_it_is_ignored_with_validate_warn() -> None:
+    text = POD.replace("spec:\n", "spec:\n  flavour: mint\n")
+    (warning,) = load_manifests(text, validate="warn").warnings
     assert warning.message == 'unknown field "spec.flavour"'
     assert warning.hint == "this field is ignored"
+    (error,) = unknown_field_errors(text)
+    assert error.hint == "remove it: the API server refuses a field its type does not have"
 
 
 def test_misspelled_field_in_a_workload_template_has_the_full_path() -> None:
     text = DEPLOYMENT.replace("      containers:", "      imagePullSecret: []\n      containers:")
-    (warning,) = load_manifests(text).warnings
-    assert warning.message == 'unknown field "spec.template.spec.imagePullSecret"'
-    assert warning.hint == 'did you mean "imagePullSecrets"?'
+    (error,) = unknown_field_errors(text)
+    assert error.message == 'strict decoding error: unknown field ' \
+        '"spec.template.spec.imagePullSecret"'
+    assert error.hint == 'did you mean "imagePullSecrets"?'
 
 
 def test_a_full_real_world_manifest_has_no_false_warnings() -> None:
@@ -705,9 +724,13 @@ def test_secret_keys_must_be_valid_config_keys() -> None:
 
 def test_a_flood_of_warnings_is_capped_with_a_count_of_the_rest() -> None:
     fields = "".join(f"  field{i}: x\n" for i in range(100))
-    warnings = load_manifests(POD.replace("spec:\n", "spec:\n" + fields)).warnings
+    text = POD.replace("spec:\n", "spec:\n" + fields)
+    warnings = load_manifests(text, validate="warn").warnings
     assert len(warnings) == 50
     assert warnings[-1].message == "… and 51 more problems"
+    errors = problems_of(text)  # strict: 100 field errors and kubectl's line, capped alike
+    assert len(errors) == 50
+    assert errors[-1].message == "… and 52 more problems"
 
 
 def test_colon_inside_a_flow_mapping_value_reads_as_kubectl_reads_it() -> None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from ..manifests import STDIN  # the source kubectl names a paste by
 from ..objects import Container, KubeObject
 from .podplan import PodPlan, object_error
 
 DEFAULT_SERVICE_ACCOUNT = "default"
 # The source kubectl names when a create fails: a paste is what `kubectl apply -f -` reads, and
-# cli-runtime calls standard input "STDIN" (pkg/resource/visitor.go, constSTDINstr).
-PASTE_SOURCE = "STDIN"
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class AdmissionError:
         status error as `Error from server (<reason>): <message>` (StandardErrorMessage).
         """
         return (f"Error from server (Forbidden): error when creating "
-                f'"{PASTE_SOURCE}": {self.message}')
+                f'"{STDIN}": {self.message}')
 
     @property
     def event(self) -> str:

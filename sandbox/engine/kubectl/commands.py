@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..credentials import DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE
-from ..manifests import Report, check_dns_label, check_dns_subdomain
+from ..manifests import Report, check_dns_label, check_dns_subdomain, validation_directive
 from ..objects import KubeObject, Manifests
 from ..problems import ManifestError, Position, Problem
 from ..yamlsafe import MAX_BYTES, MAX_PROBLEMS, Scalar
@@ -156,11 +156,23 @@ def _run(words: list[Word], index: int, state: _State) -> None:
     for name, (_, word) in args.values.items():
         if name in NOT_HERE and name != "from-file":
             raise CommandError(f"--{name} is not supported here", word, NOT_HERE[name])
+    if "validate" in args.values:
+        _check_validate(*args.values["validate"])
     length = len(path.split())
     named = args.positionals[length:]
     before_dash = len(named) if args.dash_at is None else max(args.dash_at - length, 0)
     path_end = args.positionals[length - 1]
     make(_Command(words[0], path, path_end, named, before_dash, args.values, index), state)
+
+
+def _check_validate(value: str, word: Word) -> None:
+    """kubectl reads --validate before anything is sent (GetValidationDirective, called by
+    create secret docker-registry, create serviceaccount, create and apply)."""
+    try:
+        validation_directive(value)
+    except ValueError as error:
+        raise CommandError(f"error: {error}", word, "write --validate=strict, warn or ignore "
+                           "(or true, false)") from None
 
 
 def _find(positionals: list[str]) -> tuple[str, dict[str, Flag],

@@ -6,14 +6,24 @@ template, `workload_specs` the Deployments, Jobs and the rest, `secrets` the Sec
 
 from __future__ import annotations
 
-from .load import NOTHING_TO_RUN, load_manifests, read_object
+from .load import (
+    NOTHING_TO_RUN,
+    STDIN,
+    Validate,
+    load_manifests,
+    read_object,
+    validation_directive,
+)
 from .schema import Report, check_dns_label, check_dns_subdomain
 
 __all__ = [
     "NOTHING_TO_RUN",
+    "STDIN",
     "Report",
+    "Validate",
     "check_dns_label",
     "check_dns_subdomain",
     "load_manifests",
     "read_object",
+    "validation_directive",
 ]

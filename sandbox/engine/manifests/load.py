@@ -3,8 +3,11 @@
 The whole paste is checked before anything is raised, so one `ManifestError` lists every error
 (and, for context, every warning). Messages follow the API server's field errors
 (`spec.containers[0].image: Required value`, `Unsupported value: …`, `Invalid value: …`), each
-with a hint for a learner. Unknown fields are warnings, as kubectl's strict field validation
-prints them.
+with a hint for a learner.
+
+Unknown fields follow kubectl's `--validate` (the `validate=` keyword): `strict`, kubectl's
+default, refuses the object, as the API server's strict field validation does; `warn` creates it
+and warns about each field; `ignore` drops them silently. See `check_unknown_fields`.
 
 Choices:
 * Only the kinds of `objects.OBJECT_KINDS` are accepted; anything else is an error naming them.
@@ -23,11 +26,19 @@ Secret's data by `manifest_secrets`; this module reads the object around them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, get_args
 
 from ..objects import OBJECT_KINDS, KubeObject, Manifests
 from ..problems import ManifestError, Position, Problem
-from ..yamlsafe import MAX_BYTES, MAX_PROBLEMS, Document, Mapping, describe, safe_load_documents
+from ..yamlsafe import (
+    MAX_BYTES,
+    MAX_PROBLEMS,
+    Document,
+    Mapping,
+    Sequence,
+    describe,
+    safe_load_documents,
+)
 from .podspec import read_pull_secret_names
 from .schema import (
     OBJECTS,
@@ -38,12 +49,14 @@ from .schema import (
     check_dns_label,
     check_dns_subdomain,
     check_labels,
+    quote,
     unknown_fields,
 )
 from .secrets import read_secret
 from .workload_specs import TEMPLATE_PATHS, read_spec
 
-__all__ = ["MAX_BYTES", "TEMPLATE_PATHS", "load_manifests", "read_object"]
+__all__ = ["MAX_BYTES", "STDIN", "TEMPLATE_PATHS", "Validate", "load_manifests", "read_object",
+           "validation_directive"]
 
 API_VERSIONS = {
     "Pod": "v1", "Namespace": "v1", "ServiceAccount": "v1", "Secret": "v1",
@@ -53,15 +66,42 @@ API_VERSIONS = {
 _NAMESPACED = tuple(kind for kind in OBJECT_KINDS if kind != "Namespace")
 NOTHING_TO_RUN = "nothing to run: paste at least one Kubernetes object"
 
+Validate = Literal["strict", "warn", "ignore"]
+# The source kubectl names for `-f -` (cli-runtime pkg/resource/visitor.go, constSTDINstr): a paste
+# is what `kubectl apply -f -` reads.
+STDIN = "STDIN"
+_BOOLEANS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+             "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
 
-def load_manifests(text: str | bytes) -> Manifests:
-    """The objects of a paste, in order; raises ManifestError listing every problem."""
+
+def validation_directive(value: str | bool) -> Validate:
+    """kubectl's reading of `--validate` (kubectl pkg/cmd/util/helpers.go GetValidationDirective).
+
+    strict, warn or ignore; Go's ParseBool spellings too (true is strict, false is ignore).
+    Anything else raises ValueError with kubectl's message.
+    """
+    if isinstance(value, bool):
+        return "strict" if value else "ignore"
+    if value in _BOOLEANS:
+        return "strict" if _BOOLEANS[value] else "ignore"
+    if value in get_args(Validate):
+        return value  # type: ignore[return-value]
+    raise ValueError(f"invalid - validate option {quote(value)}; must be one of: strict (or "
+                     "true), warn, ignore (or false)")
+
+
+def load_manifests(text: str | bytes, *, validate: str | bool = "strict") -> Manifests:
+    """The objects of a paste, in order; raises ManifestError listing every problem.
+
+    `validate` is kubectl's `--validate`: strict (the default), warn or ignore, or true/false.
+    """
+    directive = validation_directive(validate)
     documents = safe_load_documents(text)
     report = Report()
     objects: list[KubeObject] = []
     for document in documents:
         if document.root is not None:
-            found = read_object(document, report)
+            found = read_object(document, report, validate=directive)
             if found is not None:
                 objects.append(found)
     if not objects and not report.errors:
@@ -100,7 +140,8 @@ def _check_unique(objects: Iterable[KubeObject], report: Report) -> None:
 # ------------------------------------------------------------------------------- the object
 
 
-def read_object(document: Document, report: Report) -> KubeObject | None:
+def read_object(document: Document, report: Report, *,
+                validate: Validate = "strict") -> KubeObject | None:
     """One document's object, or None when it cannot be read; every problem goes to `report`."""
     root = document.root
     if not isinstance(root, Mapping):
@@ -112,10 +153,10 @@ def read_object(document: Document, report: Report) -> KubeObject | None:
     if kind is None:
         return None
     api_version = API_VERSIONS[kind]
-    for path, key, close in unknown_fields(root, OBJECTS[kind]):
-        hint = f'did you mean "{close}"?' if close else "this field is ignored"
-        report.warn(key, path, f'unknown field "{path}"', hint=hint)
+    check_unknown_fields(root, kind, validate, report)
     name, namespace, labels = _read_metadata(root, kind, report)
+    if kind == "Pod":
+        _check_no_ephemeral_containers(root, name or "", report)
     pod_spec, replicas = read_spec(root, kind, report)
     body = root.plain()
     if kind == "Secret":
@@ -189,6 +230,78 @@ def _read_metadata(
         check_labels(label_node, "metadata.labels", report)
     as_string_map(metadata, "annotations", "metadata.annotations", report)
     return name, namespace or None, tuple(labels.items())
+
+
+def check_unknown_fields(root: Mapping, kind: str, validate: Validate, report: Report) -> None:
+    """Fields the object's type lacks, as kubectl's `--validate` treats them.
+
+    strict: the API server's strict decoder collects every unknown field (sigs.k8s.io/json,
+    `unknown field "<path>"`), apimachinery joins them (pkg/runtime/error.go strictDecodingError:
+    `strict decoding error: ` + the errors joined by ", "), and the create handler refuses the
+    object with BadRequest (apiserver pkg/endpoints/handlers/create.go, transformDecodeError in
+    rest.go: `<Kind> in version "<version>" cannot be handled as a <Kind>: …`); kubectl adds the
+    source (kubectl pkg/cmd/util/helpers.go AddSourceToErr: `error when creating "<file>": …`) and
+    prints `Error from server (BadRequest): …`. One error per object carries that line; each
+    field is an error of its own, where it is, with a hint.
+    warn: the server keeps the object and returns each one as a warning (rest.go
+    addStrictDecodingWarnings), which kubectl prints as `Warning: unknown field "<path>"`.
+    ignore: silently dropped.
+    """
+    found = unknown_fields(root, OBJECTS[kind])
+    if not found or validate == "ignore":
+        return
+    for path, key, close in found:
+        hint = _unknown_field_hint(path, close, validate)
+        if validate == "warn":
+            report.warn(key, path, f"unknown field {quote(path)}", hint=hint)
+        else:
+            report.error(key, path, f"strict decoding error: unknown field {quote(path)}",
+                         hint=hint)
+    if validate == "strict":
+        version = API_VERSIONS[kind].rpartition("/")[2]
+        shown = ", ".join(f"unknown field {quote(path)}" for path, _, _ in found[:_LISTED])
+        if len(found) > _LISTED:
+            shown += f", … ({len(found) - _LISTED} more)"
+        where = next(iter(root.keys.values()), None) or root
+        report.error(where, None, f"Error from server (BadRequest): error when creating "
+                     f"{quote(STDIN)}: {kind} in version {quote(version)} cannot be handled as a "
+                     f"{kind}: strict decoding error: {shown}",
+                     hint=f"nothing was created: kubectl validates strictly by default, so fix "
+                          f"or remove the unknown field{'s' if len(found) > 1 else ''}")
+
+
+_LISTED = 20  # unknown fields named in the kubectl line; a hostile paste can have thousands
+_POD_SPEC_ONLY = ("imagePullSecrets", "serviceAccountName", "nodeSelector", "restartPolicy",
+                  "tolerations", "affinity", "volumes", "initContainers")
+
+
+def _unknown_field_hint(path: str, close: str | None, validate: Validate) -> str:
+    name = path.rpartition(".")[2]
+    if "ontainers[" in path.rpartition(".")[0].rpartition(".")[2] and name in _POD_SPEC_ONLY:
+        # The classic slip: a pod-level field indented under a container.
+        return (f"{name} belongs to the pod spec, not to a container: indent it to line up "
+                "with `containers:`")
+    if close:
+        return f'did you mean "{close}"?'
+    return "this field is ignored" if validate == "warn" else \
+        "remove it: the API server refuses a field its type does not have"
+
+
+def _check_no_ephemeral_containers(root: Mapping, name: str, report: Report) -> None:
+    """A Pod may not be created with ephemeral containers: they are added later, by `kubectl
+    debug`, through the pods/ephemeralcontainers subresource. Upstream: pkg/apis/core/validation/
+    validation.go ValidatePodCreate, `field.Forbidden(spec.ephemeralContainers, "cannot be set on
+    create")`; kubectl prints the Invalid status as `The Pod "<name>" is invalid: <field>:
+    <message>` (kubectl pkg/cmd/util/helpers.go checkErr)."""
+    spec = root.get("spec")
+    node = spec.get("ephemeralContainers") if isinstance(spec, Mapping) else None
+    if isinstance(node, Sequence) and node.items:
+        report.error(spec.keys["ephemeralContainers"] if isinstance(spec, Mapping) else node,
+                     "spec.ephemeralContainers",
+                     f"The Pod {quote(name)} is invalid: spec.ephemeralContainers: Forbidden: "
+                     "cannot be set on create",
+                     hint="a new pod cannot have ephemeral containers: list the container under "
+                          "`containers:`, or add it to a running pod with `kubectl debug`")
 
 
 _read_object = read_object  # the name scenario.py imported before it was public

@@ -1,6 +1,7 @@
 """The field schema: known field names per level, and typed field readers that report problems.
 
-Known names feed kubectl-style unknown-field warnings.
+Known names feed the unknown-field check of kubectl's `--validate` (refused when strict, the
+default; warned about when warn).
 
 A schema is a dict from field name to the schema of its value, or `None` when we do not look
 below that field (its content is free-form or not modelled: labels, resources, volumes, …).

@@ -331,7 +331,9 @@ def _objects(r: FieldReader, node: YamlNode | None) -> tuple[KubeObject, ...]:
     for index, item in enumerate(r.sequence(node, "objects")):
         path = f"objects[{index}]"
         report = Report()
-        built = read_manifest_object(Document(index, item, item.line, item.column), report)
+        # warn: each unknown field once, turned into an error below (no kubectl BadRequest line)
+        built = read_manifest_object(Document(index, item, item.line, item.column), report,
+                                     validate="warn")
         for problem in report.problems:
             r.problems.append(replace(problem, severity="error",
                                       path=f"{path}.{problem.path}" if problem.path else path))
