@@ -22,10 +22,8 @@ from lessons.lookups import ChallengeRun
 from lessons.progress import learner_for_socket, report_run
 from sandbox import protocol
 from sandbox.engine import (
-    BuildError,
     BuildRequest,
     Evaluation,
-    GoalsError,
     ManifestError,
     Scenario,
     default_scenario,
@@ -42,10 +40,6 @@ RUN_INTERVAL_SECONDS = 0.5
 MAX_CONCURRENT_EVALUATIONS = 2
 _EVALUATION_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary())
-_FAILED = {BuildError: ("invalid_build", "the build has problems; nothing ran"),
-           GoalsError: ("invalid_challenge",
-                        "this challenge's goals are broken; tell the instructor"),
-           ManifestError: ("invalid_manifest", "the manifest has problems; nothing ran")}
 
 
 def _evaluations() -> asyncio.Semaphore:
@@ -57,6 +51,14 @@ def _evaluations() -> asyncio.Semaphore:
     if slots is None:
         slots = _EVALUATION_SLOTS[loop] = asyncio.Semaphore(MAX_CONCURRENT_EVALUATIONS)
     return slots
+
+
+def _evaluate_and_draw(manifest: str, scenario: Scenario, build: BuildRequest | None,
+                       goals: str | None) -> Evaluation:
+    """`evaluate`, its diagrams drawn in this worker thread, not later on the event loop."""
+    evaluation = evaluate(manifest, scenario, build=build, goals=goals)
+    evaluation.diagrams  # noqa: B018 - a cached property: drawn once, now
+    return evaluation
 
 
 async def resolve_scenario(slug: str | None) -> Scenario:
@@ -153,12 +155,10 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         scenario = await resolve_scenario(slug)
         try:
             async with _evaluations():
-                evaluation = await sync_to_async(evaluate, thread_sensitive=False)(
-                    manifest, scenario, build=build,
-                    goals=None if challenge is None else challenge.goals)
+                evaluation = await sync_to_async(_evaluate_and_draw, thread_sensitive=False)(
+                    manifest, scenario, build, None if challenge is None else challenge.goals)
         except ManifestError as err:
-            code, text = next(v for k, v in _FAILED.items() if isinstance(err, k))
-            raise BadMessage(code, text, [p.to_dict() for p in err.problems]) from None
+            raise protocol.refused(err) from None
         if self.task is not None:
             self.task.cancel()
         self.runs += 1
@@ -173,18 +173,13 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         try:
             await playback.play(self.send_json,
                                 sync_to_async(protocol.result_frame, thread_sensitive=False),
-                                self.send_text)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # never let a run end in silence
+                                lambda text: self.send(text_data=text))
+        except Exception:  # never let a run end in silence (a cancel is no Exception)
             log.exception("sandbox playback failed")
             await self.send_json(protocol.error_frame(
                 "internal", "the run could not be played to the end; this is a bug in "
                             "Lunchbox, not in your manifest"))
         self.finished = playback.ticket
-
-    async def send_text(self, text: str) -> None:
-        await self.send(text_data=text)
 
     async def report(self, challenge: str | None, evaluation: Evaluation) -> None:
         """Record progress and tell the instructor's board; a failure here never fails the run."""

@@ -13,7 +13,14 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
-from sandbox.engine import BuildRequest, Evaluation, FileVersions
+from sandbox.engine import (
+    BuildError,
+    BuildRequest,
+    Evaluation,
+    FileVersions,
+    GoalsError,
+    ManifestError,
+)
 from sandbox.engine.render import report
 from sandbox.engine.trace import Event, Step
 
@@ -47,6 +54,20 @@ class BadMessage(Exception):
         super().__init__(message)
         self.code = code
         self.problems = problems or []
+
+
+# Why a run was refused, by the engine's error (subclasses first).
+_REFUSED: tuple[tuple[type[ManifestError], str, str], ...] = (
+    (BuildError, "invalid_build", "the build has problems; nothing ran"),
+    (GoalsError, "invalid_challenge", "this challenge's goals are broken; tell the instructor"),
+    (ManifestError, "invalid_manifest", "the manifest has problems; nothing ran"),
+)
+
+
+def refused(error: ManifestError) -> BadMessage:
+    """The error frame's content for a run `evaluate` refused, problems and all."""
+    code, text = next((c, t) for kind, c, t in _REFUSED if isinstance(error, kind))
+    return BadMessage(code, text, [p.to_dict() for p in error.problems])
 
 
 # --- what a client sends ----------------------------------------------------------------------

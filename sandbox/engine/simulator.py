@@ -268,7 +268,7 @@ def simulate(
 ) -> Trace:
     """Run the pasted objects through admission, the scheduler and each node's kubelet.
 
-The trace is what happened; drawing it is `render/`'s job (`Evaluation.diagrams`).
+    The trace is what happened; drawing it is `render/`'s job (`Evaluation.diagrams`).
 
     The run stops early, with a warning in the trace, once it has made `max_steps` steps
     (thousands of containers retrying for an hour would otherwise make millions).

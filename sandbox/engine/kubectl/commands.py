@@ -50,6 +50,7 @@ SUPPORTED = ("paste YAML, or `kubectl create secret docker-registry …` / "
 _FIRST_LINE = re.compile(r"(\$\s+)?kubectl(\s|$)")
 _YAML_START = re.compile(r"(---|[A-Za-z][-A-Za-z0-9_.]*:)(\s.*)?")
 
+
 @dataclass
 class _State:
     objects: list[KubeObject] = field(default_factory=list)
