@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
+from django.db.models.signals import post_save
 from django.test import Client
 
 from lessons.models import Challenge, Lesson, Progress, Scenario
@@ -282,13 +284,27 @@ async def test_a_passed_challenge_is_stored_before_any_frame_after_accepted(
     challenge: Challenge,
 ) -> None:
     """The result frame shows a pass only once the database holds it: the progress write
-    commits before playback starts, so it is there when the first step frame arrives."""
-    learner = await connect("/ws/sandbox/", await learner_cookie())
-    await learner.send_to(text_data=json.dumps({
-        "version": 1, "type": "run", "manifest": CACHED, "challenge": "policies/no-pull",
-        "speed": 0.25}))
-    assert (await receive(learner))["type"] == "accepted"
-    assert (await receive(learner))["type"] == "step"
-    progress = await Progress.objects.aget(challenge=challenge)
-    assert (progress.status, progress.attempts) == ("passed", 1)
-    await learner.disconnect()
+    commits before playback starts, so it is there when the first step frame arrives. The
+    write is made slow (a post_save receiver that waits half a second after the row is
+    created, before the pass is written) so a playback racing it is caught: the receiver's flag
+    is read directly, not through the database thread the write is holding."""
+    written: list[bool] = []
+
+    def slow(**_: Any) -> None:
+        time.sleep(0.5)
+        written.append(True)
+
+    post_save.connect(slow, sender=Progress, weak=False)
+    try:
+        learner = await connect("/ws/sandbox/", await learner_cookie())
+        await learner.send_to(text_data=json.dumps({
+            "version": 1, "type": "run", "manifest": CACHED, "challenge": "policies/no-pull",
+            "speed": 16}))
+        assert (await receive(learner))["type"] == "accepted"
+        assert (await receive(learner))["type"] == "step"
+        assert written, "a step frame went out while the progress write was still running"
+        progress = await Progress.objects.aget(challenge=challenge)
+        assert (progress.status, progress.attempts) == ("passed", 1)
+        await learner.disconnect()
+    finally:
+        post_save.disconnect(slow, sender=Progress)
