@@ -8,6 +8,11 @@ Layout of a content directory (docs/authoring.md):
 
 Loading is an upsert by slug inside one transaction: running it twice changes nothing, and a bad
 file raises ContentError (file, line, column, message) with nothing written.
+
+Loading never loses an edit made in the admin. Each row keeps a fingerprint of the values last
+loaded into it; a row that no longer matches its fingerprint was edited in the database, and is
+kept (a conflict when its file changed too). Only `force` lets the file win, and the report says
+which rows it overwrote. Nothing is ever deleted.
 """
 
 from __future__ import annotations
@@ -19,13 +24,20 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from lessons import validation
-from lessons.models import Challenge, Lesson, Scenario, normalize_newlines
+from lessons.models import (
+    Challenge,
+    Lesson,
+    LoadedContent,
+    Scenario,
+    content_fingerprint,
+    normalize_newlines,
+)
 
 COURSE_FILE = "course.yaml"
 SCENARIO_DIR = "scenarios"
@@ -41,7 +53,7 @@ TEXT_FIELDS = ("summary", "body", "starter_manifest")
 CHALLENGE_TEXT_FIELDS = ("prompt", "starter_manifest", "goals", "solution")
 MAX_FILE_BYTES = 1024 * 1024
 
-M = TypeVar("M", bound=models.Model)
+M = TypeVar("M", bound=LoadedContent)
 
 
 def default_content_dir() -> Path:
@@ -66,21 +78,83 @@ class ContentError(Exception):
         return f"{self.path}{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Difference:
+    """One field whose value in the file at `path` is not the one in the database."""
+
+    field: str
+    file: Any
+    database: Any
+    path: Path
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A row edited in the database since it was loaded, and how its file differs from it.
+
+    `never_loaded`: the row has no fingerprint (created in the admin, or loaded before
+    fingerprints existed), so whether it was edited cannot be told; it is treated as edited.
+    """
+
+    label: str
+    path: Path  # the row's own file
+    differences: tuple[Difference, ...]
+    never_loaded: bool
+    export: str  # the export_content arguments that write this row back to `path`
+
+    def fields(self) -> list[str]:
+        return [difference.field for difference in self.differences]
+
+    def paths(self) -> list[Path]:
+        """The files the differing values come from, the row's own file first."""
+        return sorted({difference.path for difference in self.differences},
+                      key=lambda path: path != self.path)
+
+
 @dataclass
 class LoadReport:
-    """Labels (`scenario two-nodes`, `lesson pull-policies`, …) by what loading did to them."""
+    """Rows by what loading did to them: labels (`lesson pull-policies`), or Edits.
+
+    conflicts: edited in the database and changed in the file; the database was kept.
+    kept: edited in the database, file unchanged since it was loaded; the database was kept.
+    overwritten: edited in the database, replaced by the file because loading was forced.
+    """
 
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    conflicts: list[Edit] = field(default_factory=list)
+    kept: list[Edit] = field(default_factory=list)
+    overwritten: list[Edit] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{len(self.created)} created, {len(self.updated)} updated, "
-                f"{len(self.unchanged)} unchanged")
+        counts = [f"{len(self.created)} created", f"{len(self.updated)} updated",
+                  f"{len(self.unchanged)} unchanged"]
+        for edits, what in ((self.overwritten, "overwritten (forced)"),
+                            (self.kept, "kept (edited in the database)"),
+                            (self.conflicts, "in conflict (database kept)")):
+            if edits:
+                counts.append(f"{len(edits)} {what}")
+        return ", ".join(counts)
 
 
-def load_content(directory: Path | None = None) -> LoadReport:
-    """Upsert every scenario, lesson and challenge under `directory`, all or nothing."""
+@dataclass(frozen=True)
+class _Origin:
+    """Where a row comes from: its label, its file, the mapping in the file that defines it."""
+
+    label: str
+    path: Path
+    mapping: Any
+    export: str
+    key_names: dict[str, str] = field(default_factory=dict)  # model field -> file key
+    field_paths: dict[str, Path] = field(default_factory=dict)  # fields set by another file
+
+
+def load_content(directory: Path | None = None, *, force: bool = False) -> LoadReport:
+    """Upsert every scenario, lesson and challenge under `directory`, all or nothing.
+
+    Rows edited in the database since they were last loaded are kept unless `force`.
+    """
     directory = directory or default_content_dir()
     if not directory.is_dir():
         raise ContentError(directory, "is not a directory")
@@ -88,9 +162,9 @@ def load_content(directory: Path | None = None) -> LoadReport:
     with transaction.atomic():
         scenario_order = _course_scenario_order(directory)
         for index, path in enumerate(_scenario_files(directory, scenario_order)):
-            _load_scenario_file(path, (index + 1) * 10, report)
+            _load_scenario_file(path, (index + 1) * 10, report, force)
         for path in _lesson_files(directory):
-            _load_lesson_file(path, report)
+            _load_lesson_file(path, report, force)
     return report
 
 
@@ -189,7 +263,7 @@ def _problem_error(path: Path, mapping: Any, key: str, lines: Sequence[str],
 
 # --- scenarios --------------------------------------------------------------------------------
 
-def _load_scenario_file(path: Path, order: int, report: LoadReport) -> None:
+def _load_scenario_file(path: Path, order: int, report: LoadReport, force: bool) -> None:
     text, document = read_yaml(path)
     slug = path.stem
     title = document.get("name") or slug.replace("-", " ").capitalize()
@@ -205,8 +279,10 @@ def _load_scenario_file(path: Path, order: int, report: LoadReport) -> None:
         raise ContentError(path, f"{first.message}{hint}{more}", first.line, first.column)
     values = {"title": title.strip(), "description": " ".join(description.split()),
               "source": text, "order": order}
-    _upsert(Scenario, {"slug": slug}, values, report, f"scenario {slug}", path, document,
-            {"title": "name", "source": "name"})
+    origin = _Origin(f"scenario {slug}", path, document, "--scenarios",
+                     {"title": "name", "source": "name"},
+                     {"order": path.parent.parent / COURSE_FILE})
+    _upsert(Scenario, {"slug": slug}, values, origin, report, force)
 
 
 # --- lessons ----------------------------------------------------------------------------------
@@ -275,7 +351,7 @@ def _hints(path: Path, mapping: Any) -> str:
     return _text(path, mapping, "hints").strip()
 
 
-def _load_lesson_file(path: Path, report: LoadReport) -> None:
+def _load_lesson_file(path: Path, report: LoadReport, force: bool) -> None:
     text, document = read_yaml(path)
     lines = text.split("\n")
     _check_keys(path, document, LESSON_KEYS, "lesson")
@@ -298,7 +374,8 @@ def _load_lesson_file(path: Path, report: LoadReport) -> None:
         "published": published,
         "scenario": _scenario_ref(path, document),
     }
-    lesson = _upsert(Lesson, {"slug": slug}, values, report, f"lesson {slug}", path, document)
+    origin = _Origin(f"lesson {slug}", path, document, f"--lesson {slug}")
+    lesson = _upsert(Lesson, {"slug": slug}, values, origin, report, force)
     challenges = document.get("challenges") or []
     if not isinstance(challenges, list):
         raise ContentError(path, "`challenges` must be a list",
@@ -313,7 +390,7 @@ def _load_lesson_file(path: Path, report: LoadReport) -> None:
             raise ContentError(path, f"challenge slug `{challenge_slug}` is used twice",
                                *_key_position(item, "slug"))
         seen.add(challenge_slug)
-        _load_challenge(path, lines, lesson, item, index, report)
+        _load_challenge(path, lines, lesson, item, index, report, force)
 
 
 def _item_position(sequence: Any, index: int) -> tuple[int | None, int | None]:
@@ -325,7 +402,7 @@ def _item_position(sequence: Any, index: int) -> tuple[int | None, int | None]:
 
 
 def _load_challenge(path: Path, lines: Sequence[str], lesson: Lesson, item: CommentedMap,
-                    index: int, report: LoadReport) -> None:
+                    index: int, report: LoadReport, force: bool) -> None:
     _check_keys(path, item, CHALLENGE_KEYS, "challenge")
     slug = _text(path, item, "slug", required=True)
     _check_manifests(path, item, lines, ["starter_manifest", "solution"])
@@ -342,37 +419,64 @@ def _load_challenge(path: Path, lines: Sequence[str], lesson: Lesson, item: Comm
         "order": _integer(path, item, "order", (index + 1) * 10),
         "scenario": _scenario_ref(path, item),
     }
-    _upsert(Challenge, {"lesson": lesson, "slug": slug}, values, report,
-            f"challenge {lesson.slug}/{slug}", path, item)
+    origin = _Origin(f"challenge {lesson.slug}/{slug}", path, item, f"--lesson {lesson.slug}")
+    _upsert(Challenge, {"lesson": lesson, "slug": slug}, values, origin, report, force)
 
 
 # --- upsert -----------------------------------------------------------------------------------
 
-def _upsert(
-    model: type[M], lookup: dict[str, Any], values: dict[str, Any], report: LoadReport,
-    label: str, path: Path, mapping: Any, key_names: dict[str, str] | None = None,
-) -> M:
-    """Create or update one row; rows whose values already match are not saved at all."""
+def _upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any], origin: _Origin,
+            report: LoadReport, force: bool) -> M:
+    """Create or update one row from its file, unless it was edited in the database.
+
+    A row is written when it is new, when it still holds what was last loaded, or with `force`.
+    A row that already matches its file is not saved at all (only its fingerprint is recorded).
+    """
+    incoming = model(**lookup, **values)
+    loaded = incoming.content_values()
+    fingerprint = content_fingerprint(loaded)
     instance = model._default_manager.filter(**lookup).first()
     if instance is None:
-        instance = model(**lookup, **values)
-        outcome = report.created
-    else:
-        changed = {name: value for name, value in values.items()
-                   if getattr(instance, name) != value}
-        if not changed:
-            report.unchanged.append(label)
+        _save(incoming, fingerprint, origin)
+        report.created.append(origin.label)
+        return incoming
+    current = instance.content_values()
+    differences = tuple(
+        Difference(name, loaded[name], current[name], origin.field_paths.get(name, origin.path))
+        for name in loaded if loaded[name] != current[name]
+    )
+    if not differences:
+        if instance.content_fingerprint != fingerprint:
+            # Both sides agree (first load since fingerprints, or an export): remember it
+            # without saving, so updated_at keeps telling when the content last changed.
+            model._default_manager.filter(pk=instance.pk).update(content_fingerprint=fingerprint)
+            instance.content_fingerprint = fingerprint
+        report.unchanged.append(origin.label)
+        return instance
+    edited = instance.edited_since_load()
+    if edited:
+        edit = Edit(origin.label, origin.path, differences,
+                    never_loaded=not instance.content_fingerprint, export=origin.export)
+        if not force:
+            file_changed = instance.content_fingerprint != fingerprint
+            (report.conflicts if file_changed else report.kept).append(edit)
             return instance
-        for name, value in changed.items():
-            setattr(instance, name, value)
-        outcome = report.updated
+        report.overwritten.append(edit)
+    else:
+        report.updated.append(origin.label)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    _save(instance, fingerprint, origin)
+    return instance
+
+
+def _save(instance: LoadedContent, fingerprint: str, origin: _Origin) -> None:
+    instance.content_fingerprint = fingerprint
     try:
         instance.full_clean()
     except ValidationError as error:
-        raise _validation_error(path, mapping, error, key_names or {}) from None
+        raise _validation_error(origin.path, origin.mapping, error, origin.key_names) from None
     instance.save()
-    outcome.append(label)
-    return instance
 
 
 def _validation_error(path: Path, mapping: Any, error: ValidationError,

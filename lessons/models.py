@@ -2,10 +2,16 @@
 
 YAML fields (a scenario's source, starter manifests, solutions, goals) are validated by the
 engine in `clean()`, so the admin shows each problem with its line and column and saves nothing.
+
+Scenarios, lessons and challenges remember a fingerprint of what `load_content` last loaded into
+them, so a later load can tell an edit made in the admin from a row nobody touched.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -39,7 +45,44 @@ def sandbox_url(scenario: str | None = None, challenge: str | None = None) -> st
 RESERVED_LESSON_SLUGS = frozenset({"board"})
 
 
-class Scenario(models.Model):
+def content_fingerprint(values: Mapping[str, Any]) -> str:
+    """sha256 (hex) of `values` as canonical JSON: same values, same fingerprint."""
+    payload = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _text(value: str) -> str:
+    """Text as compared with its file: the admin strips the ends and may post CRLF."""
+    return normalize_newlines(value).strip()
+
+
+def _words(value: str) -> str:
+    """One-paragraph text (a summary, a description), as the loader and export collapse it."""
+    return " ".join(value.split())
+
+
+class LoadedContent(models.Model):
+    """A row `load_content` writes from a content file."""
+
+    content_fingerprint = models.CharField(
+        max_length=64, blank=True, default="", editable=False,
+        help_text="sha256 of the values last loaded from the content file; empty when the row "
+        "was never loaded (created in the admin, or older than fingerprints).",
+    )
+
+    class Meta:
+        abstract = True
+
+    def content_values(self) -> dict[str, Any]:
+        """The fields `load_content` writes, by name, in the form a file and the row compare."""
+        raise NotImplementedError
+
+    def edited_since_load(self) -> bool:
+        """True when the row no longer holds what was last loaded (or was never loaded)."""
+        return self.content_fingerprint != content_fingerprint(self.content_values())
+
+
+class Scenario(LoadedContent):
     """A simulated world (nodes, registries, history) written in the scenario YAML format."""
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -63,6 +106,10 @@ class Scenario(models.Model):
         self.source = normalize_newlines(self.source)
         validation.raise_for_problems({"source": validation.scenario_problems(self.source)})
 
+    def content_values(self) -> dict[str, Any]:
+        return {"title": _text(self.title), "description": _words(self.description),
+                "source": _text(self.source), "order": self.order}
+
     def load(self) -> WorldScenario:
         """The engine's Scenario built from `source` (raises ManifestError if it is invalid)."""
         from sandbox.engine.scenario import load_scenario
@@ -84,7 +131,7 @@ class PublishedLessonQuerySet(models.QuerySet["Lesson"]):
         return self.published()
 
 
-class Lesson(models.Model):
+class Lesson(LoadedContent):
     """A page of Markdown with diagrams and live sandboxes, followed by its challenges."""
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -128,6 +175,13 @@ class Lesson(models.Model):
             {"starter_manifest": validation.manifest_problems(self.starter_manifest)}
         )
 
+    def content_values(self) -> dict[str, Any]:
+        return {
+            "title": _text(self.title), "summary": _words(self.summary), "body": _text(self.body),
+            "starter_manifest": _text(self.starter_manifest), "order": self.order,
+            "published": self.published, "scenario": self.scenario_slug(),
+        }
+
     def scenario_slug(self) -> str:
         return self.scenario.slug if self.scenario_id and self.scenario else ""
 
@@ -139,7 +193,7 @@ class Lesson(models.Model):
         return rendering.render_markdown(self.body, self.sandbox_url(), self.scenario_slug())
 
 
-class Challenge(models.Model):
+class Challenge(LoadedContent):
     """A task at the end of a lesson: goals the learner's run must meet in a scenario."""
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="challenges")
@@ -182,6 +236,15 @@ class Challenge(models.Model):
             "solution": validation.manifest_problems(self.solution),
             "goals": validation.goal_problems(self.goals),
         })
+
+    def content_values(self) -> dict[str, Any]:
+        return {
+            "title": _text(self.title), "prompt": _text(self.prompt),
+            "starter_manifest": _text(self.starter_manifest), "goals": _text(self.goals),
+            "hints": "\n\n".join(self.hint_list()), "solution": _text(self.solution),
+            "order": self.order,
+            "scenario": self.scenario.slug if self.scenario_id and self.scenario else "",
+        }
 
     @property
     def key(self) -> str:
