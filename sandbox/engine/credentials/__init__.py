@@ -1,7 +1,8 @@
 """Pull credentials: docker config files and the kubelet's keyring that matches them to images.
 
 `dockerconfig` reads `.dockercfg` / `.dockerconfigjson`, `gocompat` mirrors the Go standard
-library's URL and base64 quirks the kubelet inherits, `keyring` is the lookup in kubelet order.
+library's URL and base64 quirks the kubelet inherits, `keyring` is the lookup in kubelet order,
+`fingerprint` is what a stored cluster keeps instead of a password.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .dockerconfig import (
     object_pairs,
     parse_config_json,
 )
+from .fingerprint import FINGERPRINT_PREFIX, fingerprint, fingerprint_secret, password_matches
 from .gocompat import trim_space
 from .keyring import (
     InvalidRegistryKey,
@@ -32,12 +34,16 @@ from .keyring import (
 )
 
 __all__ = [
+    "fingerprint",
+    "fingerprint_secret",
+    "password_matches",
     "AUTH_FORMAT_ERROR",
     "ContentError",
     "Credential",
     "DOCKERCFG_KEY",
     "DOCKER_CONFIG_JSON_KEY",
     "DOCKER_CONFIG_JSON_TYPE",
+    "FINGERPRINT_PREFIX",
     "InvalidRegistryKey",
     "Keyring",
     "PULL_SECRET_KEYS",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -85,15 +85,17 @@ def is_command_paste(text: str) -> bool:
     return bool(_FIRST_LINE.match(first))
 
 
-def parse_commands(text: str) -> Manifests | None:
+def parse_commands(text: str, *, existing: Sequence[KubeObject] = ()) -> Manifests | None:
     """The objects the pasted kubectl commands would create; None when the text is not commands.
 
+    `existing` are objects the cluster already holds (a learner's console): a create of one of
+    them fails with AlreadyExists, a patch changes it, and the result lists them too.
     Raises ManifestError listing every command's problem, each with its line and column.
     """
     if not is_command_paste(text):
         return None
     text, errors = _without_yaml(_checked_text(text, MAX_BYTES).replace("\r\n", "\n"))
-    state = _State()
+    state = _State(list(existing))
     for index, words in enumerate(split_commands(text)):
         try:
             _run(_strip_redirection(words, state), index, state)

@@ -59,6 +59,13 @@ def dry_run_yaml(obj: KubeObject, *, reveal: bool = False, kubectl_minor: int = 
     return "\n".join(lines) + "\n"
 
 
+def object_yaml(body: dict[str, Any]) -> str:
+    """Any stored object as `kubectl get -o yaml` lays it out (keys sorted, go-yaml scalars)."""
+    lines: list[str] = []
+    _mapping(body, 0, lines)
+    return "\n".join(lines) + "\n"
+
+
 def _mapping(value: dict[str, Any], indent: int, out: list[str],
              notes: dict[str, Any] | None = None) -> None:
     pad = " " * indent

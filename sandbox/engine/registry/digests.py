@@ -64,15 +64,21 @@ class DigestLookup:
 
 
 def resolve_digest(
-    scenario: Scenario, image: str, *, at: float = 0.0, architecture: str | None = None
+    scenario: Scenario, image: str, *, at: float = 0.0, architecture: str | None = None,
+    moved: dict[tuple[str, str, str], str] | None = None,
 ) -> DigestLookup:
-    """The digest `image` resolves to at simulated time `at`; raises DigestLookupError."""
+    """The digest `image` resolves to at simulated time `at`; raises DigestLookupError.
+
+    `moved` are tags moved since (a learner's cluster keeps them: `crane tag`), applied on top
+    of the timeline's pushes up to `at`."""
     ref = _parse(image)
     when = _check_time(at)
     arch = _check_architecture(architecture)
     registry = _registry(scenario, ref)
     repository = _repository(registry, ref)
-    target = _target(_state_at(scenario, when), registry, repository, ref)
+    state = _state_at(scenario, when)
+    state.moved.update(moved or {})
+    target = _target(state, registry, repository, ref)
     pinned = f"{ref.familiar_name}@{target.manifest_digest}"
     if isinstance(target, Image):
         return DigestLookup(docker_ref(str(ref)), target.manifest_digest, pinned, "manifest",

@@ -19,7 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from .. import runtime
-from ..credentials import Credential
+from ..credentials import Credential, password_matches
 from ..reference import ImageReference
 from ..trace import Exchange
 from ..world import Image, ImageIndex, Node, Registry, Repository
@@ -52,6 +52,8 @@ class RegistryState:
     registries: dict[str, Registry]
     profile: runtime.RuntimeProfile = runtime.DEFAULT_PROFILE
     moved: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (host, path, tag)->id
+    # The key a stored cluster fingerprints passwords with (credentials/fingerprint.py).
+    fingerprint_key: bytes | None = None
 
     def tag_target(self, registry: Registry, repo: Repository, tag: str) -> str | None:
         return self.moved.get((registry.host, repo.path, tag), repo.tags.get(tag))
@@ -127,14 +129,16 @@ class _Resolver:
     ) -> int | None | runtime.PullFailure:
         """The index of the credential accepted (None: anonymous), or why access was refused."""
         ref = self.ref
-        accounts = {(a.username, a.password) for a in registry.accounts}
+        key = self.state.fingerprint_key
         refused = GHCR_TOKEN_REFUSED if registry.behaves_as == "ghcr" else "401 Unauthorized"
         self.ask(f"HEAD {_manifest_path(ref)}", f"401 Unauthorized ({registry.auth} challenge)")
         if credentials:
             errors: list[runtime.PullFailure] = []
             for index, cred in enumerate(credentials):
                 scope = f"repository:{ref.path}:pull"
-                valid = (cred.username, cred.password) in accounts and repo is not None
+                valid = repo is not None and any(
+                    a.username == cred.username and password_matches(cred.password, a.password, key)
+                    for a in registry.accounts)
                 if registry.auth == "basic":  # credentials ride on the request itself
                     self.ask(f"HEAD {_manifest_path(ref)} (Basic {cred.username})",
                              "200 OK" if valid else "401 Unauthorized")

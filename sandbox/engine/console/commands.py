@@ -1,0 +1,347 @@
+"""One console line in, kubectl's (or crictl's, crane's) output and exit code out.
+
+`run_command(state, line, files=…, key=…)` is the console's `apply(state, command)`: it works on
+a copy of `state` and returns the new state with a `CommandResult`. A command that fails returns
+the state unchanged (a real cluster would record nothing for a refused request either). Every
+input is hostile: a line is at most MAX_LINE characters, a file at most the paste limit, and any
+error is a message with the column it is about, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..kubectl import parse_commands
+from ..kubectl.shell_words import Word, split_commands
+from ..paste import load_paste
+from ..problems import ManifestError
+from ..registry.digests import DigestLookupError, resolve_digest
+from ..trace import Trace
+from .nodes import crane, crictl
+from .session import GROUPS, Change, CommandFailed, run, store_object
+from .state import ClusterState, StateLimit
+
+MAX_LINE = 8_000
+MAX_SLEEP = 3600.0
+RESOURCE_NAMES = {
+    "Pod": ("pods", "pod", "po"),
+    "Deployment": ("deployments", "deployment", "deploy", "deployments.apps",
+                   "deployment.apps"),
+    "ReplicaSet": ("replicasets", "replicaset", "rs", "replicasets.apps", "replicaset.apps"),
+    "Event": ("events", "event", "ev"),
+    "Secret": ("secrets", "secret"),
+    "ServiceAccount": ("serviceaccounts", "serviceaccount", "sa"),
+    "Node": ("nodes", "node", "no"),
+    "Namespace": ("namespaces", "namespace", "ns"),
+}
+KINDS = {alias: kind for kind, aliases in RESOURCE_NAMES.items() for alias in aliases}
+VALUE_FLAGS = {"-o": "output", "--output": "output", "-n": "namespace", "--namespace":
+               "namespace", "-f": "filename", "--filename": "filename", "--replicas":
+               "replicas", "--validate": "validate", "-l": "selector", "--selector": "selector",
+               "--dry-run": "dry-run", "--request-timeout": "request-timeout",
+               "--grace-period": "grace-period", "--to-revision": "to-revision"}
+BOOL_FLAGS = {"-w": "watch", "--watch": "watch", "-A": "all-namespaces",
+              "--all-namespaces": "all-namespaces", "--ignore-daemonsets": "ignore-daemonsets",
+              "--force": "force", "--delete-emptydir-data": "delete-emptydir-data",
+              "--now": "now", "--wait": "wait", "--ignore-not-found": "ignore-not-found",
+              "--all": "all"}
+HELP = ("try `kubectl get pods`, `kubectl apply -f -` (the editor), `kubectl describe pod NAME`, "
+        "`kubectl set image deployment/NAME CONTAINER=IMAGE`, `kubectl delete pod NAME`, "
+        "`ssh NODE crictl images`, `crane digest IMAGE`, `sleep 30`")
+
+
+@dataclass
+class CommandResult:
+    """What the terminal shows for one command, and what the cluster did meanwhile."""
+
+    command: str  # the line as typed, with secret values replaced (for history and logs)
+    output: str = ""  # stdout
+    error: str = ""  # stderr
+    exit_code: int = 0
+    changed: bool = False  # the state changed (and should be stored)
+    trace: Trace | None = None  # the simulated time this command took, when any
+    column: int | None = None  # where in the line an error is about (1-based)
+    watch: list[str] = field(default_factory=list)  # `get -w`: a line per change
+
+
+class _Usage(Exception):
+    def __init__(self, message: str, word: Word | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.column = word.column if word else None
+        self.hint = hint
+
+
+@dataclass
+class _Args:
+    positionals: list[Word]
+    values: dict[str, str]
+    flags: set[str]
+
+    def value(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+
+def redact(line: str) -> str:
+    """The line with every password flag's value (and a `-p` patch's auth) replaced."""
+    out = []
+    hide_next = False
+    for part in line.split(" "):
+        if hide_next:
+            out.append("********")
+            hide_next = False
+            continue
+        name, eq, _ = part.partition("=")
+        if name in ("--docker-password", "--password", "-p") and part.startswith("--") and eq:
+            out.append(f"{name}=********")
+        elif part in ("--docker-password", "--password"):
+            out.append(part)
+            hide_next = True
+        else:
+            out.append(part)
+    return " ".join(out)
+
+
+def _parse(words: list[Word]) -> _Args:
+    args = _Args([], {}, set())
+    index = 0
+    while index < len(words):
+        word = words[index]
+        text = word.text
+        index += 1
+        if text == "--":
+            args.positionals += words[index:]
+            break
+        if not text.startswith("-") or text == "-" or word.quoted and not text.startswith("--"):
+            args.positionals.append(word)
+            continue
+        name, eq, value = text.partition("=")
+        if name in BOOL_FLAGS and (not eq or value in ("true", "false")):
+            if value != "false":
+                args.flags.add(BOOL_FLAGS[name])
+            continue
+        if name in VALUE_FLAGS:
+            if not eq:
+                if index >= len(words):
+                    raise _Usage(f"error: flag needs an argument: {name}", word)
+                value = words[index].text
+                index += 1
+            args.values[VALUE_FLAGS[name]] = value
+            continue
+        if len(name) > 2 and name[1] != "-" and name[:2] in VALUE_FLAGS:  # -owide, -ndefault
+            args.values[VALUE_FLAGS[name[:2]]] = text[2:]
+            continue
+        if name.startswith("--"):
+            raise _Usage(f"error: unknown flag: {name}", word, "see `kubectl <command> -h`")
+        raise _Usage(f"error: unknown shorthand flag: '{name[1:2]}' in {name}", word)
+    return args
+
+
+def _kind(word: Word, verb: str) -> str:
+    kind = KINDS.get(word.text.lower())
+    if kind is None:
+        raise _Usage(f'error: the server doesn\'t have a resource type "{word.text}"', word,
+                     "resource types here: pods, deployments, replicasets, events, secrets, "
+                     "serviceaccounts, nodes, namespaces")
+    return kind
+
+
+def _targets(args: _Args, verb: str) -> tuple[str, list[str], Word]:
+    """`TYPE NAME…` or `TYPE/NAME`: the kind and names."""
+    if not args.positionals:
+        raise _Usage(f"error: you must specify the type of resource to {verb}", None,
+                     "e.g. `kubectl get pods`")
+    first = args.positionals[0]
+    if "/" in first.text:
+        kind_text, _, name = first.text.partition("/")
+        fake = Word(kind_text, first.line, first.column)
+        return _kind(fake, verb), [name], first
+    return _kind(first, verb), [w.text for w in args.positionals[1:]], first
+
+
+def _namespace(args: _Args) -> str | None:
+    if "all-namespaces" in args.flags:
+        return None
+    return args.value("namespace", "default") or "default"
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def run_command(state: ClusterState, line: str, *, files: dict[str, str] | None = None,
+                key: bytes) -> tuple[ClusterState, CommandResult]:
+    """Run one console line against a copy of `state`; the state it leaves, and the output."""
+    shown = redact(line.strip())[:MAX_LINE]
+    result = CommandResult(shown)
+    if len(line) > MAX_LINE:
+        result.error, result.exit_code = (f"error: a command line is at most {MAX_LINE} "
+                                           "characters here; put long content in the editor "
+                                           "and use `kubectl apply -f -`"), 1
+        return state, result
+    work = state.copy()
+    try:
+        commands = split_commands(line)
+        if len(commands) != 1 or any(w.operator for w in commands[0]):
+            raise _Usage("one command at a time here, without `;`, `&&` or pipes", None)
+        _dispatch(work, commands[0], line, files or {}, key, result)
+        if result.changed:
+            work.check_bounds()
+    except _Usage as error:
+        result.error = str(error) + (f"\n{error.hint}" if error.hint else "")
+        result.column, result.exit_code = error.column, 1
+        return state, result
+    except CommandFailed as error:
+        result.error, result.exit_code = str(error), error.code
+        return state, result
+    except StateLimit as error:
+        result.error, result.exit_code, result.changed = f"error: {error}", 1, False
+        return state, result
+    except ManifestError as error:
+        result.error = "\n".join(_problem_line(p) for p in error.problems[:20])
+        result.exit_code = 1
+        return state, result
+    except ValueError as error:  # shell quoting
+        result.error, result.exit_code = f"error: {error}", 1
+        return state, result
+    if not result.changed:
+        return state, result
+    work.data["log"] = (work.data["log"] + [{"command": shown, "at": state.clock,
+                                             "exit": result.exit_code}])[-200:]
+    return work, result
+
+
+def _problem_line(problem: Any) -> str:
+    where = f"line {problem.line}, column {problem.column}: " if problem.line else ""
+    hint = f" ({problem.hint})" if getattr(problem, "hint", None) else ""
+    return f"error: {where}{problem.message}{hint}"
+
+
+def _dispatch(state: ClusterState, words: list[Word], line: str, files: dict[str, str],
+              key: bytes, result: CommandResult) -> None:
+    if not words:
+        raise _Usage("type a command", None, HELP)
+    head = words[0]
+    if head.text == "$" and len(words) > 1:
+        words, head = words[1:], words[1]
+    if head.text == "sleep":
+        _sleep(state, words[1:], key, result)
+    elif head.text == "ssh" and len(words) >= 3 and words[2].text == "crictl":
+        crictl(state, words[1], words[3:], key, result)
+    elif head.text == "crictl":
+        nodes = [n.name for n in state.scenario.nodes]
+        if len(nodes) != 1:
+            raise _Usage("crictl runs on a node: say which one, e.g. "
+                         f"`ssh {nodes[0] if nodes else 'node-1'} crictl images`", head)
+        crictl(state, Word(nodes[0], head.line, head.column), words[1:], key, result)
+    elif head.text == "crane":
+        crane(state, words[1:], result)
+    elif head.text == "kubectl":
+        _kubectl(state, words, line, files, key, result)
+    else:
+        raise _Usage(f"{head.text}: command not found", head, HELP)
+
+
+def _sleep(state: ClusterState, words: list[Word], key: bytes, result: CommandResult) -> None:
+    text = words[0].text if words else ""
+    seconds_text = text[:-1] if text[-1:] in ("s", "m") else text
+    try:
+        seconds = float(seconds_text) * (60 if text.endswith("m") else 1)
+    except ValueError:
+        raise _Usage(f"sleep: invalid time interval '{text}'", words[0] if words else None,
+                     "e.g. `sleep 30` or `sleep 2m`") from None
+    if not 0 <= seconds <= MAX_SLEEP:
+        raise _Usage(f"sleep: at most {MAX_SLEEP:.0f} seconds at a time here", words[0])
+    result.trace = run(state, Change(), key=key, seconds=seconds)
+    result.changed = True
+
+
+def _kubectl(state: ClusterState, words: list[Word], line: str, files: dict[str, str],
+             key: bytes, result: CommandResult) -> None:
+    rest = words[1:]
+    verbs = [w for w in rest if not w.text.startswith("-")]
+    if not verbs:
+        raise _Usage("error: a kubectl command is needed", words[0], HELP)
+    verb = verbs[0].text
+    if verb in ("create", "patch") and len(verbs) > 1 and verbs[1].text in (
+            "secret", "serviceaccount", "sa") or verb == "patch":
+        _pull_secret_command(state, line, key, result)
+        return
+    args = _parse([w for w in rest if w is not verbs[0]])
+    from .reading import describe_command, get_command
+    handlers = {"apply": _apply, "create": _apply, "get": get_command,
+                "describe": describe_command, "delete": _delete}
+    from .actions import ACTIONS
+    handler = handlers.get(verb) or ACTIONS.get(verb)
+    if handler is None:
+        raise _Usage(f'error: unknown command "{verb}" for "kubectl"', verbs[0], HELP)
+    handler(state, verb, args, files, key, result)
+
+
+def _pull_secret_command(state: ClusterState, line: str, key: bytes,
+                         result: CommandResult) -> None:
+    """`create secret docker-registry`, `create serviceaccount`, `patch serviceaccount`: read
+    by the paste's own kubectl reader, against the objects the cluster already has."""
+    from .controllers import parse_body
+    existing = [parse_body(r["body"]) for kind in ("Secret", "ServiceAccount")
+                for r in state.records(kind)]
+    found = parse_commands(line, existing=existing)
+    assert found is not None
+    before = {(o.kind, o.effective_namespace, o.name): o.body for o in existing}
+    change = Change()
+    lines = []
+    for obj in found:
+        old = before.get((obj.kind, obj.effective_namespace, obj.name))
+        if old is not None and old == obj.body:
+            continue
+        if old is None:
+            lines.append(store_object(state, obj, change, mode="create", key=key))
+        else:
+            record = state.record(obj.kind, obj.effective_namespace, obj.name)
+            assert record is not None
+            record["body"] = obj.body
+            lines.append(f"{GROUPS[obj.kind]}/{obj.name} patched")
+    if not lines:
+        lines = [f"{GROUPS.get(o.kind, o.kind.lower())}/{o.name} patched (no change)"
+                 for o in found[-1:]]
+    result.output = "\n".join(lines) + "\n"
+    result.trace = run(state, change, key=key)
+    result.changed = True
+
+
+def _read_file(args: _Args, files: dict[str, str]) -> tuple[str, str]:
+    name = args.value("filename")
+    if not name:
+        raise _Usage("error: must specify one of -f and -k", None,
+                     "`kubectl apply -f -` applies the editor's text")
+    if name not in files:
+        available = ", ".join(sorted(files)) or "none"
+        raise CommandFailed(f'error: the path "{name}" does not exist (files here: {available}; '
+                            "`-f -` is the editor)")
+    return ("STDIN" if name == "-" else name), files[name]
+
+
+def _apply(state: ClusterState, verb: str, args: _Args, files: dict[str, str], key: bytes,
+           result: CommandResult) -> None:
+    source, text = _read_file(args, files)
+    validate = args.value("validate", "strict")
+    objects = load_paste(text, validate=validate)
+    change = Change()
+    lines = [store_object(state, obj, change, mode=verb, key=key, source=source)
+             for obj in objects]
+    warnings = [f"Warning: {w.message}" for w in objects.warnings if w.severity == "warning"]
+    result.output = "\n".join(lines) + "\n"
+    result.error = "\n".join(warnings) + ("\n" if warnings else "")
+    result.trace = run(state, change, key=key)
+    result.changed = True
+
+
+def _delete(state: ClusterState, verb: str, args: _Args, files: dict[str, str], key: bytes,
+            result: CommandResult) -> None:
+    from .actions import delete
+    delete(state, args, files, key, result)
+
+
+__all__ = ["CommandResult", "run_command"]
+
+# `resolve_digest` and `DigestLookupError` are used by `nodes.crane`.
+_ = (resolve_digest, DigestLookupError)

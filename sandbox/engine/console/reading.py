@@ -1,0 +1,145 @@
+"""kubectl's reading verbs for a learner's cluster: `get` (tables, `-o yaml|json|name`, `-w`)
+and `describe`.
+
+`get -w` watches for WATCH_SECONDS of simulated time (as if stopped with Ctrl-C after a
+minute): the table, then a row for each pod whose printed state changed, without a header, as
+kubectl's table printer does for watch events (`pkg/cmd/get/get.go`). No matches prints `No
+resources found in default namespace.` on stderr with exit code 0.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .actions import rfc3339
+from .session import GROUPS, PLURALS, Change, CommandFailed, run
+from .views import describe, get_table, output_object, pod_statuses
+
+if TYPE_CHECKING:
+    from .commands import CommandResult, _Args
+    from .state import ClusterState
+
+WATCH_SECONDS = 60.0
+
+
+def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, str], key: bytes,
+         result: CommandResult) -> None:
+    from .commands import _namespace, _targets, _Usage
+    kinds_text = args.positionals[0].text if args.positionals else ""
+    if "," in kinds_text:
+        raise _Usage("one resource type at a time here", args.positionals[0])
+    kind, names, word = _targets(args, "get")
+    namespace = _namespace(args)
+    if kind in ("Node", "Namespace"):
+        namespace = None
+    fmt = args.value("output")
+    if fmt not in ("", "wide", "yaml", "json", "name"):
+        raise _Usage(f"error: unable to match a printer suitable for the output format "
+                     f'"{fmt}", allowed formats are: json,name,wide,yaml', None)
+    if fmt in ("yaml", "json"):
+        bodies = _bodies(state, kind, namespace, names)
+        if names and not bodies:
+            raise CommandFailed(not_found(kind, names[0]))
+        if len(bodies) == 1 and names:
+            result.output = output_object(bodies[0], fmt)
+        else:
+            result.output = output_object({"apiVersion": "v1", "items": bodies, "kind": "List",
+                                           "metadata": {"resourceVersion": ""}}, fmt)
+        return
+    table = get_table(state, kind, namespace, wide=fmt == "wide", names=names)
+    if fmt == "name":
+        table = "".join(f"{GROUPS.get(kind, kind.lower())}/{b['metadata']['name']}\n"
+                        for b in _bodies(state, kind, namespace, names))
+    if not table:
+        if names:
+            raise CommandFailed(not_found(kind, names[0]))
+        where = f"in {namespace} namespace" if namespace else ""
+        result.error = f"No resources found {where}".rstrip() + ".\n"
+    result.output = table
+    if "watch" in args.flags:
+        _watch(state, kind, namespace, args, key, result)
+
+
+def _watch(state: ClusterState, kind: str, namespace: str | None, args: _Args, key: bytes,
+           result: CommandResult) -> None:
+    from .commands import _Usage
+    """`get pods -w`: a row each time a pod's printed state changes, for WATCH_SECONDS."""
+    if kind != "Pod":
+        raise _Usage("-w is supported for pods here", None)
+    before = {(p.namespace, p.name): (p.status, p.ready, p.restarts)
+              for p in pod_statuses(state, namespace)}
+    trace = run(state, Change(), key=key, seconds=WATCH_SECONDS)
+    rows = []
+    seen = dict(before)
+    for step in trace.steps:
+        del step  # statuses are known at the end of the segment; changes are shown there
+    for pod in trace.pods:
+        if namespace is not None and pod.namespace != namespace:
+            continue
+        now = (pod.status, pod.ready, pod.restarts)
+        if seen.get((pod.namespace, pod.name)) != now:
+            rows.append(pod.name)
+    table = get_table(state, "Pod", namespace, wide=args.value("output") == "wide", names=[])
+    lines = table.splitlines()
+    result.watch = [ln for ln in lines[1:] if ln.split(" ", 1)[0] in rows]
+    result.output += "".join(line + "\n" for line in result.watch)
+    result.trace, result.changed = trace, True
+
+
+def _bodies(state: ClusterState, kind: str, namespace: str | None,
+            names: list[str]) -> list[dict[str, Any]]:
+    if kind == "Pod":
+        out = []
+        statuses = {(p.namespace, p.name): p for p in pod_statuses(state, namespace)}
+        for key, record in sorted(state.data["pods"].items()):
+            ns, name = key.split("/", 1)
+            if (namespace is None or ns == namespace) and (not names or name in names):
+                out.append(_pod_body(record, statuses[(ns, name)]))
+        return out
+    return [r["body"] for r in state.records(kind, namespace) if not names or r["name"] in names]
+
+
+def _pod_body(record: dict[str, Any], status: Any) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(json.dumps(record["body"]))
+    body["metadata"]["uid"] = record["uid"]
+    containers = []
+    for c in status.containers:
+        if c.state == "running":
+            state: dict[str, Any] = {"running": {"startedAt": rfc3339(c.started or 0.0)}}
+        elif c.state == "terminated":
+            state = {"terminated": {"exitCode": c.exit_code, "reason": c.reason,
+                                    "finishedAt": rfc3339(c.finished or 0.0)}}
+        else:
+            state = {"waiting": {"reason": c.reason, **({"message": c.message} if c.message
+                                                         else {})}}
+        containers.append({"name": c.name, "image": c.image, "imageID": c.image_id or "",
+                           "ready": c.ready, "restartCount": c.restart_count, "state": state,
+                           "started": c.state == "running"})
+    body["status"] = {"phase": status.phase, "containerStatuses": containers}
+    return body
+
+
+def not_found(kind: str, name: str) -> str:
+    plural = PLURALS.get(kind, kind.lower() + "s")
+    return f'Error from server (NotFound): {plural} "{name}" not found'
+
+
+def describe_command(state: ClusterState, verb: str, args: _Args, files: dict[str, str], key: bytes,
+              result: CommandResult) -> None:
+    from .commands import _namespace, _targets
+    kind, names, word = _targets(args, "describe")
+    namespace = _namespace(args) or "default"
+    if not names:
+        names = ([k.split("/", 1)[1] for k in sorted(state.data["pods"])
+                  if k.startswith(namespace + "/")] if kind == "Pod" else
+                 [r["name"] for r in state.records(kind, namespace)])
+    out = []
+    for name in names:
+        text = describe(state, kind, namespace, name)
+        if text is None:
+            raise CommandFailed(not_found(kind, name))
+        out.append(text)
+    result.output = "\n\n".join(out)
+
+

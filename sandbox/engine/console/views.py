@@ -1,0 +1,255 @@
+"""What `kubectl get`, `kubectl describe` and `crictl images` print for a learner's cluster.
+
+Table layouts follow kubectl's printers (`pkg/printers/internalversion/printers.go`: the
+column sets of pods, deployments, replicasets, events, secrets, serviceaccounts and nodes),
+printed through the same tabwriter as `get pods` (`kubectl/printers.py`). `-o yaml` / `-o json`
+print the objects as stored, with `status` filled in for pods and workloads, and secret data
+shown as stored (its passwords are fingerprints: the console never had them).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..cluster import annotate_events
+from ..kubectl import describe_pod, get_pods, human_duration, tabwrite
+from ..kubectl.describe import describe_events
+from ..kubectl.dry_run import object_yaml
+from ..kubectl.printers import age_since, pod_addresses
+from ..runtime import profile_for
+from ..trace import Event, PodStatus
+from .controllers import replica_sets_of
+from .records import event_from, pod_status
+from .session import pod_plan
+from .state import ClusterState
+
+NO_RESOURCES = "No resources found in {namespace} namespace."
+
+
+def pod_statuses(state: ClusterState, namespace: str | None = None) -> list[PodStatus]:
+    return [pod_status(pod_plan(key, record), record)
+            for key, record in sorted(state.data["pods"].items())
+            if namespace is None or key.split("/", 1)[0] == namespace]
+
+
+def get_pods_table(state: ClusterState, namespace: str | None, *, wide: bool,
+                   names: list[str] | None = None) -> str:
+    pods = [p for p in pod_statuses(state, namespace) if not names or p.name in names]
+    created = {key: record["created"] for key, record in state.data["pods"].items()}
+    nodes = [n.name for n in state.scenario.nodes]
+    return get_pods(pods, state.clock, wide, nodes=nodes, created=created)
+
+
+def _ready_counts(state: ClusterState, owner: str, namespace: str) -> tuple[int, int]:
+    """(pods, ready pods) owned by `owner` (Kind/name)."""
+    total = ready = 0
+    for pod in pod_statuses(state, namespace):
+        if pod.owner == owner:
+            total += 1
+            regular = [c for c in pod.containers if not c.init]
+            ready += bool(regular) and all(c.ready for c in regular)
+    return total, ready
+
+
+def deployment_status(state: ClusterState, record: dict[str, Any]) -> dict[str, int]:
+    sets = replica_sets_of(state, record)
+    newest = max(sets, key=lambda r: r["revision"]) if sets else None
+    replicas = ready = updated = 0
+    for rs in sets:
+        total, up = _ready_counts(state, f"ReplicaSet/{rs['name']}", rs["namespace"])
+        replicas += total
+        ready += up
+        if rs is newest:
+            updated = total
+    want = record["body"].get("spec", {}).get("replicas", 1)
+    return {"replicas": replicas, "readyReplicas": ready, "updatedReplicas": updated,
+            "availableReplicas": ready, "desired": want}
+
+
+def get_table(state: ClusterState, resource: str, namespace: str | None, *, wide: bool,
+              names: list[str]) -> str:
+    """The default table for `resource` (a kind); '' when nothing matched."""
+    if resource == "Pod":
+        if not [p for p in state.data["pods"]
+                if (namespace is None or p.startswith(namespace + "/"))
+                and (not names or p.split("/", 1)[1] in names)]:
+            return ""
+        return get_pods_table(state, namespace, wide=wide, names=names)
+    if resource == "Node":
+        return _nodes_table(state, wide=wide, names=names)
+    if resource == "Event":
+        return _events_table(state, namespace)
+    return _records_table(state, resource, namespace, wide=wide, names=names)
+
+
+def _nodes_table(state: ClusterState, *, wide: bool, names: list[str]) -> str:
+    now = state.clock
+    rows = [["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+            + (["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION",
+                "CONTAINER-RUNTIME"] if wide else [])]
+    for index, node in enumerate(state.scenario.nodes):
+        if names and node.name not in names:
+            continue
+        cordoned = state.data["nodes"][node.name]["cordoned"]
+        row = [node.name, "Ready,SchedulingDisabled" if cordoned else "Ready", "<none>",
+               age_since(now, -3600.0), "v1.35.0"]
+        if wide:
+            row += [f"172.18.0.{index + 2}", "<none>", "Debian GNU/Linux 12 (bookworm)",
+                    "6.8.0", "containerd://2.1.4"]
+        rows.append(row)
+    return _table(rows) if len(rows) > 1 else ""
+
+
+def _records_table(state: ClusterState, resource: str, namespace: str | None, *, wide: bool,
+                   names: list[str]) -> str:
+    now = state.clock
+    records = [r for r in state.records(resource, namespace) if not names or r["name"] in names]
+    if not records:
+        return ""
+    many = namespace is None and len({r["namespace"] for r in records}) > 1
+    rows: list[list[str]] = []
+    if resource == "Deployment":
+        rows.append(["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+                    + (["CONTAINERS", "IMAGES", "SELECTOR"] if wide else []))
+        for r in records:
+            s = deployment_status(state, r)
+            row = [r["name"], f"{s['readyReplicas']}/{s['desired']}", str(s["updatedReplicas"]),
+                   str(s["availableReplicas"]), age_since(now, r["created"])]
+            rows.append(row + (_wide_template(r["body"]) if wide else []))
+    elif resource == "ReplicaSet":
+        rows.append(["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
+                    + (["CONTAINERS", "IMAGES", "SELECTOR"] if wide else []))
+        for r in records:
+            total, ready = _ready_counts(state, f"ReplicaSet/{r['name']}", r["namespace"])
+            row = [r["name"], str(r["body"].get("spec", {}).get("replicas", 0)), str(total),
+                   str(ready), age_since(now, r["created"])]
+            rows.append(row + (_wide_template(r["body"]) if wide else []))
+    elif resource == "Secret":
+        rows.append(["NAME", "TYPE", "DATA", "AGE"])
+        for r in records:
+            data = r["body"].get("data") or {}
+            rows.append([r["name"], str(r["body"].get("type", "Opaque")), str(len(data)),
+                         age_since(now, r["created"])])
+    elif resource == "ServiceAccount":
+        rows.append(["NAME", "SECRETS", "AGE"])
+        for r in records:
+            rows.append([r["name"], str(len(r["body"].get("secrets") or [])),
+                         age_since(now, r["created"])])
+    elif resource == "Namespace":
+        rows.append(["NAME", "STATUS", "AGE"])
+        for r in records:
+            rows.append([r["name"], "Active", age_since(now, r["created"])])
+    else:
+        rows.append(["NAME", "AGE"])
+        rows += [[r["name"], age_since(now, r["created"])] for r in records]
+    if many:
+        rows = [["NAMESPACE"] + rows[0]] + [[r["namespace"]] + row
+                                            for r, row in zip(records, rows[1:], strict=True)]
+    return _table(rows)
+
+
+def _wide_template(body: dict[str, Any]) -> list[str]:
+    spec = body.get("spec", {})
+    containers = spec.get("template", {}).get("spec", {}).get("containers") or []
+    selector = spec.get("selector", {}).get("matchLabels", {}) or {}
+    return [",".join(str(c.get("name")) for c in containers),
+            ",".join(str(c.get("image")) for c in containers),
+            ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or "<none>"]
+
+
+def _table(rows: list[list[str]]) -> str:
+    return tabwrite("\n".join("\t".join(row) for row in rows) + "\n", minwidth=6, padding=3)
+
+
+def events(state: ClusterState) -> list[Event]:
+    return [event_from(e) for e in state.data["events"]]
+
+
+def _events_table(state: ClusterState, namespace: str | None) -> str:
+    """`kubectl get events`: the recorder's Event objects, oldest last-seen first."""
+    recorded = annotate_events(tuple(events(state)))
+    latest: dict[int, tuple[Event, int, float]] = {}
+    for event in recorded:
+        if event.recorded is None or event.recorded.action == "dropped":
+            continue
+        if namespace is not None and not event.pod.startswith(namespace + "/"):
+            continue
+        latest[event.recorded.object] = (event, event.recorded.count, event.time)
+    if not latest:
+        return ""
+    rows = [["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]]
+    for event, _count, seen in sorted(latest.values(), key=lambda item: item[2]):
+        kind = "replicaset" if event.source == "replicaset-controller" else "pod"
+        assert event.recorded is not None
+        rows.append([age_since(state.clock, seen), event.type, event.reason,
+                     f"{kind}/{event.pod.split('/', 1)[1]}", event.recorded.message])
+    return _table(rows)
+
+
+def describe(state: ClusterState, resource: str, namespace: str, name: str) -> str | None:
+    if resource == "Pod":
+        record = state.pod(namespace, name)
+        if record is None:
+            return None
+        status = pod_status(pod_plan(f"{namespace}/{name}", record), record)
+        recorded = annotate_events(tuple(events(state)))
+        nodes = [n.name for n in state.scenario.nodes]
+        address = pod_addresses(pod_statuses(state), nodes)[f"{namespace}/{name}"]
+        return describe_pod(status, recorded, state.clock, profile_for(state.scenario.profile),
+                            address=address)
+    if resource == "Node":
+        node = next((n for n in state.scenario.nodes if n.name == name), None)
+        if node is None:
+            return None
+        saved = state.data["nodes"][name]
+        lines = [f"Name:\t{name}", "Roles:\t<none>",
+                 "Labels:\t" + "\n\t".join(f"{k}={v}" for k, v in
+                                           sorted(node.all_labels().items())),
+                 f"Unschedulable:\t{'true' if saved['cordoned'] else 'false'}",
+                 f"Non-terminated Pods:\t({_pods_on(state, name)} in total)"]
+        return tabwrite("\n".join(lines) + "\n")
+    record = state.record(resource, namespace, name)
+    if record is None:
+        return None
+    lines = [f"Name:\t{name}", f"Namespace:\t{namespace}",
+             f"CreationTimestamp:\t{human_duration(state.clock - record['created'])} ago"]
+    if resource == "Deployment":
+        s = deployment_status(state, record)
+        spec = record["body"].get("spec", {})
+        strategy = spec.get("strategy", {})
+        lines += [f"Replicas:\t{s['desired']} desired | {s['updatedReplicas']} updated | "
+                  f"{s['replicas']} total | {s['availableReplicas']} available | "
+                  f"{s['replicas'] - s['availableReplicas']} unavailable",
+                  f"StrategyType:\t{strategy.get('type', 'RollingUpdate')}"]
+        rolling = strategy.get("rollingUpdate") or {}
+        if rolling:
+            lines.append(f"RollingUpdateStrategy:\t{rolling.get('maxUnavailable')} max "
+                         f"unavailable, {rolling.get('maxSurge')} max surge")
+        for c in spec.get("template", {}).get("spec", {}).get("containers") or []:
+            lines += [f"  {c.get('name')}:", f"    Image:\t{c.get('image')}",
+                      f"    Image Pull Policy:\t{c.get('imagePullPolicy')}"]
+        sets = sorted(replica_sets_of(state, record), key=lambda r: r["revision"])
+        if sets:
+            lines.append(f"NewReplicaSet:\t{sets[-1]['name']} "
+                         f"({_ready_counts(state, 'ReplicaSet/' + sets[-1]['name'], namespace)[0]}"
+                         f"/{sets[-1]['body']['spec'].get('replicas', 0)} replicas created)")
+        return tabwrite("\n".join(lines) + "\n")
+    return output_object(record["body"], "yaml")
+
+
+def _pods_on(state: ClusterState, node: str) -> int:
+    return sum(1 for p in state.data["pods"].values() if p["node"] == node)
+
+
+def output_object(body: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(body, indent=4, ensure_ascii=False) + "\n"
+    return object_yaml(body)
+
+
+def event_line(event: Event, now: float) -> str:
+    return f"{human_duration(max(now - event.time, 0))}\t{event.type}\t{event.reason}"
+
+
+__all__ = ["describe", "describe_events", "get_table", "output_object", "pod_statuses"]

@@ -1,0 +1,299 @@
+"""The learner's cluster (sandbox.engine.console): state that persists between commands, with
+kubectl's own words and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sandbox.engine import load_scenario
+from sandbox.engine.console import ClusterState, new_cluster, run_command
+
+KEY = b"test-key"
+SCENARIOS = Path(__file__).resolve().parents[2] / "lessons" / "content" / "scenarios"
+PRIVATE_POD = """apiVersion: v1
+kind: Pod
+metadata: {name: private-app}
+spec:
+  nodeName: node-b
+  containers:
+  - name: app
+    image: registry.company.com/webapp:v1
+  imagePullSecrets:
+  - name: regcred
+"""
+SECRET = ("kubectl create secret docker-registry regcred --docker-server=registry.company.com "
+          "--docker-username=myuser --docker-password=mypass123")
+
+
+def deployment(image: str, replicas: int = 3, name: str = "web") -> str:
+    return f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers: [{{name: {name}, image: "{image}"}}]
+"""
+
+
+def scenario(name: str):  # type: ignore[no-untyped-def]
+    return load_scenario((SCENARIOS / f"{name}.yaml").read_text())
+
+
+class Console:
+    """A terminal on one cluster: `do` runs a line and keeps the state it leaves."""
+
+    def __init__(self, scenario_name: str | None = None) -> None:
+        from sandbox.engine import default_scenario
+        world = scenario(scenario_name) if scenario_name else default_scenario()
+        self.state: ClusterState = new_cluster(world, key=KEY)
+        self.files: dict[str, str] = {}
+
+    def do(self, line: str, file: str | None = None):  # type: ignore[no-untyped-def]
+        if file is not None:
+            self.files["-"] = file
+        self.state, result = run_command(self.state, line, files=self.files, key=KEY)
+        return result
+
+
+def pod_rows(console: Console) -> list[list[str]]:
+    out = console.do("kubectl get pods -o wide").output.splitlines()
+    return [line.split() for line in out[1:]]
+
+
+# --- the private-registry story --------------------------------------------------------------
+
+
+def test_secret_then_pull_then_cache_then_rmi_then_pull_again() -> None:
+    c = Console("private-registry")
+    assert c.do(SECRET).output == "secret/regcred created\n"
+    created = c.do("kubectl apply -f -", PRIVATE_POD)
+    assert (created.output, created.exit_code) == ("pod/private-app created\n", 0)
+    assert [p.outcome for p in created.trace.pulls] == ["pulled"]
+    assert pod_rows(c)[0][2] == "Running"
+    assert c.do("kubectl apply -f -").output == "pod/private-app unchanged\n"
+    assert c.do("kubectl delete pod private-app").output == \
+        'pod "private-app" deleted from default namespace\n'
+    again = c.do("kubectl apply -f -")
+    assert again.trace.pulls == ()  # the node kept the image: no pull at all
+    assert any(e.reason == "Pulled" and "already present" in e.message
+               for e in again.trace.events)
+    images = c.do("ssh node-b crictl images").output
+    assert "registry.company.com/webapp" in images and "v1" in images
+    assert c.do("ssh node-b crictl rmi registry.company.com/webapp:v1").output == \
+        "Deleted: registry.company.com/webapp:v1\n"
+    c.do("kubectl delete pod private-app")
+    pulled_again = c.do("kubectl apply -f -")
+    assert [p.outcome for p in pulled_again.trace.pulls] == ["pulled"]
+
+
+def test_the_password_is_kept_only_as_a_fingerprint() -> None:
+    c = Console("private-registry")
+    result = c.do(SECRET)
+    c.do("kubectl apply -f -", PRIVATE_POD)
+    text = c.state.to_json()
+    assert "mypass123" not in text
+    import base64
+    decoded = [base64.b64decode(r["body"]["data"][".dockerconfigjson"]).decode()
+               for r in c.state.records("Secret")]
+    assert all("mypass123" not in d for d in decoded)
+    assert "mypass123" not in result.command and "********" in result.command
+    assert "mypass123" not in json.dumps(c.state.data["log"])
+    assert pod_rows(c)[0][2] == "Running"  # and the registry still accepted it
+
+
+def test_without_the_secret_the_private_pull_fails_and_backs_off() -> None:
+    c = Console("private-registry")
+    c.do("kubectl apply -f -", PRIVATE_POD)
+    assert pod_rows(c)[0][2] == "ErrImagePull"
+    c.do("sleep 60")
+    assert pod_rows(c)[0][2] == "ImagePullBackOff"
+    warnings = [line for line in c.do("kubectl get events").output.splitlines()
+                if "FailedToRetrieveImagePullSecret" in line]
+    assert warnings
+
+
+# --- apply and defaulting --------------------------------------------------------------------
+
+
+def test_defaulting_happens_once_at_creation() -> None:
+    """`:latest` defaults to Always; `set image` to :1.25 keeps the stored Always."""
+    c = Console()
+    assert c.do("kubectl apply -f -", deployment("nginx")).output == \
+        "deployment.apps/web created\n"
+    assert c.do("kubectl set image deployment/web web=nginx:1.25").output == \
+        "deployment.apps/web image updated\n"
+    body = json.loads(c.do("kubectl get deployment web -o json").output)
+    container = body["spec"]["template"]["spec"]["containers"][0]
+    assert (container["image"], container["imagePullPolicy"]) == ("nginx:1.25", "Always")
+
+
+def test_set_image_to_the_same_image_prints_nothing() -> None:
+    c = Console()
+    c.do("kubectl apply -f -", deployment("nginx:1.25"))
+    result = c.do("kubectl set image deployment/web web=nginx:1.25")
+    assert (result.output, result.exit_code, result.changed) == ("", 0, False)
+
+
+def test_a_template_change_rolls_out_a_new_replicaset() -> None:
+    c = Console()
+    c.do("kubectl apply -f -", deployment("nginx:1.25"))
+    first = {row[0] for row in pod_rows(c)}
+    c.do("kubectl apply -f -", deployment("nginx:1.26"))
+    sets = c.do("kubectl get rs").output.splitlines()[1:]
+    assert len(sets) == 2
+    assert sorted(line.split()[1] for line in sets) == ["0", "3"]
+    after = {row[0] for row in pod_rows(c)}
+    assert len(after) == 3 and not first & after
+    assert c.do("kubectl rollout status deployment/web").output == \
+        'deployment "web" successfully rolled out\n'
+
+
+def test_a_rollout_to_a_missing_tag_stalls_within_max_unavailable() -> None:
+    """3 replicas: maxSurge 1 (25 % rounded up), maxUnavailable 0 (rounded down), so the old
+    pods keep serving while one new pod fails to pull."""
+    c = Console()
+    c.do("kubectl apply -f -", deployment("nginx:1.25"))
+    c.do("kubectl set image deployment/web web=nginx:9.99-missing")
+    rows = pod_rows(c)
+    statuses = sorted(row[2] for row in rows)
+    assert statuses.count("Running") == 3 and len(rows) == 4
+    assert "1 out of 3 new replicas" in c.do("kubectl rollout status deployment/web").output
+    undone = c.do("kubectl rollout undo deployment/web")
+    assert undone.output == "deployment.apps/web rolled back\n"
+    assert sorted(row[2] for row in pod_rows(c)) == ["Running"] * 3
+
+
+def test_deleting_a_deployment_pod_brings_a_new_one_with_a_new_name() -> None:
+    c = Console()
+    c.do("kubectl apply -f -", deployment("nginx:1.25", replicas=1))
+    name = pod_rows(c)[0][0]
+    c.do(f"kubectl delete pod {name}")
+    rows = pod_rows(c)
+    assert len(rows) == 1 and rows[0][0] != name and rows[0][0].startswith("web-")
+
+
+def test_pod_updates_may_only_change_images() -> None:
+    c = Console()
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n" \
+          "  - {name: c, image: nginx:1.25}\n"
+    c.do("kubectl apply -f -", pod)
+    before = c.state.to_json()
+    refused = c.do("kubectl apply -f -", pod.replace("  - {name: c", "  restartPolicy: Never\n"
+                                                     "  containers:\n  - {name: c")
+                   .replace("  containers:\n  restartPolicy", "  restartPolicy"))
+    assert refused.exit_code == 1
+    assert refused.error.startswith('The Pod "p" is invalid: spec: Forbidden: pod updates may '
+                                    "not change fields other than `spec.containers[*].image`")
+    assert c.state.to_json() == before
+    changed = c.do("kubectl set image pod/p c=nginx:1.26")
+    assert changed.output == "pod/p image updated\n"
+    assert any(e.reason == "Killing" and "definition changed" in e.message
+               for e in changed.trace.events)
+    assert pod_rows(c)[0][3] == "1"  # RESTARTS
+
+
+def test_create_of_an_existing_object_is_already_exists() -> None:
+    c = Console()
+    c.do("kubectl create -f -", deployment("nginx:1.25"))
+    again = c.do("kubectl create -f -")
+    assert again.exit_code == 1
+    assert again.error == ('Error from server (AlreadyExists): error when creating "STDIN": '
+                           'deployments.apps "web" already exists')
+
+
+# --- registry and nodes ----------------------------------------------------------------------
+
+
+def test_a_moved_tag_makes_replicas_diverge_under_if_not_present() -> None:
+    c = Console("moving-tag")
+    c.do("kubectl apply -f -", deployment("registry.company.com/app:latest", replicas=2)
+         .replace('image: "registry.company.com/app:latest"}',
+                  'image: "registry.company.com/app:latest", imagePullPolicy: IfNotPresent}'))
+    ids = {json.loads(c.do(f"kubectl get pod {row[0]} -o json").output)["status"]
+           ["containerStatuses"][0]["imageID"] for row in pod_rows(c)}
+    assert len(ids) == 1  # both nodes used their cached build-41
+    digest = c.do("crane digest registry.company.com/app:1.42").output.strip()
+    c.do(f"crane tag registry.company.com/app@{digest} latest")
+    c.do("ssh node-1 crictl rmi registry.company.com/app:latest")
+    c.do("kubectl scale deployment/web --replicas=0")
+    c.do("kubectl scale deployment/web --replicas=2")
+    ids = {json.loads(c.do(f"kubectl get pod {row[0]} -o json").output)["status"]
+           ["containerStatuses"][0]["imageID"] for row in pod_rows(c)}
+    assert len(ids) == 2  # one node pulled the moved tag, the other kept its old build
+
+
+def test_cordon_keeps_new_pods_off_the_node_and_drain_moves_them() -> None:
+    c = Console()
+    c.do("kubectl apply -f -", deployment("nginx:1.25", replicas=2))
+    assert c.do("kubectl cordon node-1").output == "node/node-1 cordoned\n"
+    assert "Ready,SchedulingDisabled" in c.do("kubectl get nodes").output
+    drained = c.do("kubectl drain node-1 --ignore-daemonsets")
+    assert drained.output.endswith("node/node-1 drained\n")
+    assert {row[6] for row in pod_rows(c)} == {"node-2"}
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "error"), [
+    ("kubectl frobnicate", 'error: unknown command "frobnicate" for "kubectl"'),
+    ("kubectl get pods nope", 'Error from server (NotFound): pods "nope" not found'),
+    ("kubectl get widgets", 'error: the server doesn\'t have a resource type "widgets"'),
+    ("kubectl get pods --bogus", "error: unknown flag: --bogus"),
+    ("rm -rf /", "rm: command not found"),
+    ("kubectl get pods; rm x", "one command at a time here"),
+    ("sleep forever", "sleep: invalid time interval 'forever'"),
+    ("kubectl apply -f missing.yaml", 'error: the path "missing.yaml" does not exist'),
+])
+def test_bad_commands_change_nothing_and_say_why(line: str, error: str) -> None:
+    c = Console()
+    before = c.state.to_json()
+    result = c.do(line)
+    assert result.exit_code == 1 and result.error.startswith(error)
+    assert c.state.to_json() == before
+
+
+def test_a_bad_paste_is_positioned_and_changes_nothing() -> None:
+    c = Console()
+    before = c.state.to_json()
+    paste = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+             "spec:\n  containers:\n  - name: c\n    imagePullSecrets: []\n")
+    result = c.do("kubectl apply -f -", paste)
+    assert result.exit_code == 1 and "line " in result.error and "column " in result.error
+    assert c.state.to_json() == before
+
+
+def test_no_resources_is_stderr_and_exit_zero() -> None:
+    result = Console().do("kubectl get pods")
+    assert (result.output, result.error, result.exit_code) == (
+        "", "No resources found in default namespace.\n", 0)
+
+
+def test_the_same_history_gives_the_same_state_byte_for_byte() -> None:
+    lines = [SECRET, "kubectl apply -f -", "sleep 30", "ssh node-b crictl rmi "
+             "registry.company.com/webapp:v1", "kubectl delete pod private-app",
+             "kubectl apply -f -"]
+    states = []
+    for _ in range(2):
+        c = Console("private-registry")
+        c.files["-"] = PRIVATE_POD
+        for line in lines:
+            c.do(line)
+        states.append(c.state.to_json())
+    assert states[0] == states[1]
+    restored = ClusterState.from_json(states[0], scenario("private-registry"))
+    assert restored.to_json() == states[0]
+
+
+def test_a_stored_state_that_is_not_ours_is_refused() -> None:
+    with pytest.raises(ValueError):
+        ClusterState.from_json('{"version": 99}', scenario("private-registry"))
+    with pytest.raises(ValueError):
+        ClusterState.from_json("[]", scenario("private-registry"))
