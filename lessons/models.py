@@ -332,3 +332,31 @@ class Progress(models.Model):
         cls.objects.filter(pk=progress.pk).update(**changes)
         progress.refresh_from_db()
         return progress
+
+
+class LearnerCluster(models.Model):
+    """One learner's own cluster in one scenario (and challenge): the console's stored state.
+
+    `state` is the engine's `ClusterState.to_json()`; passwords in it are keyed fingerprints
+    (the key is derived from SECRET_KEY), never clear text. `undo` keeps the states before the
+    last commands, newest last, bounded in count and bytes (`lessons.clusters`).
+    """
+
+    learner = models.CharField(max_length=64, db_index=True)
+    scenario = models.CharField(max_length=80, blank=True,
+                                help_text="Scenario slug; blank: the default cluster.")
+    challenge = models.CharField(max_length=170, blank=True, help_text="lesson/challenge, or blank")
+    state = models.TextField()
+    undo = models.JSONField(default=list, blank=True)
+    commands = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "scenario", "challenge"],
+                                    name="one_cluster_per_learner_scenario_challenge")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner[:8]}: {self.scenario or 'default'} {self.challenge}".strip()

@@ -17,7 +17,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from lessons import lookups
+from lessons import clusters, lookups
 from lessons.lookups import ChallengeRun
 from lessons.progress import learner_for_socket, report_run
 from sandbox import protocol
@@ -115,6 +115,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(protocol.frame("pong"))
         elif content["type"] == "control":
             self.control(content)
+        elif content["type"] == "console":
+            await self.console(content)
         else:
             await self.start_run(content)
 
@@ -190,6 +192,31 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                              protocol.goal_dicts(evaluation))
         except Exception:
             log.exception("could not record progress for the board")
+
+    async def console(self, message: dict[str, Any]) -> None:
+        """The learner's own cluster (docs/console.md): open it, run a line, undo, reset."""
+        action = protocol.console_action(message.get("action"))
+        line = protocol.command_line(message.get("line", "")) if action == "command" else ""
+        editor = protocol.manifest(message.get("manifest", "")) if action == "command" else ""
+        key = protocol.challenge_key(message.get("challenge"))
+        slug = protocol.scenario_slug(message.get("scenario"))
+        if key is not None:
+            challenge = await database_sync_to_async(lookups.challenge_for_run)(
+                key, self.scope.get("user"))
+            if challenge is None:
+                raise BadMessage("unknown_challenge", f"there is no challenge {key!r}")
+            slug = slug or challenge.scenario
+        scenario = await resolve_scenario(slug)
+        if self.learner is None:
+            self.learner = await learner_for_socket(self.scope)
+        calls = {"open": clusters.open_cluster, "undo": clusters.undo, "reset": clusters.reset}
+        args = (self.learner, slug or "", key or "", scenario)
+        async with _evaluations():
+            if action == "command":
+                view = await database_sync_to_async(clusters.command)(*args, line, editor)
+            else:
+                view = await database_sync_to_async(calls[action])(*args)
+        await self.send_json(protocol.frame("console", action=action, **view.to_dict()))
 
     def control(self, message: dict[str, Any]) -> None:
         action = protocol.control_action(message.get("action"))

@@ -25,7 +25,9 @@ from sandbox.engine.render import report
 from sandbox.engine.trace import Event, Step
 
 PROTOCOL_VERSION = 1
-MESSAGE_TYPES = ("run", "control", "ping")
+MESSAGE_TYPES = ("run", "control", "ping", "console")
+CONSOLE_ACTIONS = ("open", "command", "undo", "reset")
+MAX_COMMAND_LINE = 8_000
 CONTROL_ACTIONS = ("pause", "resume", "step", "finish", "speed")
 MIN_SPEED, MAX_SPEED = 0.25, 16.0
 MAX_DISPLAY_NAME = 40
@@ -91,7 +93,7 @@ def decode(text: str | None, limit: int) -> dict[str, Any]:
                          f"unsupported protocol version {message.get('version')!r}; "
                          f"this server speaks version {PROTOCOL_VERSION} (reload the page)")
     if message.get("type") not in MESSAGE_TYPES:
-        raise BadMessage("bad_message", "type must be one of run, control, ping")
+        raise BadMessage("bad_message", "type must be one of run, control, ping, console")
     return message
 
 
@@ -118,6 +120,24 @@ def display_name(value: Any) -> str:
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in name):
         raise BadMessage("bad_message", "display_name may only hold printable characters")
     return name
+
+
+def console_action(value: Any) -> str:
+    if value not in CONSOLE_ACTIONS:
+        raise BadMessage("bad_message", "action must be one of " + ", ".join(CONSOLE_ACTIONS))
+    return str(value)
+
+
+def command_line(value: Any) -> str:
+    """A console line: a string of at most MAX_COMMAND_LINE characters, one line."""
+    if not isinstance(value, str):
+        raise BadMessage("bad_message", "line must be a string, e.g. \"kubectl get pods\"")
+    if len(value) > MAX_COMMAND_LINE:
+        raise BadMessage("too_large", f"a console line is at most {MAX_COMMAND_LINE} characters; "
+                                      "put long content in the editor and use kubectl apply -f -")
+    if "\n" in value.strip():
+        raise BadMessage("bad_message", "one command per line in the console")
+    return value
 
 
 def manifest(value: Any) -> str:

@@ -13,6 +13,7 @@ import { EventsTable } from "./events.js";
 import { FlowDiagram } from "./flow.js";
 import { dockerPullDetails } from "./pulls.js";
 import { SandboxSocket } from "./socket.js";
+import { ConsolePanel } from "./console.js";
 
 const root = document.getElementById("sandbox");
 const $ = (id) => document.getElementById(id);
@@ -226,6 +227,7 @@ function onError(message) {
 }
 
 function onMessage(message) {
+  if (message.type === "console") return consolePanel.show(message);
   if (message.type === "error") return onError(message);
   if (message.type === "accepted") {
     if (playback !== "waiting") return undefined; // an answer to a run we no longer wait for
@@ -244,6 +246,7 @@ const CONNECTION_TEXT = {
 };
 
 function onState(state, seconds) {
+  if (state === "open") consolePanel.open();
   ui.connection.textContent = CONNECTION_TEXT[state](seconds);
   ui.connection.parentElement.dataset.state = state;
   if (state === "closed" && playback !== "idle") {
@@ -253,6 +256,12 @@ function onState(state, seconds) {
 }
 
 const socket = new SandboxSocket(root.dataset.wsPath, { onMessage, onState });
+const consolePanel = new ConsolePanel($("console"), {
+  send: (message) => socket.send(message),
+  editor: ui.manifest,
+  scenario: () => ui.scenario.value,
+  challenge: challengeKey,
+});
 
 // --- controls --------------------------------------------------------------------------------
 
@@ -298,6 +307,7 @@ ui.form.addEventListener("keydown", (event) => {
 });
 
 ui.scenario.addEventListener("change", () => {
+  consolePanel.open();
   showScenarioDescription();
   const url = new URL(window.location.href);
   url.searchParams.set("scenario", ui.scenario.value);
