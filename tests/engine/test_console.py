@@ -297,3 +297,16 @@ def test_a_stored_state_that_is_not_ours_is_refused() -> None:
         ClusterState.from_json('{"version": 99}', scenario("private-registry"))
     with pytest.raises(ValueError):
         ClusterState.from_json("[]", scenario("private-registry"))
+
+
+@pytest.mark.parametrize("line", [
+    "kubectl create secret docker-registry r --docker-username=u '--docker-password=p@ss word!'",
+    "kubectl create secret docker-registry r --docker-username=u --docker-password='p@ss word!'",
+    'kubectl create secret docker-registry r --docker-username=u --docker-password "p@ss word!"',
+    "kubectl create secret docker-registry r --docker-username=u --docker-password='p@ss word!",
+])
+def test_a_quoted_password_is_hidden_in_the_history(line: str) -> None:
+    c = Console()
+    result = c.do(line)
+    assert "p@ss" not in result.command and "word!" not in result.command
+    assert "p@ss" not in c.state.to_json()

@@ -83,22 +83,31 @@ class _Args:
 
 
 def redact(line: str) -> str:
-    """The line with every password flag's value (and a `-p` patch's auth) replaced."""
+    """The line with every password flag's value replaced, read as the shell reads it (so a
+    quoted value with spaces is hidden whole); a line that cannot be read is cut at the first
+    password flag."""
+    import shlex
+    secret_flags = ("--docker-password", "--password")
+    try:
+        commands = split_commands(line)
+    except ValueError:
+        commands = []
+    if len(commands) != 1:
+        at = min((line.find(f) for f in secret_flags if f in line), default=-1)
+        return line if at < 0 else line[:at] + "********"
     out = []
     hide_next = False
-    for part in line.split(" "):
+    for word in commands[0]:
+        text = word.text
+        name, eq, _ = text.partition("=")
         if hide_next:
-            out.append("********")
-            hide_next = False
-            continue
-        name, eq, _ = part.partition("=")
-        if name in ("--docker-password", "--password", "-p") and part.startswith("--") and eq:
-            out.append(f"{name}=********")
-        elif part in ("--docker-password", "--password"):
-            out.append(part)
+            text, hide_next = "********", False
+        elif name in secret_flags and eq:
+            text = f"{name}=********"
+        elif text in secret_flags:
             hide_next = True
-        else:
-            out.append(part)
+        out.append(text if text == "********" or text.endswith("=********")
+                   else shlex.quote(text) if not word.operator else text)
     return " ".join(out)
 
 
