@@ -42,7 +42,8 @@ CYCLE = (
 COMMANDS = CYCLE * 20
 WINDOW = 20
 # Commands timed again on the state after 10, 200, 400 and 600 commands.
-PROBES = ("kubectl set image deployment/web web=nginx:1.27", "kubectl get pods", "sleep 30")
+PROBES = ("kubectl set image deployment/web web=nginx:1.27", "kubectl get pods", "sleep 30",
+          "kubectl get events")
 
 
 def session(state: ClusterState) -> tuple[list[float], list[ClusterState]]:

@@ -38,7 +38,9 @@ MAX_OBJECTS = 200  # API objects, pods included
 MAX_EVENTS = 1000  # kept newest first; a real cluster also forgets events after an hour
 EVENT_TTL = 3600.0  # the API server's default --event-ttl (1 h)
 MAX_LOG = 200  # commands in the history list
-MAX_BYTES = 2_000_000  # the stored state as JSON
+MAX_BYTES = 2_000_000  # the stored objects, pods, nodes and images as JSON
+APPEND_ONLY = ("events", "log")  # lists whose items are never edited once added
+EDITED = ("objects", "pods", "nodes", "tags")  # what a command edits in place
 
 
 class StateLimit(Exception):
@@ -92,8 +94,18 @@ class ClusterState:
         return float(self.data["clock"])
 
     def copy(self) -> ClusterState:
-        """A state that shares nothing mutable with this one (a failed command edits a copy)."""
-        return ClusterState(self.scenario, json.loads(self.to_json()))
+        """A state a command may edit without touching this one (a failed command edits a copy).
+
+        Events, the log and image contents are never changed in place (new ones are added,
+        old ones dropped), so they are shared; what commands edit is copied. So a copy costs
+        what the cluster holds now, not how many events and commands came before."""
+        data = {key: value for key, value in self.data.items()}
+        for key in APPEND_ONLY:
+            data[key] = list(self.data[key])
+        data["images"] = dict(self.data["images"])
+        for key in EDITED:
+            data[key] = json.loads(json.dumps(self.data[key]))
+        return ClusterState(self.scenario, data)
 
     def to_json(self) -> str:
         return json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
@@ -137,7 +149,9 @@ class ClusterState:
         if len(self.data["objects"]) > MAX_OBJECTS:
             raise StateLimit(f"this sandbox cluster holds at most {MAX_OBJECTS} objects "
                              "(pods included): delete some, or reset the cluster")
-        size = len(self.to_json())
+        # Events and the log have their own bounds (count): measure what commands make grow.
+        size = len(json.dumps({key: self.data[key] for key in (*EDITED, "images")},
+                              separators=(",", ":")))
         if size > MAX_BYTES:
             raise StateLimit(f"this sandbox cluster would take {size // 1000} kB, more than its "
                              f"{MAX_BYTES // 1000} kB: delete some objects, or reset it")
