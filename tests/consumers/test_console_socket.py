@@ -56,7 +56,7 @@ async def test_a_failed_command_answers_kubectl_words_and_stores_nothing() -> No
     await console(ws, action="open")
     failed = await console(ws, action="command", line="kubectl get pods nope")
     assert failed["exit_code"] == 1
-    assert failed["error"] == 'Error from server (NotFound): pods "nope" not found'
+    assert failed["error"] == 'Error from server (NotFound): pods "nope" not found\n'
     assert failed["undo"] == 0
     bad = await console(ws, action="command", line=123)
     assert bad["type"] == "error"

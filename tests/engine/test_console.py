@@ -205,7 +205,7 @@ def test_create_of_an_existing_object_is_already_exists() -> None:
     again = c.do("kubectl create -f -")
     assert again.exit_code == 1
     assert again.error == ('Error from server (AlreadyExists): error when creating "STDIN": '
-                           'deployments.apps "web" already exists')
+                           'deployments.apps "web" already exists\n')
 
 
 # --- registry and nodes ----------------------------------------------------------------------
@@ -310,3 +310,36 @@ def test_a_quoted_password_is_hidden_in_the_history(line: str) -> None:
     result = c.do(line)
     assert "p@ss" not in result.command and "word!" not in result.command
     assert "p@ss" not in c.state.to_json()
+
+
+def test_flags_may_come_before_the_verb_and_missing_names_are_each_reported() -> None:
+    c = Console()
+    c.do("kubectl apply -f -", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+                               "  containers: [{name: c, image: nginx:1.25}]\n")
+    assert c.do("kubectl -n default get pods").output.startswith("NAME")
+    both = c.do("kubectl get pods p nope")
+    assert both.exit_code == 1 and both.output.startswith("NAME") and "\np " in both.output
+    assert both.error == 'Error from server (NotFound): pods "nope" not found\n'
+    assert c.do("kubectl get nodes nope").error.startswith("Error from server (NotFound)")
+    assert Console().do("kubectl get pods -A").error == "No resources found\n"
+
+
+def test_every_namespace_has_its_default_service_account_to_patch() -> None:
+    c = Console()
+    assert "default" in c.do("kubectl get serviceaccounts").output
+    patch = """-p '{"imagePullSecrets": [{"name": "regcred"}]}'"""
+    patched = c.do(f"kubectl patch serviceaccount default {patch}")
+    assert patched.output == "serviceaccount/default patched\n"
+    body = json.loads(c.do("kubectl get sa default -o json").output)
+    assert body["imagePullSecrets"] == [{"name": "regcred"}]
+    assert "kube-system" in c.do("kubectl get namespaces").output
+
+
+def test_a_dry_run_prints_and_stores_nothing() -> None:
+    c = Console()
+    before = c.state.to_json()
+    printed = c.do(SECRET + " --dry-run=client -o yaml")
+    assert printed.output.startswith("apiVersion: v1") and "kind: Secret" in printed.output
+    assert "mypass123" not in printed.output
+    assert c.do(SECRET + " --dry-run=client").output == "secret/regcred created (dry run)\n"
+    assert c.state.to_json() == before

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..kubectl import parse_commands
+from ..kubectl import dry_run_yaml, parse_commands
 from ..kubectl.shell_words import Word, split_commands
 from ..paste import load_paste
 from ..problems import ManifestError
@@ -198,30 +198,47 @@ def run_command(state: ClusterState, line: str, *, files: dict[str, str] | None 
     except _Usage as error:
         result.error = str(error) + (f"\n{error.hint}" if error.hint else "")
         result.column, result.exit_code = error.column, 1
-        return state, result
+        return state, _ended(result)
     except CommandFailed as error:
+        result.output = error.output
         result.error, result.exit_code = str(error), error.code
-        return state, result
+        return state, _ended(result)
     except StateLimit as error:
         result.error, result.exit_code, result.changed = f"error: {error}", 1, False
-        return state, result
+        return state, _ended(result)
     except ManifestError as error:
-        result.error = "\n".join(_problem_line(p) for p in error.problems[:20])
+        in_file = "-f" in line or "--filename" in line
+        result.error = "\n".join(_problem_line(p, in_file) for p in error.problems[:20])
+        first = error.problems[0] if error.problems else None
+        result.column = first.column if first is not None and not in_file else None
         result.exit_code = 1
-        return state, result
+        return state, _ended(result)
     except ValueError as error:  # shell quoting
         result.error, result.exit_code = f"error: {error}", 1
-        return state, result
+        return state, _ended(result)
     if not result.changed:
-        return state, result
+        return state, _ended(result)
     work.data["log"] = (work.data["log"] + [{"command": shown, "at": state.clock,
                                              "exit": result.exit_code}])[-200:]
-    return work, result
+    return work, _ended(result)
 
 
-def _problem_line(problem: Any) -> str:
-    where = f"line {problem.line}, column {problem.column}: " if problem.line else ""
+def _ended(result: CommandResult) -> CommandResult:
+    """Output and errors end with a newline, as a terminal shows them."""
+    if result.error and not result.error.endswith("\n"):
+        result.error += "\n"
+    if result.output and not result.output.endswith("\n"):
+        result.output += "\n"
+    return result
+
+
+def _problem_line(problem: Any, in_file: bool) -> str:
+    """A problem of a pasted file with its line and column; kubectl's own message (already
+    `error: …` or `Error from server …`) of a command line as it is."""
     hint = f" ({problem.hint})" if getattr(problem, "hint", None) else ""
+    if problem.message.lower().startswith("error"):
+        return f"{problem.message}{hint}"
+    where = f"line {problem.line}, column {problem.column}: " if problem.line and in_file else ""
     return f"error: {where}{problem.message}{hint}"
 
 
@@ -267,7 +284,7 @@ def _sleep(state: ClusterState, words: list[Word], key: bytes, result: CommandRe
 def _kubectl(state: ClusterState, words: list[Word], line: str, files: dict[str, str],
              key: bytes, result: CommandResult) -> None:
     rest = words[1:]
-    verbs = [w for w in rest if not w.text.startswith("-")]
+    verbs = _positionals(rest)
     if not verbs:
         raise _Usage("error: a kubectl command is needed", words[0], HELP)
     verb = verbs[0].text
@@ -286,6 +303,20 @@ def _kubectl(state: ClusterState, words: list[Word], line: str, files: dict[str,
     handler(state, verb, args, files, key, result)
 
 
+def _positionals(words: list[Word]) -> list[Word]:
+    """The words that are not flags or flag values (`kubectl -n default get pods`)."""
+    out: list[Word] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.text.startswith("-") and word.text != "-":
+            skip = word.text in VALUE_FLAGS
+        else:
+            out.append(word)
+    return out
+
+
 def _pull_secret_command(state: ClusterState, line: str, key: bytes,
                          result: CommandResult) -> None:
     """`create secret docker-registry`, `create serviceaccount`, `patch serviceaccount`: read
@@ -296,6 +327,12 @@ def _pull_secret_command(state: ClusterState, line: str, key: bytes,
     found = parse_commands(line, existing=existing)
     assert found is not None
     before = {(o.kind, o.effective_namespace, o.name): o.body for o in existing}
+    if _dry_run(line):  # kubectl prints what it would send, and nothing is stored
+        made = [o for o in found if before.get((o.kind, o.effective_namespace, o.name)) != o.body]
+        yaml = any(w in line.split() for w in ("-oyaml", "--output=yaml")) or "-o yaml" in line
+        result.output = "".join(dry_run_yaml(o) if yaml else
+                                f"{GROUPS[o.kind]}/{o.name} created (dry run)\n" for o in made)
+        return
     change = Change()
     lines = []
     for obj in found:
@@ -315,6 +352,14 @@ def _pull_secret_command(state: ClusterState, line: str, key: bytes,
     result.output = "\n".join(lines) + "\n"
     result.trace = run(state, change, key=key)
     result.changed = True
+
+
+def _dry_run(line: str) -> bool:
+    for word in line.split():
+        name, eq, value = word.partition("=")
+        if name == "--dry-run":
+            return value.strip("'\"") not in ("none", "false") if eq else True
+    return False
 
 
 def _read_file(args: _Args, files: dict[str, str]) -> tuple[str, str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..kubectl.describe import container_id
+from ..kubectl.printers import pod_addresses
 from .actions import rfc3339
 from .session import GROUPS, PLURALS, Change, CommandFailed, run
 from .views import describe, get_table, output_object, pod_statuses
@@ -37,10 +39,12 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
     if fmt not in ("", "wide", "yaml", "json", "name"):
         raise _Usage(f"error: unable to match a printer suitable for the output format "
                      f'"{fmt}", allowed formats are: json,name,wide,yaml', None)
+    missing = _missing(state, kind, namespace, names)
     if fmt in ("yaml", "json"):
         bodies = _bodies(state, kind, namespace, names)
-        if names and not bodies:
-            raise CommandFailed(not_found(kind, names[0]))
+        if missing:
+            printed = output_object(bodies[0], fmt) if len(bodies) == 1 else ""
+            raise CommandFailed("\n".join(not_found(kind, n) for n in missing), output=printed)
         if len(bodies) == 1 and names:
             result.output = output_object(bodies[0], fmt)
         else:
@@ -51,20 +55,38 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
     if fmt == "name":
         table = "".join(f"{GROUPS.get(kind, kind.lower())}/{b['metadata']['name']}\n"
                         for b in _bodies(state, kind, namespace, names))
+    if missing:
+        raise CommandFailed("\n".join(not_found(kind, n) for n in missing), output=table)
     if not table:
-        if names:
-            raise CommandFailed(not_found(kind, names[0]))
-        where = f"in {namespace} namespace" if namespace else ""
-        result.error = f"No resources found {where}".rstrip() + ".\n"
+        # get.go: "No resources found in <ns> namespace." for one namespace, else without.
+        result.error = (f"No resources found in {namespace} namespace.\n" if namespace
+                        else "No resources found\n")
     result.output = table
     if "watch" in args.flags:
         _watch(state, kind, namespace, args, key, result)
 
 
+def _missing(state: ClusterState, kind: str, namespace: str | None,
+             names: list[str]) -> list[str]:
+    """The names asked for that the cluster does not have, in the order asked."""
+    if not names:
+        return []
+    if kind == "Pod":
+        have = {k.split("/", 1)[1] for k in state.data["pods"]
+                if namespace is None or k.startswith(namespace + "/")}
+    elif kind == "Node":
+        have = set(state.data["nodes"])
+    elif kind == "Event":
+        return []
+    else:
+        have = {r["name"] for r in state.records(kind, namespace)}
+    return [n for n in names if n not in have]
+
+
 def _watch(state: ClusterState, kind: str, namespace: str | None, args: _Args, key: bytes,
            result: CommandResult) -> None:
-    from .commands import _Usage
     """`get pods -w`: a row each time a pod's printed state changes, for WATCH_SECONDS."""
+    from .commands import _Usage
     if kind != "Pod":
         raise _Usage("-w is supported for pods here", None)
     before = {(p.namespace, p.name): (p.status, p.ready, p.restarts)
@@ -92,17 +114,26 @@ def _bodies(state: ClusterState, kind: str, namespace: str | None,
     if kind == "Pod":
         out = []
         statuses = {(p.namespace, p.name): p for p in pod_statuses(state, namespace)}
+        addresses = pod_addresses(list(statuses.values()),
+                                  [n.name for n in state.scenario.nodes])
         for key, record in sorted(state.data["pods"].items()):
             ns, name = key.split("/", 1)
             if (namespace is None or ns == namespace) and (not names or name in names):
-                out.append(_pod_body(record, statuses[(ns, name)]))
+                out.append(_pod_body(record, statuses[(ns, name)], addresses.get(key)))
         return out
-    return [r["body"] for r in state.records(kind, namespace) if not names or r["name"] in names]
+    bodies = []
+    for r in state.records(kind, namespace):
+        if not names or r["name"] in names:
+            body = json.loads(json.dumps(r["body"]))
+            body["metadata"].update(uid=r["uid"], creationTimestamp=rfc3339(r["created"]))
+            bodies.append(body)
+    return bodies
 
 
-def _pod_body(record: dict[str, Any], status: Any) -> dict[str, Any]:
+def _pod_body(record: dict[str, Any], status: Any, address: Any) -> dict[str, Any]:
+    """The Pod as `kubectl get pod -o json` shows it: the stored object and its status."""
     body: dict[str, Any] = json.loads(json.dumps(record["body"]))
-    body["metadata"]["uid"] = record["uid"]
+    body["metadata"].update(uid=record["uid"], creationTimestamp=rfc3339(record["created"]))
     containers = []
     for c in status.containers:
         if c.state == "running":
@@ -113,10 +144,23 @@ def _pod_body(record: dict[str, Any], status: Any) -> dict[str, Any]:
         else:
             state = {"waiting": {"reason": c.reason, **({"message": c.message} if c.message
                                                          else {})}}
-        containers.append({"name": c.name, "image": c.image, "imageID": c.image_id or "",
-                           "ready": c.ready, "restartCount": c.restart_count, "state": state,
-                           "started": c.state == "running"})
-    body["status"] = {"phase": status.phase, "containerStatuses": containers}
+        last: dict[str, Any] = {}
+        if c.last_finished is not None:
+            last = {"terminated": {"exitCode": c.last_exit_code, "reason": c.last_reason,
+                                   "finishedAt": rfc3339(c.last_finished)}}
+        entry = {"name": c.name, "image": c.image, "imageID": c.image_id or "",
+                 "ready": c.ready, "restartCount": c.restart_count, "state": state,
+                 "lastState": last, "started": c.state == "running"}
+        if c.state != "waiting" or c.last_finished is not None:
+            entry["containerID"] = container_id(status, c)
+        containers.append(entry)
+    status_body: dict[str, Any] = {"phase": status.phase, "qosClass": "BestEffort",
+                                   "containerStatuses": containers}
+    if status.node and address is not None:
+        status_body.update(hostIP=address.host_ip, podIP=address.pod_ip,
+                           podIPs=[{"ip": address.pod_ip}] if address.pod_ip else [],
+                           startTime=rfc3339(record["created"]))
+    body["status"] = status_body
     return body
 
 

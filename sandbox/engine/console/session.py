@@ -46,9 +46,10 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 class CommandFailed(Exception):
     """What kubectl prints on stderr, with its exit code; the state is left as it was."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
+    def __init__(self, message: str, code: int = 1, output: str = "") -> None:
         super().__init__(message)
         self.code = code
+        self.output = output  # what was printed before the error (kubectl prints as it goes)
 
 
 @dataclass
@@ -70,6 +71,10 @@ def new_cluster(scenario: Scenario, *, key: bytes = DEFAULT_KEY) -> ClusterState
         save_node(NodeRuntime.start(node, scenario.kubelet),
                    state.data["nodes"][node.name], state.data["images"])
     change = Change()
+    for namespace in BUILT_IN_NAMESPACES:  # what every cluster has before anyone applies
+        _create(state, "Namespace", "", namespace,
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+                change, "cluster")
     for obj in scenario.objects:
         try:
             store_object(state, obj, change, mode="create", key=key)
@@ -233,6 +238,9 @@ def store_object(state: ClusterState, obj: KubeObject, change: Change, *, mode: 
     return f"{_ref(kind, name)} configured"
 
 
+BUILT_IN_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
 def _create(state: ClusterState, kind: str, namespace: str, name: str, body: dict[str, Any],
             change: Change, source: str) -> str:
     serial = state.next_serial()
@@ -252,6 +260,10 @@ def _create(state: ClusterState, kind: str, namespace: str, name: str, body: dic
         change.new_pods.append((plan, record["body"], record.get("defaulted", {})))
         return f"{_ref(kind, name)} created"
     state.data["objects"][object_key(kind, namespace, name)] = record
+    if kind == "Namespace":  # its ServiceAccount controller makes `default` in it
+        account = {"apiVersion": "v1", "kind": "ServiceAccount",
+                   "metadata": {"name": "default", "namespace": name}}
+        _create(state, "ServiceAccount", name, "default", account, change, source)
     if kind not in SUPPORTED:
         return (f"{_ref(kind, name)} created (stored only: the console does not run "
                 f"{kind} controllers yet; use a Deployment, or Run the paste)")

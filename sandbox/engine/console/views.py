@@ -244,7 +244,7 @@ def _pods_on(state: ClusterState, node: str) -> int:
 
 def output_object(body: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(body, indent=4, ensure_ascii=False) + "\n"
+        return json.dumps(body, indent=4, ensure_ascii=False, sort_keys=True) + "\n"
     return object_yaml(body)
 
 

@@ -41,7 +41,7 @@ def describe_events(events: Iterable[Event], now: float,
     return tabwrite("\n".join(_event_lines(events, now, profile_for(profile))) + "\n")
 
 
-def _container_id(pod: PodStatus, status: ContainerStatus) -> str:
+def container_id(pod: PodStatus, status: ContainerStatus) -> str:
     if status.state == "waiting" and status.last_finished is None:
         return ""  # a container that never ran has no ID; a restarting one keeps its last
     seed = f"{pod.namespace}/{pod.name}/{status.name}".encode()
@@ -113,7 +113,7 @@ def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label:
     for status in statuses:
         lines.append(f"  {status.name}:")
         if scheduled:
-            lines.append(f"    Container ID:\t{_container_id(pod, status)}")
+            lines.append(f"    Container ID:\t{container_id(pod, status)}")
         lines.append(f"    Image:\t{status.image}")
         if scheduled:
             lines.append(f"    Image ID:\t{status.image_id or ''}")
