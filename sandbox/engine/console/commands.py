@@ -16,7 +16,6 @@ from ..kubectl import dry_run_yaml, parse_commands
 from ..kubectl.shell_words import Word, split_commands
 from ..paste import load_paste
 from ..problems import ManifestError
-from ..registry.digests import DigestLookupError, resolve_digest
 from ..trace import Trace
 from .nodes import crane, crictl
 from .session import GROUPS, Change, CommandFailed, run, store_object
@@ -396,6 +395,3 @@ def _delete(state: ClusterState, verb: str, args: _Args, files: dict[str, str], 
 
 
 __all__ = ["CommandResult", "run_command"]
-
-# `resolve_digest` and `DigestLookupError` are used by `nodes.crane`.
-_ = (resolve_digest, DigestLookupError)
