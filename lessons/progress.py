@@ -3,9 +3,11 @@
 A learner is anonymous: a random key kept in their Django session (so it survives a reload and a
 server restart). The session is stored only once they run something: the sandbox page hands out
 a session cookie without writing a row (`offer_session_cookie`), and the websocket creates the
-row under that key on the first run (`learner_for_socket`). The board never sees that key, only
-a one-way `public_id` of it, and never sees a manifest: a run is summarised as pod statuses,
-goal counts and one waiting reason.
+row under that key on the first run (`learner_for_socket`). Only a key this server made and
+signed (a "promise") is ever stored, never one a client chose, and the next page view moves the
+session to a fresh key, so a key planted in a learner's browser does not share their progress.
+The board never sees that key, only a one-way `public_id` of it, and never sees a manifest: a
+run is summarised as pod statuses, goal counts and one waiting reason.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.crypto import get_random_string
+from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
 
 from lessons.models import Challenge, Progress
 from sandbox.engine import Trace
@@ -36,6 +38,11 @@ ROOM_GROUP = "room"  # the channel-layer group every board socket joins
 FREE_PLAY = "free play"
 _LEARNER_KEY_LENGTH = 32  # hex characters
 _SESSION_KEY_LENGTH = 32  # as Django's session backends make them
+# A promised key is 20 random characters (about 103 bits) and 12 of their HMAC, so the server
+# can tell the keys it handed out from keys a client made up.
+_PROMISE_NONCE_LENGTH = 20
+_PROMISE_SALT = "lunchbox.progress.session-promise"
+_FROM_PROMISE = "lunchbox_from_promise"  # in a session stored under a promised key
 
 
 def _valid_learner(value: object) -> bool:
@@ -63,21 +70,47 @@ def _valid_session_key(value: object) -> bool:
             and all(c in VALID_KEY_CHARS for c in value))
 
 
+def _promise_mac(nonce: str) -> str:
+    digest = salted_hmac(_PROMISE_SALT, nonce, algorithm="sha256").digest()
+    width = _SESSION_KEY_LENGTH - _PROMISE_NONCE_LENGTH
+    return "".join(VALID_KEY_CHARS[byte % len(VALID_KEY_CHARS)] for byte in digest[:width])
+
+
+def new_session_promise() -> str:
+    """A session key for a session not stored yet, signed so only this server can make one."""
+    nonce = get_random_string(_PROMISE_NONCE_LENGTH, VALID_KEY_CHARS)
+    return nonce + _promise_mac(nonce)
+
+
+def is_session_promise(value: object) -> bool:
+    """True for a key `new_session_promise` made (with this SECRET_KEY), false for any other."""
+    if not _valid_session_key(value):
+        return False
+    assert isinstance(value, str)
+    nonce, mac = value[:_PROMISE_NONCE_LENGTH], value[_PROMISE_NONCE_LENGTH:]
+    return constant_time_compare(mac, _promise_mac(nonce))
+
+
 def offer_session_cookie(request: HttpRequest, response: HttpResponse) -> None:
     """Give a visitor without a stored session a session cookie, without writing anything.
 
     The key is only a promise: the session row is created under it when the learner first runs
     something on the websocket (`learner_for_socket`), so crawlers and one-off visits leave no
-    row. A cookie already holding a well-formed key without a row is handed out again, so a
-    reload before the first run keeps it.
+    row. A cookie holding a promise without a row is handed out again, so a reload before the
+    first run keeps it; any other key the client sent is replaced, never adopted. A session
+    stored under a promise moves to a fresh key on the next page view (its data kept), so whoever
+    else knew the promise loses it.
     """
     name = settings.SESSION_COOKIE_NAME
     cookie = request.COOKIES.get(name)
     session = request.session
+    if session.get(_FROM_PROMISE):  # loads the session: a cookie without a row loads empty
+        del session[_FROM_PROMISE]
+        session.cycle_key()  # SessionMiddleware stores it and sets the new cookie
+        return
     if session.modified or (_valid_session_key(cookie) and session.exists(str(cookie))):
         return
-    key = cookie if _valid_session_key(cookie) else get_random_string(_SESSION_KEY_LENGTH,
-                                                                     VALID_KEY_CHARS)
+    key = cookie if is_session_promise(cookie) else new_session_promise()
     # SessionMiddleware would delete a cookie whose session loaded empty: keep the key on the
     # session so it neither deletes the cookie nor saves the (unmodified) session.
     session._session_key = key
@@ -96,10 +129,10 @@ def offer_session_cookie(request: HttpRequest, response: HttpResponse) -> None:
 async def learner_for_socket(scope: dict[str, Any]) -> str:
     """The learner key of a websocket's session, created on the learner's first run.
 
-    A socket whose session holds a key gets it. A socket whose cookie names a session not
-    stored yet (the sandbox page only promises one) stores it now, under that cookie's key. A
-    socket without a session cookie gets a key for this connection only, since a websocket
-    cannot set a cookie.
+    A socket whose session holds a key gets it. A socket whose cookie is a promise of the sandbox
+    page's (`new_session_promise`) stores the session now, under that key. A socket without a
+    session cookie, or with a key this server did not make, gets a key for this connection only,
+    since a websocket cannot set a cookie.
     """
     cookie = (scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME)
     key: str = await database_sync_to_async(_learner_for_session)(scope.get("session"), cookie)
@@ -117,9 +150,10 @@ def _learner_for_session(session: SessionBase | None, cookie: str | None) -> str
         key = ensure_learner(session)
         session.save()
         return key
-    if not _valid_session_key(cookie):
+    if not is_session_promise(cookie):
         return new_learner()
     key = ensure_learner(session)
+    session[_FROM_PROMISE] = True  # the next page view moves it to a fresh key
     session._session_key = cookie  # the key the sandbox page promised in the cookie
     try:
         session.save(must_create=True)

@@ -2,7 +2,9 @@
 
 Django must be set up before the routing (and so the consumers and models) is imported.
 Websockets pass the origin check first, then get the Django session and user from the cookie
-(the learner key and the board's staff check both need them).
+(the learner key and the board's staff check both need them). With DEBUG off, start-up stops
+with a clear message when `collectstatic` has not run, rather than answer every page with an
+error 500.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sandbox.settings")
 django_asgi_app = get_asgi_application()
+
+from sandbox.checks import require_static_manifest  # noqa: E402
+
+require_static_manifest()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -8,9 +8,11 @@ SQLite and the in-memory channel layer.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,34 +60,40 @@ def env_int(name: str, default: int) -> int:
     return value
 
 
+_POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+# WAL lets learners' page views read while a run is written; IMMEDIATE takes the write lock at
+# the start of a transaction, so two writers wait for each other (up to `timeout` seconds)
+# instead of one failing at once with "database is locked".
+SQLITE_OPTIONS: dict[str, object] = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
 def env_database(name: str, default: dict[str, object]) -> dict[str, object]:
-    """Turn DATABASE_URL (postgres://user:pass@host:port/db or sqlite:///path) into DATABASES."""
+    """Turn DATABASE_URL (postgres://user:pass@host:port/db?sslmode=require or
+    sqlite:////abs/path) into a DATABASES entry, with every query option kept in OPTIONS."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     url = urlsplit(raw)
-    if url.scheme in {"postgres", "postgresql", "pgsql"}:
-        db_name = unquote(url.path.lstrip("/"))
-        if not db_name:
+    if url.scheme in _POSTGRES_SCHEMES:
+        if not url.path.lstrip("/"):
             raise ImproperlyConfigured(f"{name} has no database name (…/<name> at the end).")
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": db_name,
-            "USER": unquote(url.username or ""),
-            "PASSWORD": unquote(url.password or ""),
-            "HOST": url.hostname or "",
-            "PORT": str(url.port or ""),
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-        }
-    if url.scheme == "sqlite":
-        path = unquote(url.path)
-        if not path or path == "/":
-            raise ImproperlyConfigured(f"{name} has no SQLite file path (sqlite:////abs/path.db).")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
-    raise ImproperlyConfigured(
-        f"{name} scheme {url.scheme!r} is not supported; use postgres://… or sqlite:///…"
-    )
+        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+        config["PORT"] = str(config.get("PORT") or "")
+    elif url.scheme == "sqlite":
+        if url.path in {"", "/"}:
+            raise ImproperlyConfigured(
+                f"{name} has no SQLite file path (sqlite:////abs/path.db).")
+        config = dj_database_url.parse(raw)
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    else:
+        raise ImproperlyConfigured(
+            f"{name} scheme {url.scheme!r} is not supported; use postgres://… or sqlite:///…"
+        )
+    return dict(config)
 
 
 def env_redis(name: str) -> str | None:
@@ -97,14 +105,33 @@ def env_redis(name: str) -> str | None:
     return raw
 
 
+def env_secret_key(name: str, default: str) -> str:
+    """SECRET_KEY from `name`, or from the file `<name>_FILE` names (never both)."""
+    raw = os.environ.get(name)
+    file_name = os.environ.get(f"{name}_FILE", "").strip()
+    if raw is not None and file_name:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    if not file_name:
+        return default if raw is None else raw
+    try:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"{name}_FILE={file_name!r} cannot be read: {error}") from None
+
+
 DEBUG = env_bool("DEBUG", True)
+# Where the SQLite file, the collected static files and a workshop's secret key live.
+VAR_DIR = Path(env_str("LUNCHBOX_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 _DEV_SECRET = "lunchbox-development-only-secret-key-not-for-production"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+SECRET_KEY = env_secret_key("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured(
-        "DEBUG is off, so SECRET_KEY must be set to a random value of at least 32 characters "
-        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        "DEBUG is off, so SECRET_KEY (or a file named by SECRET_KEY_FILE) must hold a random "
+        "value of at least 32 characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+        "`make workshop` makes one for you."
     )
+# With DEBUG off the default is empty: every request is a 400 until the names are listed.
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
 INSTALLED_APPS = [
@@ -117,6 +144,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "sandbox",
     "lessons",
 ]
@@ -131,7 +159,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sandbox.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The admin login is the only password form. django-axes refuses a username from one address
+# after AXES_FAILURE_LIMIT wrong passwords, even the right one, until AXES_COOLOFF_TIME has
+# passed; the pair (not the address alone) keeps a learner from locking the instructor out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command's stderr; lockouts are still logged
 
 ROOT_URLCONF = "sandbox.urls"
 ASGI_APPLICATION = "sandbox.asgi.application"
@@ -156,7 +199,8 @@ DATABASES = {
         "DATABASE_URL",
         {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "var" / "lunchbox.sqlite3",
+            "NAME": VAR_DIR / "lunchbox.sqlite3",
+            "OPTIONS": dict(SQLITE_OPTIONS),
             # Tests use Django's shared-cache in-memory SQLite (visible to the worker threads
             # of database_sync_to_async), so parallel test runs never share a file.
         },
@@ -190,7 +234,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = VAR_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -206,6 +250,9 @@ WHITENOISE_MANIFEST_STRICT = False
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# Secure cookies are only sent over HTTPS: on by default with DEBUG off (TLS behind a proxy),
+# off for a laptop serving plain HTTP on venue Wi-Fi (`make workshop` sets SECURE_COOKIES=0),
+# where a browser would drop them: no admin login (CSRF) and a new learner on every reload.
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -38,7 +38,7 @@ def test_the_cluster_remembers_across_a_reload_and_undo_takes_back(
     expect(page.locator("#connection-state")).to_have_text("connected")
     expect(page.locator("#console-pods")).to_contain_text("web")
     expect(page.locator("#console-history")).to_contain_text("kubectl apply -f -")
-    page.get_by_role("button", name="Undo").click()
+    page.get_by_role("button", name="Take back last command").click()
     expect(page.locator("#console-pods")).to_have_text("No resources found in default namespace.")
     type_command(page, "kubectl get pods nope")
     expect(log).to_contain_text('Error from server (NotFound): pods "nope" not found')
@@ -46,9 +46,9 @@ def test_the_cluster_remembers_across_a_reload_and_undo_takes_back(
 
 def test_command_output_is_text_not_markup(page: Page, sandbox_server: LiveServer) -> None:
     open_sandbox(page, sandbox_server)
-    type_command(page, "kubectl get pods <img src=x onerror=window.pwned=1>")
+    type_command(page, "kubectl get pods '<img src=x onerror=window.pwned=1>'")
     log = page.get_by_role("log", name="Console output")
-    expect(log).to_contain_text("<img src=x")
+    expect(log).to_contain_text('pods "<img src=x onerror=window.pwned=1>" not found')
     assert page.locator("#console-output img").count() == 0
     assert page.evaluate("() => window.pwned === undefined")
 

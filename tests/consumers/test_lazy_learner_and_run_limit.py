@@ -92,7 +92,8 @@ async def test_first_run_stores_the_session_under_the_cookies_key() -> None:
     assert await Session.objects.acount() == 1
     assert (await Session.objects.aget(session_key=cookie)).get_decoded()[
         LEARNER_SESSION_KEY] == learner
-    assert await open_page(cookie) == cookie
+    # The next page view moves the stored session to a fresh key (tests/server/test_session_keys).
+    assert await open_page(cookie) != cookie
 
 
 async def test_a_socket_without_a_cookie_stores_nothing() -> None:
