@@ -22,6 +22,7 @@ FLOW_NODES: dict[str, str] = {
     "present": "Image present on node?",
     "verify": "Pod may use the cached image?",
     "never_missing": "ErrImageNeverPull",
+    "inspect_failed": "ImageInspectError",
     "cached": "Use the cached image",
     "credentials": "Look up pull credentials",
     "backoff": "In back-off window?",

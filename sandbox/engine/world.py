@@ -149,6 +149,15 @@ class NodeImage:
 
 
 @dataclass(frozen=True)
+class NodeFaults:
+    """Failures a scenario injects into a node's container runtime, as the kubelet sees them."""
+
+    # The error every CRI ImageStatus call returns, as the kubelet receives it (the gRPC status
+    # text, `rpc error: code = … desc = …`: the CRI client passes it through unchanged).
+    image_status: str | None = None
+
+
+@dataclass(frozen=True)
 class Node:
     name: str
     architecture: str = "amd64"
@@ -159,6 +168,7 @@ class Node:
     unreachable: tuple[str, ...] = ()  # registry hosts this node cannot reach
     # Node-wide docker config (`auths` map), as the kubelet's config.json would hold it.
     credentials: dict[str, Any] = field(default_factory=dict, hash=False, repr=False)
+    faults: NodeFaults = NodeFaults()
 
     def all_labels(self) -> dict[str, str]:
         """The node's labels plus the well-known ones the kubelet sets."""

@@ -110,13 +110,26 @@ def test_the_password_is_kept_only_as_a_fingerprint() -> None:
 
 def test_without_the_secret_the_private_pull_fails_and_backs_off() -> None:
     c = Console("private-registry")
-    c.do("kubectl apply -f -", PRIVATE_POD)
+    applied = c.do("kubectl apply -f -", PRIVATE_POD)
+    # apply runs on through the PLEG's resync a second after the failed first sync, which
+    # already meets the back-off; the status is what that resync wrote as it started.
+    assert [e.reason for e in applied.trace.events
+            if e.reason in ("Pulling", "BackOff")] == ["Pulling", "BackOff"]
     assert pod_rows(c)[0][2] == "ErrImagePull"
-    c.do("sleep 60")
+    # Requeues every 10-15 s: a pull at ~16 s fails (20 s window), the sync at ~30 s backs
+    # off, and the one at ~43 s shows that ImagePullBackOff.
+    c.do("sleep 45")
     assert pod_rows(c)[0][2] == "ImagePullBackOff"
     warnings = [line for line in c.do("kubectl get events").output.splitlines()
                 if "FailedToRetrieveImagePullSecret" in line]
     assert warnings
+
+
+def test_a_sync_after_a_command_boundary_shows_the_result_of_the_sync_before() -> None:
+    c = Console("private-registry")
+    c.do("kubectl apply -f -", PRIVATE_POD)  # syncs at 1 s (pull fails) and 2 s (BackOff)
+    c.do("sleep 15")  # the requeue at ~16.5 s writes the 2 s sync's ImagePullBackOff
+    assert pod_rows(c)[0][2] == "ImagePullBackOff"
 
 
 # --- apply and defaulting --------------------------------------------------------------------
@@ -343,3 +356,31 @@ def test_a_dry_run_prints_and_stores_nothing() -> None:
     assert "mypass123" not in printed.output
     assert c.do(SECRET + " --dry-run=client").output == "secret/regcred created (dry run)\n"
     assert c.state.to_json() == before
+
+
+@pytest.mark.parametrize("text", [
+    "kubectl create secret docker-registry r --docker-password='two words' --docker-username=u",
+    "kubectl create secret docker-registry r --docker-password=s3cr3t-value",
+    "stringData:\n  .dockerconfigjson: '{\"auths\":{\"r\":{\"password\":\"s3cr3t-value\"}}}'\n",
+    "  password: s3cr3t-value\n",
+    "# my password: s3cr3t-value\n",
+    '{"auths": {"r": {"auth": "dTpzM2NyM3QtdmFsdWU="}}}',
+])
+def test_shared_editor_text_hides_passwords(text: str) -> None:
+    from sandbox.engine.console.compare import scrub_text
+    scrubbed = scrub_text(text)
+    assert "s3cr3t-value" not in scrubbed and "two words" not in scrubbed
+    assert "dTpzM2NyM3QtdmFsdWU=" not in scrubbed
+
+
+def test_compare_names_what_the_last_command_changed() -> None:
+    from sandbox.engine.console.compare import compare
+    c = Console()
+    c.do("kubectl apply -f -", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+                               "  nodeName: node-2\n  containers: [{name: c, image: nginx:1.25}]\n")
+    before = c.state
+    c.do("kubectl set image pod/p c=nginx:1.26")
+    found = {(d.pod, d.what) for d in compare(before, c.state)}
+    assert ("default/p", "image ID") in found and ("default/p", "restarts") in found
+    assert ("default/p", "bytes pulled") in found
+    assert ("node-2", "image") in found

@@ -38,6 +38,7 @@ from sandbox.engine.world import (
     KubeletConfig,
     Layer,
     Node,
+    NodeFaults,
     NodeImage,
     Registry,
     Repository,
@@ -77,8 +78,9 @@ class Env:
     """pullerTestEnv: one node's kubelet, a fake clock and a fake puller."""
 
     def __init__(self, config: KubeletConfig, *, preloaded: tuple[NodeImage, ...] = (),
-                 pull_error: str | None = None) -> None:
-        self.node = NodeRuntime.start(Node("node-1", images=preloaded), config)
+                 pull_error: str | None = None, inspect_error: str | None = None) -> None:
+        node = Node("node-1", images=preloaded, faults=NodeFaults(image_status=inspect_error))
+        self.node = NodeRuntime.start(node, config)
         self.steps: list[tuple[str, str, str | None]] = []
         self.events: list[tuple[str, str, str]] = []
         self.kubelet = Kubelet(self.node, config, "newest", self._step, self._event)
@@ -159,6 +161,7 @@ FAILED_404: Expect = ("ErrImagePull", (GET, PULL), ("Pulling", "Failed"), "404")
 BACKOFF_404: Expect = ("ImagePullBackOff", (GET,), ("BackOff",),
                        'Back-off pulling image "typo_image": ErrImagePull: 404')
 INVALID: Expect = ("InvalidImageName", (), ("InspectFailed",), "")
+INSPECT: Expect = ("ImageInspectError", (GET,), ("InspectFailed",), "")
 SIGNATURE: Expect = ("SignatureValidationFailed", (GET, PULL), ("Pulling", "Failed"),
                      SIGNATURE_ERROR)
 SIGNATURE_BACKOFF: Expect = ("ImagePullBackOff", (GET,), ("BackOff",),
@@ -176,10 +179,8 @@ PULLER_CASES = [
     pytest.param("present_image", "Always", None, [ALWAYS_OK] * 3, id="image present, pull"),
     pytest.param("missing_image", "Never", None, [NEVER_MISSING] * 3,
                  id="image missing, never pull"),
-    pytest.param("missing_image", "IfNotPresent", None, [], id="fail on image inspect",
-                 marks=pytest.mark.skip(reason="ImageInspectError needs the runtime's "
-                                               "ImageStatus to fail; our model has no inspect "
-                                               "failures")),
+    # "image missing, pull if not present, fail on image inspect": see
+    # test_inspect_failure_is_reported_on_every_attempt_without_back_off below.
     pytest.param("typo_image", "IfNotPresent", "404",
                  [FAILED_404, FAILED_404, BACKOFF_404, FAILED_404, BACKOFF_404, BACKOFF_404],
                  id="image missing, unable to fetch"),
@@ -215,6 +216,23 @@ def test_image_manager_decides_like_upstream_attempt_by_attempt(
         assert (attempt.error, attempt.calls, attempt.reasons) == (error, calls, reasons), (
             f"attempt {number}")
         assert message in (attempt.result.message or ""), f"attempt {number}"
+
+
+@pytest.mark.parametrize("serialized", [True, False], ids=["serialized", "parallel"])
+@pytest.mark.parametrize("gate", [False, True], ids=["", "KubeletEnsureSecretPulledImages"])
+def test_inspect_failure_is_reported_on_every_attempt_without_back_off(
+        serialized: bool, gate: bool) -> None:
+    # pullerTestCases' "image missing, pull if not present, fail on image inspect": the fake
+    # runtime's GetImageRef returns `unknown inspectError`; three attempts, the same each time.
+    env = Env(config(serialized=serialized, gate=gate), preloaded=(present_image(),),
+              inspect_error="unknown inspectError")
+    container = Container("container_name", "missing_image", "IfNotPresent")
+    for number in range(1, 4):
+        attempt = env.attempt(make_pod(), container)
+        assert (attempt.error, attempt.calls, attempt.reasons) == INSPECT[:3], f"attempt {number}"
+        # The message names the ref GetImageRef left empty (kubernetes#141571, still open).
+        assert attempt.result.message == 'Failed to inspect image "": unknown inspectError'
+    assert env.kubelet.backoff.window("bar_missing_image") is None
 
 
 def test_cached_image_message_says_whether_the_pod_may_access_it() -> None:

@@ -29,6 +29,7 @@ def pod_record(run: PodRun, body: dict[str, Any], status: PodStatus, old: dict[s
             "reason": c.reason, "message": c.message, "image_id": c.image_id,
             "restart_count": c.restart_count, "exit_code": c.exit_code,
             "finished": c.finished, "last": list(c.last) if c.last else None,
+            "reason_cache": list(c.reason_cache) if c.reason_cache else None,
             "started": started,
         }
     for container in status.containers:
@@ -38,6 +39,7 @@ def pod_record(run: PodRun, body: dict[str, Any], status: PodStatus, old: dict[s
             "created": created,
             "containers": containers, "init_done": run.init_done, "attempts": run.attempts,
             "syncs": syncs, "secrets_from": secrets_from,
+            "pulled_bytes": old.get("pulled_bytes", 0),
             "scheduling": [[s.node, s.feasible, s.reason, s.image_locality]
                            for s in run.scheduling]}
 

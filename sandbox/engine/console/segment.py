@@ -94,6 +94,8 @@ class Segment(_Simulation):
                          "restart_count", "exit_code", "finished"):
                 setattr(container, attr, saved[attr])
             container.last = tuple(saved["last"]) if saved["last"] else None
+            cached = saved.get("reason_cache")  # what the next sync publishes (pod_worker.py)
+            container.reason_cache = (cached[0], cached[1]) if cached else None
         run.init_done, run.attempts = record["init_done"], record["attempts"]
         self.pods.append(run)
         self.runs[run.key] = run
@@ -306,6 +308,9 @@ class Segment(_Simulation):
                                         self.created_at.get(run.key, self.now),
                                         pending.get(run.key, []),
                                         self.secrets_from.get(run.key, old.get("secrets_from")))
+        for pull in self.pulls:  # what each pod's pulls downloaded, for compare
+            if pull.pod in pods:
+                pods[pull.pod]["pulled_bytes"] = pods[pull.pod].get("pulled_bytes", 0) + pull.bytes
         data["pods"] = pods
         events = [e for e in data["events"] if e["time"] >= self.now - 3600.0]
         events += [event_data(e) for e in self.events]

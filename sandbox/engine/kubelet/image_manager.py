@@ -274,6 +274,10 @@ class Kubelet:
             return ImageResult(False, reason="InvalidImageName", message=message)
         self.step("parse", f"{image!r} is a valid reference to {ref}.", "yes")
         self.step("policy", f"imagePullPolicy is {policy} ({why}).", policy)
+        fault = self.node.node.faults.image_status
+        if fault is not None and (policy != "Always"
+                                  or not runtime.profile_for(self.profile).pull_precheck):
+            return self._inspect_failed(image, ref, fault)
         if policy != "Always":
             result = self._check_present(pod, ref, image, policy)
             if result is not None:
@@ -304,6 +308,17 @@ class Kubelet:
         self.step("cached", "Using the cached image; nothing is downloaded.")
         self.event("Normal", "Pulled", runtime.msg_already_present(image, gate))
         return ImageResult(True, image_id=self.node.image_id(ref))
+
+    def _inspect_failed(self, image: str, ref: ImageReference, error: str) -> ImageResult:
+        """Step 2, GetImageRef failed: ImageInspectError, returned before the back-off check, so
+        no back-off entry; the pod worker's requeue is the only retry (KUBERNETES.md §3)."""
+        self.step("present", f"The kubelet asks the runtime whether {ref} is on "
+                             f"{self.node.node.name}, and ImageStatus fails: {error}", "error")
+        self.step("inspect_failed", "ImageInspectError: the kubelet cannot tell whether the "
+                                    "image is there, so it neither uses nor pulls it.")
+        message = runtime.msg_inspect_failed(image, error, self.profile)
+        self.event("Warning", "InspectFailed", message)
+        return ImageResult(False, reason="ImageInspectError", message=message)
 
     def _never_pull(self, image: str) -> ImageResult:
         message = runtime.msg_never_pull(image)
@@ -353,8 +368,10 @@ class Kubelet:
                        "on the node")
         self.step("pulled", f"Pulled {image!r} in {runtime.go_duration(outcome.pull_seconds)}: "
                             f"{fetched}.")
+        # puller.go reads the size with a best-effort ImageStatus and drops its error: 0 bytes.
+        size = 0 if self.node.node.faults.image_status is not None else outcome.size
         self.event("Normal", "Pulled", runtime.msg_pulled(
-            image, outcome.pull_seconds, outcome.total_seconds, outcome.size, self.profile))
+            image, outcome.pull_seconds, outcome.total_seconds, size, self.profile))
         return ImageResult(True, image_id=outcome.image_id)
 
 

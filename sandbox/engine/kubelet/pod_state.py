@@ -28,6 +28,9 @@ class ContainerRun:
     exit_code: int | None = None  # of the current terminated state
     finished: float | None = None  # when the latest instance exited
     last: tuple[str, int, float] | None = None  # lastState.terminated: reason, code, finishedAt
+    # The kubelet's reasonCache entry (pkg/kubelet/reason_cache.go): why the latest start attempt
+    # failed, as (error name, message). The pod's status shows it from the next sync on.
+    reason_cache: tuple[str, str | None] | None = None
 
     @property
     def crashed(self) -> bool:

@@ -22,7 +22,8 @@ _SHAPES = {
     "parse": "rhombus", "policy": "rhombus", "present": "rhombus", "verify": "rhombus",
     "backoff": "rhombus", "schedule": "stadium-shape", "run": "stadium-shape",
 }
-_ERRORS = {"unschedulable", "invalid", "never_missing", "backoff_wait", "pull_failed"}
+_ERRORS = {"unschedulable", "invalid", "never_missing", "inspect_failed", "backoff_wait",
+           "pull_failed"}
 
 # (from, to, label): the kubelet's decision flow of KUBERNETES.md §3.
 EDGES: tuple[tuple[str, str, str], ...] = (
@@ -47,6 +48,7 @@ EDGES: tuple[tuple[str, str, str], ...] = (
     ("pull", "pull_failed", "error"),
     ("cached", "run", ""),
     ("pulled", "run", ""),
+    ("present", "inspect_failed", "ImageStatus fails"),
 )
 
 _UNSAFE = re.compile(r'["<>#;`{}\[\]|\\]')

@@ -18,6 +18,7 @@ from .events import (
     msg_failed_pull,
     msg_failed_scheduling,
     msg_failed_secrets,
+    msg_inspect_failed,
     msg_invalid_name,
     msg_never_pull,
     msg_pulled,
@@ -91,6 +92,7 @@ __all__ = [
     # runtime_events
     "backoff_status_message", "crash_backoff_status_message", "msg_already_present",
     "msg_backoff", "msg_backoff_restart", "msg_created", "msg_error",
-    "msg_failed_pull", "msg_failed_scheduling", "msg_failed_secrets", "msg_invalid_name",
-    "msg_never_pull", "msg_pulled", "msg_pulling", "msg_scheduled", "msg_started",
+    "msg_failed_pull", "msg_failed_scheduling", "msg_failed_secrets", "msg_inspect_failed",
+    "msg_invalid_name", "msg_never_pull", "msg_pulled", "msg_pulling", "msg_scheduled",
+    "msg_started",
 ]

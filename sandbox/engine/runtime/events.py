@@ -113,6 +113,15 @@ def msg_invalid_name(image: str, parse_error: str,
     return f"Failed to apply default image tag {quoted}: {parse_error}"
 
 
+def msg_inspect_failed(image: str, error: str,
+                       profile: RuntimeProfile | str = DEFAULT_PROFILE) -> str:
+    """`InspectFailed` when the runtime's ImageStatus fails (`image_manager.go`
+    `imagePullPrecheck`): `Failed to inspect image "<ref>": <error>`, where the ref is empty
+    since 1.32 (`RuntimeProfile.pull_precheck`) and the image as written before."""
+    shown = "" if profile_for(profile).pull_precheck else image
+    return f"Failed to inspect image {_image(shown)}: {_name(error, 'an ImageStatus error')}"
+
+
 def msg_error(name: str) -> str:
     """startContainer's `Failed` event after any image error: `Error: ErrImagePull`."""
     return f"Error: {_name(name, 'an error name')}"

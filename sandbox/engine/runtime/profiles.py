@@ -98,6 +98,15 @@ class RuntimeProfile:
         return self.kubectl >= (1, 35)
 
     @property
+    def pull_precheck(self) -> bool:
+        """kubelet >= 1.32 asks the runtime whether the image is present in `imagePullPrecheck`
+        (kubernetes#126550, opened after 1.31's freeze): not at all for `Always`, and an
+        ImageStatus error is worded with the image ref `GetImageRef` left empty
+        (`Failed to inspect image ""`, seen on k3s v1.32.5 in k3s-io/k3s#12540). Before, every
+        policy asked, and the message named the image as written."""
+        return self.kubelet >= (1, 32)
+
+    @property
     def secret_pulled_images_gate(self) -> bool:
         """KubeletEnsureSecretPulledImages is on by default since 1.35 (KUBERNETES.md §12)."""
         return self.kubelet >= (1, 35)

@@ -1,4 +1,4 @@
-"""Reading a scenario's `nodes`: names, labels, taints, credentials and preloaded images.
+"""Reading a scenario's `nodes`: names, labels, taints, credentials, preloaded images and faults.
 
 A preloaded image is resolved against the scenario's registries: `nginx:1.25` holds the image
 the tag points to now, `{ref, image}` holds another image of that repository under the
@@ -12,14 +12,26 @@ from typing import Any, Literal
 
 from ..problems import suggestion
 from ..reference import ImageReference, docker_ref, parse_reference
-from ..world import Image, ImageIndex, Node, NodeImage, Registry, Repository, Scenario, Taint
+from ..world import (
+    Image,
+    ImageIndex,
+    Node,
+    NodeFaults,
+    NodeImage,
+    Registry,
+    Repository,
+    Scenario,
+    Taint,
+)
 from ..yamlsafe import Mapping, Scalar
 from ..yamlsafe import Node as YamlNode
 from .fields import FieldReader, child, is_label_value, is_qualified_name, is_subdomain, where
 from .registries import by_digest, find_repository, read_architecture
 
 NODE_FIELDS = ("name", "architecture", "labels", "taints", "images", "unreachable",
-               "credentials")
+               "credentials", "faults")
+FAULT_FIELDS = ("imageStatus",)
+MAX_FAULT_TEXT = 1024
 _EFFECTS: dict[str, Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]] = {
     "NoSchedule": "NoSchedule", "PreferNoSchedule": "PreferNoSchedule", "NoExecute": "NoExecute",
 }
@@ -76,10 +88,11 @@ class _NodeReader:
         images = self._images(m.get("images"), f"{path}.images", arch)
         unreachable = self._unreachable(m.get("unreachable"), f"{path}.unreachable")
         credentials = _credentials(r, m.get("credentials"), f"{path}.credentials")
+        faults = _faults(r, m.get("faults"), f"{path}.faults")
         if name is None:
             return None
         return Node(name, architecture=arch, labels=labels, taints=taints, images=images,
-                    unreachable=unreachable, credentials=credentials)
+                    unreachable=unreachable, credentials=credentials, faults=faults)
 
     def _taints(self, node: YamlNode | None, path: str) -> tuple[Taint, ...]:
         taints = []
@@ -209,6 +222,20 @@ def read_labels(r: FieldReader, node: YamlNode | None, path: str) -> tuple[tuple
                          "with a letter or digit")
             del labels[key]
     return tuple(labels.items())
+
+
+def _faults(r: FieldReader, node: YamlNode | None, path: str) -> NodeFaults:
+    """`faults`: `imageStatus` is the error text every CRI ImageStatus call returns."""
+    m = r.fields(node, path, FAULT_FIELDS)
+    if m is None:
+        return NodeFaults()
+    here = child(path, "imageStatus")
+    text = r.string(m.get("imageStatus"), here)
+    if text is not None and len(text) > MAX_FAULT_TEXT:
+        r.error(m.get("imageStatus"), here, f"{here} must be at most {MAX_FAULT_TEXT} "
+                "characters")
+        text = None
+    return NodeFaults(image_status=text)
 
 
 _CREDENTIAL_FIELDS = ("username", "password", "auth", "email")
