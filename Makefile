@@ -10,7 +10,7 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test setup setup-dev check lint typecheck pytest instructor bench screenshot clean system-deps
+.PHONY: help run workshop test setup setup-dev check lint typecheck pytest instructor bench screenshot clean system-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ help: ## List the targets
 run: setup ## Install what is needed and serve HTTP + websockets on http://127.0.0.1:8000
 	@echo "Lunchbox on http://$(HOST):$(PORT)/sandbox/  (instructor account: make instructor)"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) sandbox.asgi:application
+
+workshop: setup ## Serve the room on 0.0.0.0:8000 with production settings; prints the URL + QR code
+	$(PY) scripts/workshop.py --port $(PORT) $(addprefix --address ,$(ADDRESS))
 
 test: setup-dev system-deps ## Install what is needed, then ruff, mypy and the whole pytest suite
 	$(VENV)/bin/ruff check .
@@ -51,7 +54,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Lunchbox needs Node.js 20 and npm"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 
-static/vendor/.installed: node_modules/.package-lock.json scripts/vendor.mjs
+static/vendor/.installed: node_modules/.package-lock.json scripts/vendor.mjs scripts/codemirror-entry.mjs
 	node scripts/vendor.mjs
 	@touch $@
 

@@ -10,20 +10,26 @@ database alone cannot be used to test a guessed password.
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 
-from lessons.models import LearnerCluster
+from lessons.models import LearnerCluster, SharedCluster
 from sandbox.engine import Scenario
 from sandbox.engine.console import ClusterState, CommandResult, new_cluster, run_command
+from sandbox.engine.console.compare import compare_table, scrub_text
 from sandbox.engine.console.views import get_pods_table
 
 UNDO_DEPTH = 20  # states kept to take commands back
 UNDO_BYTES = 4_000_000  # and at most this much of them
 MAX_OUTPUT = 200_000  # characters of a command's output sent to the browser
+MAX_SHARES = 50  # links one learner may make
+MAX_SHARED_EDITOR = 256_000  # characters of editor text a link keeps
+MAX_SETUP_COMMANDS = 50  # of a challenge's setup
+SHARE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud in a room
 
 
 def fingerprint_key() -> bytes:
@@ -59,39 +65,66 @@ def _capped(text: str) -> str:
 
 def _view(row: LearnerCluster, state: ClusterState,
           result: CommandResult | None = None) -> ClusterView:
-    return ClusterView(state.clock, list(state.data["log"][-50:]),
+    log = state.data["log"]
+    start = max(len(log) - 50, 0)
+    # Each entry says how many undos lead back to the state right after it (None: too old).
+    history = [{**entry, "back": (len(log) - 1 - i) if len(log) - 1 - i <= len(row.undo)
+                else None} for i, entry in enumerate(log[start:], start)]
+    return ClusterView(state.clock, history,
                        get_pods_table(state, None, wide=True) if state.data["pods"] else "",
                        len(row.undo), result)
 
 
-def _row(learner: str, slug: str, challenge: str, scenario: Scenario,
-         lock: bool) -> tuple[LearnerCluster, ClusterState]:
-    rows = LearnerCluster.objects.filter(learner=learner, scenario=slug, challenge=challenge)
+@dataclass(frozen=True)
+class Place:
+    """Whose cluster, in which scenario and challenge, and what a new one starts with."""
+
+    learner: str
+    slug: str  # the scenario's slug, "" for the default cluster
+    challenge: str  # lesson/challenge, "" for free play
+    scenario: Scenario
+    setup: str = ""  # the challenge's console commands, run when the cluster is made
+    starter: str = ""  # what `-f -` reads in them
+
+
+def prepared(place: Place) -> ClusterState:
+    """The cluster a place starts from: the scenario's, then the challenge's setup commands."""
+    key = fingerprint_key()
+    state = new_cluster(place.scenario, key=key)
+    for line in place.setup.splitlines()[:MAX_SETUP_COMMANDS]:
+        if line.strip() and not line.lstrip().startswith("#"):
+            state, _ = run_command(state, line, files={"-": place.starter}, key=key)
+    return state
+
+
+def _row(place: Place, lock: bool) -> tuple[LearnerCluster, ClusterState]:
+    rows = LearnerCluster.objects.filter(learner=place.learner, scenario=place.slug,
+                                         challenge=place.challenge)
     row = (rows.select_for_update() if lock else rows).first()
     if row is not None:
         try:
-            return row, ClusterState.from_json(row.state, scenario)
+            return row, ClusterState.from_json(row.state, place.scenario)
         except (ValueError, KeyError):
             pass  # made by another version, or for a scenario since edited: start again
-    state = new_cluster(scenario, key=fingerprint_key())
+    state = prepared(place)
     if row is None:
-        row = LearnerCluster(learner=learner, scenario=slug, challenge=challenge)
+        row = LearnerCluster(learner=place.learner, scenario=place.slug,
+                             challenge=place.challenge)
     row.state, row.undo = state.to_json(), []
     row.save()
     return row, state
 
 
-def open_cluster(learner: str, slug: str, challenge: str, scenario: Scenario) -> ClusterView:
+def open_cluster(place: Place) -> ClusterView:
     with transaction.atomic():
-        row, state = _row(learner, slug, challenge, scenario, lock=False)
+        row, state = _row(place, lock=False)
         return _view(row, state)
 
 
-def command(learner: str, slug: str, challenge: str, scenario: Scenario, line: str,
-            editor: str) -> ClusterView:
+def command(place: Place, line: str, editor: str) -> ClusterView:
     """Run one console line; the new state is committed before this returns."""
     with transaction.atomic():
-        row, state = _row(learner, slug, challenge, scenario, lock=True)
+        row, state = _row(place, lock=True)
         new, result = run_command(state, line, files={"-": editor}, key=fingerprint_key())
         if result.changed:
             undo = [*row.undo, row.state][-UNDO_DEPTH:]
@@ -103,21 +136,65 @@ def command(learner: str, slug: str, challenge: str, scenario: Scenario, line: s
         return _view(row, new, result)
 
 
-def undo(learner: str, slug: str, challenge: str, scenario: Scenario) -> ClusterView:
+def undo(place: Place, count: int = 1) -> ClusterView:
+    """Take back the last `count` commands (as many as are kept)."""
     with transaction.atomic():
-        row, state = _row(learner, slug, challenge, scenario, lock=True)
-        if row.undo:
-            row.state = row.undo.pop()
+        row, state = _row(place, lock=True)
+        count = min(max(count, 0), len(row.undo))
+        if count:
+            row.state = row.undo[-count]
+            row.undo = row.undo[:-count]
             row.save()
-            state = ClusterState.from_json(row.state, scenario)
+            state = ClusterState.from_json(row.state, place.scenario)
         return _view(row, state)
 
 
-def reset(learner: str, slug: str, challenge: str, scenario: Scenario) -> ClusterView:
+def compare_last(place: Place) -> ClusterView:
+    """What the last command changed: the state before it against the state now."""
     with transaction.atomic():
-        LearnerCluster.objects.filter(learner=learner, scenario=slug,
-                                      challenge=challenge).delete()
-        row, state = _row(learner, slug, challenge, scenario, lock=True)
+        row, state = _row(place, lock=False)
+        view = _view(row, state)
+        if not row.undo:
+            text = "Nothing to compare yet: run a command that changes the cluster first.\n"
+        else:
+            before = ClusterState.from_json(row.undo[-1], place.scenario)
+            text = compare_table(before, state)
+        view.result = CommandResult("compare with the state before the last command", text)
+        return view
+
+
+def share(place: Place, editor: str) -> str:
+    """Store a snapshot under a new short code; the code, once committed."""
+    with transaction.atomic():
+        if SharedCluster.objects.filter(learner=place.learner).count() >= MAX_SHARES:
+            raise ValueError(f"you have made {MAX_SHARES} links already; that is the most")
+        row, _ = _row(place, lock=False)
+        code = "".join(secrets.choice(SHARE_ALPHABET) for _ in range(10))
+        SharedCluster.objects.create(code=code, learner=place.learner, scenario=place.slug,
+                                     challenge=place.challenge, state=row.state,
+                                     editor=scrub_text(editor[:MAX_SHARED_EDITOR]))
+        return code
+
+
+def copy_share(code: str, learner: str, scenario: Scenario) -> SharedCluster | None:
+    """The visitor's own cluster becomes a copy of the shared one (their old state undoable)."""
+    with transaction.atomic():
+        shared = SharedCluster.objects.filter(code=code).first()
+        if shared is None:
+            return None
+        row, _ = _row(Place(learner, shared.scenario, shared.challenge, scenario), lock=True)
+        row.undo = [*row.undo, row.state][-UNDO_DEPTH:]
+        row.state = shared.state
+        row.save()
+        return shared
+
+
+def reset(place: Place) -> ClusterView:
+    """Back to the start: the scenario, and the challenge's setup."""
+    with transaction.atomic():
+        LearnerCluster.objects.filter(learner=place.learner, scenario=place.slug,
+                                      challenge=place.challenge).delete()
+        row, state = _row(place, lock=True)
         return _view(row, state)
 
 

@@ -23,7 +23,7 @@ LESSON_KEY_ORDER = (
 )
 CHALLENGE_KEY_ORDER = (
     "slug", "title", "order", "scenario", "prompt", "starter_manifest", "goals", "hints",
-    "solution",
+    "solution", "setup",
 )
 
 
@@ -87,6 +87,7 @@ def _challenge_values(challenge: Challenge, existing: CommentedMap) -> dict[str,
         "goals": challenge.goals,
         "hints": _hints_value(existing.get("hints"), challenge),
         "solution": challenge.solution,
+        "setup": challenge.setup,
     }
 
 

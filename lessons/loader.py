@@ -47,7 +47,7 @@ LESSON_KEYS = {
 }
 CHALLENGE_KEYS = {
     "slug", "title", "prompt", "order", "scenario", "starter_manifest", "goals", "hints",
-    "solution",
+    "solution", "setup",
 }
 TEXT_FIELDS = ("summary", "body", "starter_manifest")
 CHALLENGE_TEXT_FIELDS = ("prompt", "starter_manifest", "goals", "solution")
@@ -401,6 +401,17 @@ def _item_position(sequence: Any, index: int) -> tuple[int | None, int | None]:
     return line + 1, column + 1
 
 
+def _challenge_world(item: CommentedMap, lesson: Lesson) -> Any:
+    """The engine's scenario a challenge's setup runs in (its own, else its lesson's)."""
+    slug = item.get("scenario")
+    row = (Scenario.objects.filter(slug=slug).first() if isinstance(slug, str) and slug
+           else lesson.scenario)
+    try:
+        return row.load() if row is not None else None
+    except Exception:  # reported where the scenario is loaded
+        return None
+
+
 def _load_challenge(path: Path, lines: Sequence[str], lesson: Lesson, item: CommentedMap,
                     index: int, report: LoadReport, force: bool) -> None:
     _check_keys(path, item, CHALLENGE_KEYS, "challenge")
@@ -409,6 +420,11 @@ def _load_challenge(path: Path, lines: Sequence[str], lesson: Lesson, item: Comm
     goal_problems = validation.goal_problems(_text(path, item, "goals"))
     if goal_problems:
         raise _problem_error(path, item, "goals", lines, goal_problems)
+    setup_problems = validation.setup_problems(
+        _text(path, item, "setup"), _challenge_world(item, lesson),
+        _text(path, item, "starter_manifest"))
+    if setup_problems:
+        raise _problem_error(path, item, "setup", lines, setup_problems)
     values: dict[str, Any] = {
         "title": _text(path, item, "title", required=True).strip(),
         "prompt": _text(path, item, "prompt", required=True),
@@ -416,6 +432,7 @@ def _load_challenge(path: Path, lines: Sequence[str], lesson: Lesson, item: Comm
         "goals": _text(path, item, "goals"),
         "hints": _hints(path, item),
         "solution": _text(path, item, "solution"),
+        "setup": _text(path, item, "setup"),
         "order": _integer(path, item, "order", (index + 1) * 10),
         "scenario": _scenario_ref(path, item),
     }

@@ -24,6 +24,8 @@ class ChallengeRun:
     key: str
     goals: str
     scenario: str | None
+    setup: str = ""  # console commands a learner's cluster for it starts with
+    starter: str = ""  # the starter manifest, what `-f -` reads in `setup`
 
 
 def challenge_for_run(key: str, user: Any) -> ChallengeRun | None:
@@ -31,12 +33,14 @@ def challenge_for_run(key: str, user: Any) -> ChallengeRun | None:
     lesson, _, slug = key.partition("/")
     row = (Challenge.objects
            .filter(lesson__in=Lesson.objects.visible_to(user), lesson__slug=lesson, slug=slug)
-           .values_list("goals", "scenario__slug", "lesson__scenario__slug").first())
+           .values_list("goals", "scenario__slug", "lesson__scenario__slug", "setup",
+                        "starter_manifest").first())
     if row is None:
         return None
-    goals, own, lessons = row
+    goals, own, lessons, setup, starter = row
     scenario = own or lessons
-    return ChallengeRun(key, str(goals), str(scenario) if scenario else None)
+    return ChallengeRun(key, str(goals), str(scenario) if scenario else None, str(setup),
+                        str(starter))
 
 
 def scenario_source(slug: str) -> str | None:

@@ -212,6 +212,12 @@ class Challenge(LoadedContent):
         blank=True, help_text="One hint per paragraph, in the order learners should read them."
     )
     solution = models.TextField(blank=True, help_text="A manifest that meets every goal.")
+    setup = models.TextField(
+        blank=True,
+        help_text="Console commands run when a learner's own cluster for this challenge is made, "
+        "one per line (`kubectl apply -f -` applies the starter manifest). The console checks the "
+        "goals after every command, on what that command did and the cluster as it stands.",
+    )
     order = models.IntegerField(default=0)
 
     class Meta:
@@ -236,6 +242,14 @@ class Challenge(LoadedContent):
             "solution": validation.manifest_problems(self.solution),
             "goals": validation.goal_problems(self.goals),
         })
+        scenario = self.scenario or (self.lesson.scenario if self.lesson_id else None)
+        try:
+            world = scenario.load() if scenario is not None else None
+        except Exception:  # the scenario's own validation reports it
+            world = None
+        validation.raise_for_problems({
+            "setup": validation.setup_problems(self.setup, world, self.starter_manifest),
+        })
 
     def content_values(self) -> dict[str, Any]:
         return {
@@ -244,6 +258,8 @@ class Challenge(LoadedContent):
             "hints": "\n\n".join(self.hint_list()), "solution": _text(self.solution),
             "order": self.order,
             "scenario": self.scenario.slug if self.scenario_id and self.scenario else "",
+            # Only when set, so rows loaded before the field existed keep their fingerprint.
+            **({"setup": _text(self.setup)} if self.setup.strip() else {}),
         }
 
     @property
@@ -360,3 +376,23 @@ class LearnerCluster(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner[:8]}: {self.scenario or 'default'} {self.challenge}".strip()
+
+
+class SharedCluster(models.Model):
+    """A snapshot a learner chose to share (the console's Share button): read-only for whoever
+    opens its link until they make their own copy. Passwords are fingerprints in `state` and
+    scrubbed from `editor` (`sandbox.engine.console.compare.scrub_text`)."""
+
+    code = models.CharField(max_length=16, unique=True)
+    learner = models.CharField(max_length=64, db_index=True, help_text="Who shared it.")
+    scenario = models.CharField(max_length=80, blank=True)
+    challenge = models.CharField(max_length=170, blank=True)
+    state = models.TextField()
+    editor = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.scenario or 'default'})"

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 if TYPE_CHECKING:
+    from sandbox.engine import Scenario as WorldScenario
     from sandbox.engine.problems import Problem
 
 
@@ -59,6 +60,28 @@ def goal_problems(text: str) -> list[Problem]:
 
 
 
+
+
+def setup_problems(setup: str, scenario: WorldScenario | None, starter: str) -> list[Problem]:
+    """Each setup line must succeed in a fresh cluster of the challenge's scenario (`-f -` is the
+    starter manifest); a failing one is reported at its line with kubectl's own error."""
+    from sandbox.engine import Problem as EngineProblem
+    from sandbox.engine import default_scenario
+    from sandbox.engine.console import DEFAULT_KEY, new_cluster, run_command
+
+    if not setup.strip():
+        return []
+    world = scenario if scenario is not None else default_scenario()
+    state = new_cluster(world, key=DEFAULT_KEY)
+    problems: list[Problem] = []
+    for number, line in enumerate(setup.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        state, result = run_command(state, line, files={"-": starter}, key=DEFAULT_KEY)
+        if result.exit_code:
+            problems.append(EngineProblem(result.error.strip()[:500] or "the command failed",
+                                          number, 1, hint="every setup command must succeed"))
+    return problems
 
 
 def yaml_problem(error: YAMLError) -> Problem:

@@ -26,8 +26,11 @@ from sandbox.engine import (
     Evaluation,
     ManifestError,
     Scenario,
+    Trace,
+    check_goals,
     default_scenario,
     evaluate,
+    load_paste,
 )
 from sandbox.playback import Playback
 from sandbox.protocol import BadMessage
@@ -117,6 +120,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             self.control(content)
         elif content["type"] == "console":
             await self.console(content)
+        elif content["type"] == "lint":
+            await self.lint(content)
         else:
             await self.start_run(content)
 
@@ -197,9 +202,12 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         """The learner's own cluster (docs/console.md): open it, run a line, undo, reset."""
         action = protocol.console_action(message.get("action"))
         line = protocol.command_line(message.get("line", "")) if action == "command" else ""
-        editor = protocol.manifest(message.get("manifest", "")) if action == "command" else ""
+        editor = (protocol.manifest(message.get("manifest", ""))
+                  if action in ("command", "share") else "")
+        count = protocol.undo_count(message.get("count", 1)) if action == "undo" else 1
         key = protocol.challenge_key(message.get("challenge"))
         slug = protocol.scenario_slug(message.get("scenario"))
+        challenge: ChallengeRun | None = None
         if key is not None:
             challenge = await database_sync_to_async(lookups.challenge_for_run)(
                 key, self.scope.get("user"))
@@ -209,14 +217,57 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         scenario = await resolve_scenario(slug)
         if self.learner is None:
             self.learner = await learner_for_socket(self.scope)
-        calls = {"open": clusters.open_cluster, "undo": clusters.undo, "reset": clusters.reset}
-        args = (self.learner, slug or "", key or "", scenario)
+        place = clusters.Place(self.learner, slug or "", key or "", scenario,
+                               challenge.setup if challenge else "",
+                               challenge.starter if challenge else "")
+        calls = {"open": clusters.open_cluster, "reset": clusters.reset,
+                 "compare": clusters.compare_last}
+        extra: dict[str, Any] = {}
         async with _evaluations():
             if action == "command":
-                view = await database_sync_to_async(clusters.command)(*args, line, editor)
+                view = await database_sync_to_async(clusters.command)(place, line, editor)
+            elif action == "undo":
+                view = await database_sync_to_async(clusters.undo)(place, count)
+            elif action == "share":
+                try:
+                    code = await database_sync_to_async(clusters.share)(place, editor)
+                except ValueError as err:
+                    raise BadMessage("too_many", str(err)) from None
+                extra["link"] = f"/s/{code}"
+                view = await database_sync_to_async(clusters.open_cluster)(place)
             else:
-                view = await database_sync_to_async(calls[action])(*args)
-        await self.send_json(protocol.frame("console", action=action, **view.to_dict()))
+                view = await database_sync_to_async(calls[action])(place)
+        result = view.result
+        if challenge is not None and result is not None and result.trace is not None:
+            # A challenge is checked on what each command did and the cluster it left.
+            goals = [g.to_dict() for g in check_goals(result.trace, challenge.goals)]
+            extra["goals"] = goals
+            await self.report_console(key, result.trace, goals)
+        await self.send_json(protocol.frame("console", action=action, **view.to_dict(), **extra))
+
+    async def report_console(self, challenge: str | None, trace: Trace,
+                             goals: list[dict[str, Any]]) -> None:
+        try:
+            assert self.learner is not None
+            await report_run(self.learner, self.display_name, challenge, trace, goals)
+        except Exception:
+            log.exception("could not record console progress for the board")
+
+    async def lint(self, message: dict[str, Any]) -> None:
+        """The editor's live lint: what `load_paste` finds wrong or suspicious; nothing runs.
+
+        Handled in turn with this socket's other messages, so a socket has at most one lint in
+        flight (the page sends its next text once the answer to the last one is in)."""
+        manifest = protocol.manifest(message.get("manifest"))
+        seq = protocol.lint_seq(message.get("seq"))
+        protocol.scenario_slug(message.get("scenario"))  # checked; no problem depends on it yet
+        try:
+            async with _evaluations():
+                objects = await sync_to_async(load_paste, thread_sensitive=False)(manifest)
+            problems = list(objects.warnings)
+        except ManifestError as err:
+            problems = list(err.problems)
+        await self.send_json(protocol.lint_frame(seq, [p.to_dict() for p in problems]))
 
     def control(self, message: dict[str, Any]) -> None:
         action = protocol.control_action(message.get("action"))

@@ -25,8 +25,8 @@ from sandbox.engine.render import report
 from sandbox.engine.trace import Event, Step
 
 PROTOCOL_VERSION = 1
-MESSAGE_TYPES = ("run", "control", "ping", "console")
-CONSOLE_ACTIONS = ("open", "command", "undo", "reset")
+MESSAGE_TYPES = ("run", "control", "ping", "console", "lint")
+CONSOLE_ACTIONS = ("open", "command", "undo", "reset", "compare", "share")
 MAX_COMMAND_LINE = 8_000
 CONTROL_ACTIONS = ("pause", "resume", "step", "finish", "speed")
 MIN_SPEED, MAX_SPEED = 0.25, 16.0
@@ -45,6 +45,7 @@ STEP_EVENTS = 500
 # An error frame echoes problems, which may quote what the client sent: bound both.
 ERROR_PROBLEMS = 50
 ERROR_TEXT = 500  # characters of a message or hint
+MAX_LINT_SEQ = 2**53 - 1  # the largest integer a browser's JSON.parse keeps exactly
 DESCRIBED_PODS = 30
 LISTED_PULLS = 100
 
@@ -93,7 +94,7 @@ def decode(text: str | None, limit: int) -> dict[str, Any]:
                          f"unsupported protocol version {message.get('version')!r}; "
                          f"this server speaks version {PROTOCOL_VERSION} (reload the page)")
     if message.get("type") not in MESSAGE_TYPES:
-        raise BadMessage("bad_message", "type must be one of run, control, ping, console")
+        raise BadMessage("bad_message", "type must be one of " + ", ".join(MESSAGE_TYPES))
     return message
 
 
@@ -128,6 +129,13 @@ def console_action(value: Any) -> str:
     return str(value)
 
 
+def undo_count(value: Any) -> int:
+    """How many commands to take back: a whole number from 1 to 20."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
+        raise BadMessage("bad_message", "count must be a whole number from 1 to 20")
+    return int(value)
+
+
 def command_line(value: Any) -> str:
     """A console line: a string of at most MAX_COMMAND_LINE characters, one line."""
     if not isinstance(value, str):
@@ -144,6 +152,15 @@ def manifest(value: Any) -> str:
     if not isinstance(value, str):
         raise BadMessage("bad_message", "manifest must be a string of YAML")
     return value
+
+
+def lint_seq(value: Any) -> int | None:
+    """The number a client gives a `lint` message, echoed so it can drop stale answers."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LINT_SEQ:
+        raise BadMessage("bad_message", "seq must be a whole number from 0 to 2**53 - 1, or null")
+    return int(value)
 
 
 def challenge_key(value: Any) -> str | None:
@@ -240,17 +257,27 @@ def _clip(value: Any) -> Any:
     return value
 
 
-def error_frame(code: str, message: str,
-                problems: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """An `error` frame, bounded whatever it echoes: at most ERROR_PROBLEMS problems (then one
-    saying how many more), each text cut at ERROR_TEXT characters."""
+def _bounded(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At most ERROR_PROBLEMS problems (then one saying how many more), each text cut at
+    ERROR_TEXT characters: problems may quote what the client sent."""
     shown = [{key: _clip(value) for key, value in problem.items()}
-             for problem in (problems or [])[:ERROR_PROBLEMS]]
-    more = len(problems or []) - len(shown)
+             for problem in problems[:ERROR_PROBLEMS]]
+    more = len(problems) - len(shown)
     if more > 0:
         shown.append({"message": f"… and {more} more problems", "line": None, "column": None,
                       "path": None, "severity": "error", "hint": None})
-    return frame("error", code=code, message=_clip(message), problems=shown)
+    return shown
+
+
+def error_frame(code: str, message: str,
+                problems: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An `error` frame, bounded whatever it echoes (see `_bounded`)."""
+    return frame("error", code=code, message=_clip(message), problems=_bounded(problems or []))
+
+
+def lint_frame(seq: int | None, problems: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer to a `lint` message: the editor's problems, bounded as an error frame's."""
+    return frame("lint", seq=seq, problems=_bounded(problems))
 
 
 def accepted_frame(run: int, evaluation: Evaluation) -> dict[str, Any]:

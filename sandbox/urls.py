@@ -12,6 +12,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="sandbox:index", permanent=False)),
     path("sandbox/", include(("sandbox.app_urls", "sandbox"))),
     path("lessons/", include(("lessons.urls", "lessons"))),
+    path("s/<slug:code>", views.share_page, name="share"),
+    path("s/<slug:code>/copy", views.share_copy, name="share-copy"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from lessons import rendering
-from lessons.models import Challenge, Lesson, Scenario
-from lessons.progress import offer_session_cookie
-from sandbox.engine import ManifestError, load_goals
+from lessons import clusters, lookups, rendering
+from lessons.models import Challenge, Lesson, Scenario, SharedCluster
+from lessons.progress import ensure_learner, offer_session_cookie
+from sandbox.engine import ManifestError, default_scenario, load_goals
+from sandbox.engine import Scenario as EngineScenario
+from sandbox.engine.console import ClusterState
+from sandbox.engine.console.views import get_pods_table
 
 STARTER_MANIFEST = """\
 apiVersion: v1
@@ -95,13 +101,17 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
         or (challenge.scenario if challenge else "")
         or (scenarios[0]["slug"] if scenarios else "")
     )
+    starter = challenge.starter_manifest if challenge else STARTER_MANIFEST
+    shared = SharedCluster.objects.filter(code=str(request.GET.get("shared", ""))[:16]).first()
+    if shared is not None and shared.editor:
+        starter = shared.editor  # a copy of a shared cluster opens with its editor text
     response = render(
         request,
         "sandbox/sandbox.html",
         {
             "scenarios": scenarios,
             "selected_scenario": selected,
-            "starter_manifest": challenge.starter_manifest if challenge else STARTER_MANIFEST,
+            "starter_manifest": starter,
             "challenge": challenge,
         },
     )
@@ -114,3 +124,46 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _share_scenario(shared: SharedCluster) -> EngineScenario:
+    source = lookups.scenario_source(shared.scenario) if shared.scenario else None
+    if shared.scenario and source is None:
+        raise Http404("the scenario of this link is gone")
+    return lookups.parsed_scenario(source) if source is not None else default_scenario()
+
+
+def share_page(request: HttpRequest, code: str) -> HttpResponse:
+    """A shared cluster, read-only: its history, its pods, the editor text it was shared with."""
+    shared = SharedCluster.objects.filter(code=code).first()
+    if shared is None:
+        raise Http404("there is no shared cluster with this link")
+    try:
+        state = ClusterState.from_json(shared.state, _share_scenario(shared))
+    except ValueError:
+        raise Http404("this link was made by another version of Lunchbox") from None
+    response = render(request, "sandbox/share.html", {
+        "shared": shared,
+        "history": state.data["log"],
+        "pods": get_pods_table(state, None, wide=True) if state.data["pods"] else "",
+        "clock": round(state.clock),
+        "scenario_title": state.scenario.name,
+    })
+    offer_session_cookie(request, response)
+    return response
+
+
+@require_POST
+def share_copy(request: HttpRequest, code: str) -> HttpResponse:
+    """Make the visitor's own cluster a copy of the shared one, then open it in the sandbox."""
+    shared = SharedCluster.objects.filter(code=code).first()
+    if shared is None:
+        raise Http404("there is no shared cluster with this link")
+    learner = ensure_learner(request.session)
+    clusters.copy_share(code, learner, _share_scenario(shared))
+    query = {"shared": code}
+    if shared.scenario:
+        query["scenario"] = shared.scenario
+    if shared.challenge:
+        query["challenge"] = shared.challenge
+    return redirect(f"{reverse('sandbox:index')}?{urlencode(query)}")

@@ -4,7 +4,8 @@
 const MAX_LINES = 2000; // of scrollback kept on the page
 
 export class ConsolePanel {
-  constructor(root, { send, editor, scenario, challenge }) {
+  constructor(root, { send, editor, scenario, challenge, onGoals }) {
+    this.onGoals = onGoals;
     this.root = root;
     this.send = send;
     this.editor = editor;
@@ -26,6 +27,10 @@ export class ConsolePanel {
     this.undoButton.addEventListener("click", () => this.message("undo"));
     root.querySelector("#console-reset").addEventListener("click", () => this.message("reset"));
     root.querySelector("#console-wait").addEventListener("click", () => this.run("sleep 60"));
+    root.querySelector("#console-compare").addEventListener("click", () => this.message("compare"));
+    root.querySelector("#console-share").addEventListener("click", () =>
+      this.message("share", { manifest: this.editor.value }));
+    this.shareLink = root.querySelector("#console-share-link");
   }
 
   message(action, extra = {}) {
@@ -75,7 +80,19 @@ export class ConsolePanel {
       this.print("# took back the last command", "console-note");
     } else if (frame.action === "reset") {
       this.print("# the cluster is back to the scenario's start", "console-note");
+    } else if (frame.action === "compare") {
+      this.print("# what the last command changed", "console-note");
+      this.print(frame.output, "console-stdout");
+    } else if (frame.action === "share" && frame.link) {
+      const url = new URL(frame.link, window.location.href).href;
+      this.shareLink.replaceChildren();
+      const anchor = document.createElement("a");
+      anchor.href = url;
+      anchor.textContent = url;
+      this.shareLink.append("Share this link: ", anchor);
+      this.print(`# shared as ${url}`, "console-note");
     }
+    if (frame.goals && this.onGoals) this.onGoals(frame.goals);
     this.pods.textContent = frame.pods || "No resources found in default namespace.";
     this.clock.textContent = `${Math.round(frame.clock ?? 0)} s`;
     this.undoButton.disabled = !frame.undo;
@@ -85,6 +102,15 @@ export class ConsolePanel {
       code.textContent = entry.command;
       item.append(code);
       if (entry.exit) item.append(` (exit ${entry.exit})`);
+      if (entry.back) {
+        const back = document.createElement("button");
+        back.type = "button";
+        back.className = "small";
+        back.textContent = "Back to here";
+        back.setAttribute("aria-label", `Back to the cluster after: ${entry.command}`);
+        back.addEventListener("click", () => this.message("undo", { count: entry.back }));
+        item.append(" ", back);
+      }
       return item;
     });
     this.history.replaceChildren(...items);

@@ -9,6 +9,7 @@ import { ChallengePanel } from "./challenge.js";
 import { CreatedObjects } from "./created.js";
 import { DiagramTabs } from "./diagrams.js";
 import { ManifestDraft } from "./draft.js";
+import { ManifestEditor } from "./editor.js";
 import { EventsTable } from "./events.js";
 import { FlowDiagram } from "./flow.js";
 import { dockerPullDetails } from "./pulls.js";
@@ -43,7 +44,14 @@ const ui = {
 };
 const challengeKey = root.dataset.challenge || null;
 const challenge = challengeKey ? new ChallengePanel($("challenge")) : null;
-const draft = new ManifestDraft(ui.manifest, {
+// The textarea until CodeMirror has loaded, then CodeMirror in its place (editor.js).
+const editor = new ManifestEditor(ui.manifest, {
+  send: (message) => socket.send(message),
+  scenario: () => ui.scenario.value || null,
+  keysHint: $("manifest-keys"),
+  lintStatus: $("manifest-lint"),
+});
+const draft = new ManifestDraft(editor, {
   challenge: challengeKey,
   resetButton: $("reset-manifest"),
   noticeText: $("draft-notice-text"),
@@ -63,6 +71,7 @@ let currentRun = null;
 let hints = [];
 let horizon = 0;
 let steps = []; // the current run's steps, to mark them again on the final chart
+let runManifest = null; // the text the current run sent, whose problems the editor may mark
 
 function setPlayback(state, label) {
   playback = state;
@@ -82,25 +91,6 @@ function formatTime(seconds) {
 
 // --- problems (error frames and warnings) ---------------------------------------------------
 
-// The textarea offset of a 1-based line and column (columns count characters, not UTF-16 units).
-function offsetOf(text, line, column) {
-  const lines = text.split("\n");
-  const lineIndex = Math.min(Math.max(line, 1), lines.length) - 1;
-  let offset = 0;
-  for (let i = 0; i < lineIndex; i += 1) offset += lines[i].length + 1;
-  const chars = Array.from(lines[lineIndex]).slice(0, Math.max(column, 1) - 1);
-  return offset + chars.join("").length;
-}
-
-function moveCursorTo(line, column) {
-  const textarea = ui.manifest;
-  const offset = offsetOf(textarea.value, line, column ?? 1);
-  textarea.focus();
-  textarea.setSelectionRange(offset, offset);
-  const lineHeight = parseFloat(getComputedStyle(textarea).lineHeight) || 20;
-  textarea.scrollTop = Math.max(0, (line - 3) * lineHeight);
-}
-
 function problemItem(problem) {
   const item = document.createElement("li");
   item.className = `problem problem-${problem.severity === "warning" ? "warning" : "error"}`;
@@ -116,7 +106,7 @@ function problemItem(problem) {
     jump.addEventListener("click", () =>
       inDockerfile
         ? buildPanel.moveCursorTo(problem.line, problem.column)
-        : moveCursorTo(problem.line, problem.column),
+        : editor.moveCursorTo(problem.line, problem.column),
     );
     item.append(jump, ": ");
   }
@@ -175,6 +165,7 @@ function onAccepted(message) {
   horizon = Number(message.horizon) || 0;
   setPlayback("playing", `${message.scenario ?? ""} · playing`);
   if (message.warnings?.length) showProblems("Warnings", message.warnings);
+  editor.showProblems(message.warnings ?? [], runManifest);
   created.show(message.created ?? []);
   buildPanel.showBuild(message.build);
   const flow = message.diagrams?.flow;
@@ -223,11 +214,15 @@ function onError(message) {
     setPlayback("idle", "");
     challenge?.notChecked("Nothing ran, so no goal was checked. Fix the problems above and run again.");
   }
+  if (message.code === "invalid_manifest") {
+    editor.showProblems(message.problems ?? [], runManifest);
+  }
   showProblems(message.message ?? "The server reported an error.", message.problems ?? []);
 }
 
 function onMessage(message) {
   if (message.type === "console") return consolePanel.show(message);
+  if (message.type === "lint") return editor.onLint(message);
   if (message.type === "error") return onError(message);
   if (message.type === "accepted") {
     if (playback !== "waiting") return undefined; // an answer to a run we no longer wait for
@@ -246,7 +241,10 @@ const CONNECTION_TEXT = {
 };
 
 function onState(state, seconds) {
-  if (state === "open") consolePanel.open();
+  if (state === "open") {
+    consolePanel.open();
+    editor.relint();
+  }
   ui.connection.textContent = CONNECTION_TEXT[state](seconds);
   ui.connection.parentElement.dataset.state = state;
   if (state === "closed" && playback !== "idle") {
@@ -258,9 +256,10 @@ function onState(state, seconds) {
 const socket = new SandboxSocket(root.dataset.wsPath, { onMessage, onState });
 const consolePanel = new ConsolePanel($("console"), {
   send: (message) => socket.send(message),
-  editor: ui.manifest,
+  editor,
   scenario: () => ui.scenario.value,
   challenge: challengeKey,
+  onGoals: (goals) => challenge?.show(goals),
 });
 
 // --- controls --------------------------------------------------------------------------------
@@ -278,9 +277,10 @@ function startRun() {
   steps = [];
   setPlayback("waiting", "starting…");
   challenge?.checking();
+  runManifest = editor.value;
   socket.send({
     type: "run",
-    manifest: ui.manifest.value,
+    manifest: runManifest,
     scenario: ui.scenario.value || null,
     speed: Number(ui.speed.value),
     challenge: challengeKey,
@@ -334,6 +334,7 @@ ui.finish.addEventListener("click", () => {
 });
 
 draft.restore();
+editor.enhance(root.dataset.codemirrorSrc);
 showScenarioDescription();
 setPlayback("idle", "");
 socket.connect();

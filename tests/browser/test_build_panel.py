@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
+from manifest_editor import fill_manifest, manifest_editor
 from playwright.sync_api import Page, expect
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def open_panel_with_the_keyboard(page: Page) -> None:
 
 def run(page: Page) -> None:
     page.select_option("#speed", "16")
-    page.focus("#manifest")
+    manifest_editor(page).focus()
     page.keyboard.press("Control+Enter")
 
 
@@ -76,7 +77,7 @@ def test_copy_first_rebuilds_the_pip_layer_and_deps_first_downloads_less(
         "app.py")
     page.check("#build-enabled")
     page.fill("#build-push", PUSH)
-    page.fill("#manifest", DEPLOYMENT)
+    fill_manifest(page, DEPLOYMENT)
     run(page)
 
     result = page.locator("#build-result")
@@ -111,7 +112,7 @@ def test_a_dockerfile_problem_is_shown_with_its_line_and_jumps_into_the_dockerfi
     open_panel_with_the_keyboard(page)
     page.check("#build-enabled")
     page.fill("#build-dockerfile", "FROM python:3.12-slim\nWORKDIR /app\nRUNN pip install flask\n")
-    page.fill("#manifest", DEPLOYMENT)
+    fill_manifest(page, DEPLOYMENT)
     run(page)
 
     expect(page.locator("#problems")).to_be_visible(timeout=RUN_TIMEOUT_MS)
@@ -134,7 +135,7 @@ def test_an_unknown_registry_names_the_registries_to_push_to(
     open_panel_with_the_keyboard(page)
     page.check("#build-enabled")
     page.fill("#build-push", "quay.io/me/app:v1")
-    page.fill("#manifest", DEPLOYMENT)
+    fill_manifest(page, DEPLOYMENT)
     run(page)
     problems = page.locator("#problems-list")
     expect(problems).to_contain_text("no registry 'quay.io'", timeout=RUN_TIMEOUT_MS)
@@ -173,7 +174,7 @@ def test_if_not_present_on_the_reused_tag_says_the_old_build_keeps_running(
     open_panel_with_the_keyboard(page)
     page.check("#build-enabled")
     page.fill("#build-push", PUSH)
-    page.fill("#manifest", DEPLOYMENT.replace("Always", "IfNotPresent"))
+    fill_manifest(page, DEPLOYMENT.replace("Always", "IfNotPresent"))
     run(page)
     expect(page.locator("#results")).to_be_visible(timeout=RUN_TIMEOUT_MS)
     pulls = page.locator("#build-pulls")

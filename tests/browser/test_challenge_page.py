@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from manifest_editor import fill_manifest, manifest_editor
 from playwright.sync_api import Page, WebSocket, expect
 from ruamel.yaml import YAML
 
@@ -61,9 +62,9 @@ def open_page(page: Page, server: LiveServer, query: str = "") -> None:
 
 def run(page: Page, manifest: str | None = None) -> None:
     if manifest is not None:
-        page.fill("#manifest", manifest)
+        fill_manifest(page, manifest)
     page.select_option("#speed", "16")
-    page.focus("#manifest")
+    manifest_editor(page).focus()
     page.keyboard.press("Control+Enter")
 
 
@@ -125,7 +126,7 @@ def test_reload_keeps_the_edited_challenge_text_and_reset_offers_undo(
     starter = shipped_challenge()["starter_manifest"]
     edited = starter.replace("image: nginx", "image: nginx:1.25")
     open_page(page, sandbox_server, f"?challenge={CHALLENGE}")
-    page.fill("#manifest", edited)
+    fill_manifest(page, edited)
 
     page.reload()
     expect(page.locator("#manifest")).to_have_value(edited)
@@ -133,9 +134,9 @@ def test_reload_keeps_the_edited_challenge_text_and_reset_offers_undo(
     page.get_by_role("button", name="Reset to starter").click()
     expect(page.locator("#manifest")).to_have_value(starter)
     expect(page.locator("#draft-notice")).to_contain_text("Reset to the starter manifest.")
-    page.get_by_role("button", name="Undo").click()
+    page.locator("#draft-notice").get_by_role("button", name="Undo").click()
     expect(page.locator("#manifest")).to_have_value(edited)
-    expect(page.locator("#manifest")).to_be_focused()
+    expect(manifest_editor(page)).to_be_focused()
 
     page.reload()
     expect(page.locator("#manifest")).to_have_value(edited)
@@ -145,7 +146,7 @@ def test_free_play_text_is_kept_apart_from_the_challenges(
     page: Page, sandbox_server: LiveServer
 ) -> None:
     open_page(page, sandbox_server)
-    page.fill("#manifest", LATEST_POD)
+    fill_manifest(page, LATEST_POD)
     page.reload()
     expect(page.locator("#manifest")).to_have_value(LATEST_POD)
 
@@ -166,7 +167,7 @@ def test_lessons_try_it_manifest_loads_once_then_the_key_is_cleared(
     assert page.evaluate("sessionStorage.getItem('lunchbox:manifest')") is None
 
     # Kept as the learner's text from now on, and not loaded again over their edits.
-    page.fill("#manifest", manifest.replace("IfNotPresent", "Always"))
+    fill_manifest(page, manifest.replace("IfNotPresent", "Always"))
     page.reload()
     expect(page.locator("#manifest")).to_have_value(manifest.replace("IfNotPresent", "Always"))
     expect(page.locator("#draft-undo")).to_be_hidden()

@@ -3,8 +3,10 @@ second browser with its own cluster, and output printed as text (no markup from 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
+from manifest_editor import fill_manifest
 from playwright.sync_api import Browser, Page, expect
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ def open_sandbox(page: Page, server: LiveServer) -> None:
 def test_the_cluster_remembers_across_a_reload_and_undo_takes_back(
         page: Page, sandbox_server: LiveServer) -> None:
     open_sandbox(page, sandbox_server)
-    page.locator("#manifest").fill(POD)
+    fill_manifest(page, POD)
     type_command(page, "kubectl apply -f -")
     log = page.get_by_role("log", name="Console output")
     expect(log).to_contain_text("pod/web created")
@@ -60,12 +62,67 @@ def test_a_second_browser_has_its_own_cluster(browser: Browser,
     try:
         a, b = first.new_page(), second.new_page()
         open_sandbox(a, sandbox_server)
-        a.locator("#manifest").fill(POD)
+        fill_manifest(a, POD)
         type_command(a, "kubectl apply -f -")
         expect(a.locator("#console-pods")).to_contain_text("web")
         open_sandbox(b, sandbox_server)
         type_command(b, "kubectl get pods")
         expect(b.get_by_role("log", name="Console output")).to_contain_text("No resources found")
+    finally:
+        first.close()
+        second.close()
+
+
+PRIVATE_POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: private-app\nspec:\n"
+               "  nodeName: node-b\n  containers:\n  - name: app\n"
+               "    image: registry.company.com/webapp:v1\n  imagePullSecrets:\n"
+               "  - name: regcred\n")
+SECRET = ("kubectl create secret docker-registry regcred --docker-server=registry.company.com "
+          "--docker-username=myuser --docker-password=mypass123")
+
+
+def test_the_private_registry_story_then_a_shared_link(browser: Browser,
+                                                       sandbox_server: LiveServer) -> None:
+    """The issue's story: secret, pull, cached, crictl rmi, pulled again, a tag moved, undo, and
+    a link a second browser opens to the same state."""
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        page = first.new_page()
+        page.goto(f"{sandbox_server.url}/sandbox/?scenario=private-registry")
+        expect(page.locator("#connection-state")).to_have_text("connected")
+        log = page.get_by_role("log", name="Console output")
+        fill_manifest(page, PRIVATE_POD)
+        type_command(page, SECRET)
+        expect(log).to_contain_text("secret/regcred created")
+        expect(log).not_to_contain_text("mypass123")
+        type_command(page, "kubectl apply -f -")
+        expect(log).to_contain_text("pod/private-app created")
+        expect(page.locator("#console-pods")).to_contain_text("Running")
+        type_command(page, "kubectl describe pod private-app")
+        expect(log).to_contain_text("Successfully pulled image")
+        type_command(page, "kubectl delete pod private-app")
+        type_command(page, "kubectl apply -f -")
+        type_command(page, "kubectl get events")
+        expect(log).to_contain_text("already present on machine")
+        type_command(page, "ssh node-b crictl rmi registry.company.com/webapp:v1")
+        expect(log).to_contain_text("Deleted: registry.company.com/webapp:v1")
+        type_command(page, "crane digest registry.company.com/webapp:v2")
+        expect(log).to_contain_text("sha256:")
+        page.get_by_role("button", name="Take back last command").click()
+        expect(log).to_contain_text("took back the last command")
+        page.get_by_role("button", name="Share").click()
+        link = page.locator("#console-share-link a")
+        expect(link).to_have_attribute("href", re.compile(r"/s/[a-z0-9]{10}$"))
+        url = link.get_attribute("href")
+        assert url is not None
+        visitor = second.new_page()
+        visitor.goto(url)
+        expect(visitor.get_by_role("heading", name="A shared cluster")).to_be_visible()
+        expect(visitor.locator("pre").first).to_contain_text("private-app")
+        assert "mypass123" not in visitor.content()
+        visitor.get_by_role("button", name="Make my own copy").click()
+        expect(visitor.locator("#connection-state")).to_have_text("connected")
+        expect(visitor.locator("#console-pods")).to_contain_text("private-app")
     finally:
         first.close()
         second.close()

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
+from manifest_editor import fill_manifest, manifest_editor
 from playwright.sync_api import Page, expect
 
 from sandbox.engine import load_paste
@@ -66,9 +67,9 @@ def test_back_off_count_in_the_table_equals_the_describe_count(
         pytest.skip("sandbox/protocol.py event_dict does not send `recorded` yet")
     page.goto(f"{sandbox_server.url}/sandbox/")
     expect(page.locator("#connection-state")).to_have_text("connected")
-    page.fill("#manifest", FAILING_POD)
+    fill_manifest(page, FAILING_POD)
     page.select_option("#speed", "16")
-    page.focus("#manifest")
+    manifest_editor(page).focus()
     page.keyboard.press("Control+Enter")
     page.click("#finish")
     expect(page.locator("#results")).to_be_visible(timeout=RUN_TIMEOUT_MS)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from manifest_editor import fill_manifest, manifest_editor
 from playwright.sync_api import Page, WebSocketRoute, expect
 
 if TYPE_CHECKING:
@@ -58,9 +59,9 @@ def choose_scenario(page: Page, slug: str) -> None:
 
 
 def run_with_keyboard(page: Page, manifest: str) -> None:
-    page.fill("#manifest", manifest)
+    fill_manifest(page, manifest)
     page.select_option("#speed", "16")
-    page.focus("#manifest")
+    manifest_editor(page).focus()
     page.keyboard.press("Control+Enter")
 
 
@@ -108,11 +109,12 @@ def test_yaml_error_shows_its_position_and_moves_the_cursor_there(
     expect(page.locator("#flow svg")).to_have_count(0)
 
     position.click()
-    expect(page.locator("#manifest")).to_be_focused()
-    cursor = page.eval_on_selector("#manifest", "t => t.selectionStart")
+    expect(manifest_editor(page)).to_be_focused()
     column = int(position.inner_text().rsplit(" ", 1)[1])
-    line_start = sum(len(line) + 1 for line in BROKEN_YAML.split("\n")[:4])
-    assert cursor == line_start + column - 1
+    cursor = sum(len(line) + 1 for line in BROKEN_YAML.split("\n")[:4]) + column - 1
+    page.keyboard.type("@")  # lands where the cursor is
+    typed = BROKEN_YAML[:cursor] + "@" + BROKEN_YAML[cursor:]
+    expect(page.locator("#manifest")).to_have_value(typed)
 
 
 def test_no_request_leaves_127_0_0_1(
@@ -131,7 +133,7 @@ def test_no_request_leaves_127_0_0_1(
 
 def test_pause_step_and_finish_drive_the_playback(page: Page, sandbox_server: LiveServer) -> None:
     open_sandbox(page, sandbox_server)
-    page.fill("#manifest", STARTER)
+    fill_manifest(page, STARTER)
     page.select_option("#speed", "0.25")
     page.click("#run")
     pause = page.locator("#pause")
@@ -192,7 +194,7 @@ def test_page_has_no_cdn_or_inline_server_markup(page: Page, sandbox_server: Liv
     expect(sandbox).to_have_attribute("data-ws-path", "/ws/sandbox/")
     expect(sandbox).to_have_attribute("data-mermaid-src", re.compile(r"^/static/vendor/mermaid/"))
     expect(page.locator("#narration")).to_have_attribute("aria-live", "polite")
-    expect(page.get_by_label("Manifest (YAML)")).to_have_value(re.compile(r"kind: Pod"))
+    expect(manifest_editor(page)).to_contain_text("kind: Pod")
 
 
 @pytest.mark.parametrize(

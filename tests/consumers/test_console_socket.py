@@ -98,3 +98,71 @@ async def test_the_cluster_survives_a_new_socket_of_the_same_session() -> None:
     opened = await console(second, action="open")
     assert "web" in opened["pods"] and opened["history"][0]["command"] == "kubectl apply -f -"
     await second.disconnect()
+
+
+async def test_share_stores_a_snapshot_that_opens_read_only_and_copies() -> None:
+    from asgiref.sync import sync_to_async
+    from django.test import Client
+    ws = await connect()
+    await console(ws, action="command", line=SECRET)
+    await console(ws, action="command", line="kubectl apply -f -", manifest=POD)
+    config = '{"auths":{"r":{"password":"hunter2-very-secret"}}}'
+    editor = (POD + "---\n# password: hunter2-very-secret\n"
+              f"stringData:\n  .dockerconfigjson: '{config}'\n")
+    shared = await console(ws, action="share", manifest=editor)
+    await ws.disconnect()
+    link = shared["link"]
+    assert link.startswith("/s/") and len(link) == 13
+
+    def visit() -> tuple[str, int, str]:
+        client = Client()
+        page = client.get(link)
+        copy = client.post(link + "/copy")
+        return page.content.decode(), copy.status_code, copy.headers.get("Location", "")
+    page, status, location = await sync_to_async(visit)()
+    assert "pod/web" not in page and "web" in page and "Running" in page
+    assert "kubectl apply -f -" in page and "Make my own copy" in page
+    assert "hunter2-very-secret" not in page
+    assert (status, location.startswith("/sandbox/?shared=")) == (302, True)
+    copies = [r async for r in LearnerCluster.objects.all()]
+    assert len(copies) == 2 and copies[0].state == copies[1].state
+
+
+async def test_undo_several_and_compare() -> None:
+    ws = await connect()
+    await console(ws, action="command", line="kubectl apply -f -", manifest=POD)
+    await console(ws, action="command", line="kubectl set image pod/web web=nginx:1.26")
+    changed = await console(ws, action="compare")
+    assert "nginx" in changed["output"] or "image ID" in changed["output"]
+    assert changed["history"][0]["back"] == 1 and changed["history"][1]["back"] is None \
+        or changed["history"][1]["back"] in (None, 0)
+    back = await console(ws, action="undo", count=2)
+    assert back["pods"] == "" and back["undo"] == 0
+    refused = await console(ws, action="undo", count=99)
+    assert refused["type"] == "error"
+    await ws.disconnect()
+
+
+async def test_a_challenge_starts_from_its_setup_and_is_checked_after_each_command() -> None:
+    from asgiref.sync import sync_to_async
+
+    from lessons.models import Challenge, Lesson, Progress
+
+    def make() -> None:
+        lesson = Lesson.objects.create(slug="console", title="Console", published=True)
+        Challenge.objects.create(
+            lesson=lesson, slug="keep-it", title="Keep it running", prompt="p",
+            starter_manifest=POD, setup="kubectl apply -f -\n# a comment\n",
+            goals="- allPodsRunning: true\n- noRegistryPulls: true\n")
+    await sync_to_async(make)()
+    ws = await connect()
+    opened = await console(ws, action="open", challenge="console/keep-it")
+    assert "web" in opened["pods"] and "goals" not in opened  # the setup ran, nothing checked
+    pulled = await console(ws, action="command", challenge="console/keep-it",
+                           line="kubectl set image pod/web web=nginx:1.26")
+    assert [g["passed"] for g in pulled["goals"]] == [True, False]  # that command pulled
+    waited = await console(ws, action="command", challenge="console/keep-it", line="sleep 10")
+    assert all(g["passed"] for g in waited["goals"])
+    await ws.disconnect()
+    rows = [p async for p in Progress.objects.all()]
+    assert [r.status for r in rows] == ["passed"]
