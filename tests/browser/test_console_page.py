@@ -77,6 +77,12 @@ PRIVATE_POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: private-app\nspec:
                "  nodeName: node-b\n  containers:\n  - name: app\n"
                "    image: registry.company.com/webapp:v1\n  imagePullSecrets:\n"
                "  - name: regcred\n")
+DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+              "  replicas: 3\n  selector: {matchLabels: {app: web}}\n  template:\n"
+              "    metadata: {labels: {app: web}}\n    spec:\n"
+              "      imagePullSecrets: [{name: regcred}]\n      containers:\n"
+              "      - {name: web, image: registry.company.com/webapp:v1,"
+              " imagePullPolicy: IfNotPresent}\n")
 SECRET = ("kubectl create secret docker-registry regcred --docker-server=registry.company.com "
           "--docker-username=myuser --docker-password=mypass123")
 
@@ -106,8 +112,33 @@ def test_the_private_registry_story_then_a_shared_link(browser: Browser,
         expect(log).to_contain_text("already present on machine")
         type_command(page, "ssh node-b crictl rmi registry.company.com/webapp:v1")
         expect(log).to_contain_text("Deleted: registry.company.com/webapp:v1")
+        type_command(page, "kubectl delete pod private-app")
+        type_command(page, "kubectl apply -f -")
+        page.get_by_role("button", name="Compare with before").click()
+        # The node holds the image again: it came from the registry.
+        expect(log).to_contain_text(re.compile(r"node-b\s+image\s+absent\s+registry"))
+        # A tag moves in the registry: replicas that find it cached keep the old build.
+        fill_manifest(page, DEPLOYMENT)
+        type_command(page, "kubectl apply -f -")
+        expect(log).to_contain_text("deployment.apps/web created")
+        type_command(page, "docker pull registry.company.com/webapp:v2")
+        expect(log).to_contain_text("Error response from daemon")  # private: no docker login
         type_command(page, "crane digest registry.company.com/webapp:v2")
-        expect(log).to_contain_text("sha256:")
+        answer = re.compile(r"crane digest registry\.company\.com/webapp:v2\s+"
+                            r"(sha256:[0-9a-f]{64})")
+        expect(log).to_contain_text(answer)
+        found = answer.search(log.inner_text())
+        assert found is not None
+        digest = found.group(1)
+        type_command(page, f"crane tag registry.company.com/webapp@{digest} v1")
+        type_command(page, "ssh node-c crictl rmi registry.company.com/webapp:v1")
+        type_command(page, "kubectl delete pod --all")
+        expect(log).to_contain_text('pod "private-app" deleted')
+        type_command(page, "kubectl get pods -o json")
+        expect(log).to_contain_text('"kind": "List"')
+        ids = set(re.findall(r'"imageID": "(registry\.company\.com/webapp@sha256:[0-9a-f]+)"',
+                             log.inner_text().rsplit("$ kubectl get pods -o json", 1)[1]))
+        assert len(ids) == 2, ids  # IfNotPresent: the cached old build on two nodes, v2 on one
         page.get_by_role("button", name="Take back last command").click()
         expect(log).to_contain_text("took back the last command")
         page.get_by_role("button", name="Share").click()

@@ -326,3 +326,27 @@ def test_the_same_commands_give_byte_identical_state_in_two_files(
     assert json.loads(state_part(first)) == envelope(first)["state"]
     assert first.read_bytes() == second.read_bytes()
     assert os.path.getsize(first) > 5000
+
+
+def test_a_moved_tag_makes_replicas_diverge_from_a_terminal_too(cluster: Path,
+                                                               tmp_path: Path) -> None:
+    """The rest of the issue's story: a tag moved with crane, replicas diverge under
+    IfNotPresent, and one undo-free reset brings the scenario back."""
+    deployment = tmp_path / "web.yaml"
+    deployment.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+        "  replicas: 3\n  selector: {matchLabels: {app: web}}\n  template:\n"
+        "    metadata: {labels: {app: web}}\n    spec:\n"
+        "      imagePullSecrets: [{name: regcred}]\n      containers:\n"
+        "      - {name: web, image: registry.company.com/webapp:v1,"
+        " imagePullPolicy: IfNotPresent}\n")
+    ok(cluster, "--scenario", "private-registry", *CREATE_SECRET)
+    ok(cluster, "apply", "-f", str(deployment))
+    digest = ok(cluster, "crane", "digest", "registry.company.com/webapp:v2").strip()
+    code, out, err = kubectl(cluster, "crane", "tag", f"registry.company.com/webapp@{digest}", "v1")
+    assert (code, out) == (0, "") and f": digest: {digest} size: " in err
+    ok(cluster, "ssh", "node-c", "crictl", "rmi", "registry.company.com/webapp:v1")
+    ok(cluster, "delete", "pod", "--all")
+    pods = json.loads(ok(cluster, "get", "pods", "-o", "json"))["items"]
+    ids = {p["status"]["containerStatuses"][0]["imageID"] for p in pods}
+    assert len(pods) == 3 and len(ids) == 2

@@ -384,3 +384,19 @@ def test_compare_names_what_the_last_command_changed() -> None:
     assert ("default/p", "image ID") in found and ("default/p", "restarts") in found
     assert ("default/p", "bytes pulled") in found
     assert ("node-2", "image") in found
+
+
+def test_docker_pull_then_inspect_repo_digests_finds_the_digest() -> None:
+    c = Console("moving-tag")
+    missing = c.do("docker inspect --format '{{.RepoDigests}}' registry.company.com/app:1.42")
+    assert (missing.exit_code, missing.error) == (
+        1, "Error: No such object: registry.company.com/app:1.42\n")
+    pulled = c.do("docker pull registry.company.com/app:1.42")
+    lines = pulled.output.splitlines()
+    assert lines[0] == "1.42: Pulling from app" and lines[-1] == "registry.company.com/app:1.42"
+    assert lines[-2] == "Status: Downloaded newer image for registry.company.com/app:1.42"
+    digest = c.do("crane digest registry.company.com/app:1.42").output.strip()
+    inspected = c.do("docker inspect --format '{{.RepoDigests}}' registry.company.com/app:1.42")
+    assert inspected.output == f"[registry.company.com/app@{digest}]\n"
+    again = c.do("docker pull registry.company.com/app:1.41")
+    assert "Already exists" in again.output  # the base layers are shared

@@ -260,6 +260,9 @@ def _dispatch(state: ClusterState, words: list[Word], line: str, files: dict[str
         crictl(state, Word(nodes[0], head.line, head.column), words[1:], key, result)
     elif head.text == "crane":
         crane(state, words[1:], result)
+    elif head.text == "docker":
+        from .workstation import docker
+        docker(state, words[1:], key, result)
     elif head.text == "kubectl":
         _kubectl(state, words, line, files, key, result)
     else:

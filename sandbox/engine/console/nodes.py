@@ -159,6 +159,25 @@ def pull_on_node(state: ClusterState, node: str, name: str,
     return resolution.image.config_digest, None
 
 
+def manifest_size(image: Image | ImageIndex) -> int:
+    """The byte size of the manifest (or index) JSON a registry would serve for `image`."""
+    if isinstance(image, ImageIndex):
+        entries = [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "digest": m.manifest_digest, "size": manifest_size(m),
+                    "platform": {"architecture": m.architecture, "os": m.os}}
+                   for m in image.manifests]
+        body: dict[str, object] = {"schemaVersion": 2, "manifests": entries,
+                                   "mediaType": "application/vnd.oci.image.index.v1+json"}
+    else:
+        body = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                           "digest": image.config_digest, "size": 1000 + 100 * len(image.layers)},
+                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                            "digest": layer.digest, "size": layer.size}
+                           for layer in image.layers]}
+    return len(json.dumps(body, indent=3))
+
+
 def crane(state: ClusterState, words: list[Word], result: CommandResult) -> None:
     if not words:
         raise _usage("crane: a command is needed: digest, ls, tag", None)
@@ -223,5 +242,11 @@ def _tag(state: ClusterState, source: str, tag: str, result: CommandResult) -> N
         raise CommandFailed(f"Error: tagging {source}: not found")
     state.data["tags"][f"{registry.host}|{repo.path}|{tag}"] = image_id
     ref = parse_reference(source)
-    result.error = f"{ref.domain}/{ref.path}:{tag}: digest: {found.digest} size: 0\n"
+    image = repo.images[image_id]
+    # crane logs the manifest it put (remote/write.go: "%v: digest: %v size: %d") with Go's
+    # log.LstdFlags date; the size is that of an OCI manifest naming the image's blobs.
+    from .actions import rfc3339
+    stamp = rfc3339(state.clock).replace("-", "/").replace("T", " ").rstrip("Z")
+    result.error = (f"{stamp} {ref.domain}/{ref.path}:{tag}: digest: {found.digest} "
+                    f"size: {manifest_size(image)}\n")
     result.changed = True

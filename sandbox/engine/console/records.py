@@ -125,8 +125,9 @@ def save_node(node: Any, saved: dict[str, Any], images: dict[str, Any]) -> None:
 
 
 def drop_unused_images(state: ClusterState) -> None:
-    """Forget the content of images no node holds any more."""
+    """Forget the content of images no node (and not the learner's workstation) holds any more."""
     used = {entry[1] for node in state.data["nodes"].values() for entry in node["store"].values()}
+    used |= {entry[1] for entry in state.data.get("workstation", {}).values()}
     state.data["images"] = {k: v for k, v in state.data["images"].items() if k in used}
 
 

@@ -41,6 +41,7 @@ MAX_LOG = 200  # commands in the history list
 MAX_BYTES = 2_000_000  # the stored objects, pods, nodes and images as JSON
 APPEND_ONLY = ("events", "log")  # lists whose items are never edited once added
 EDITED = ("objects", "pods", "nodes", "tags")  # what a command edits in place
+OPTIONAL = ("workstation",)  # edited in place too, and absent until first used
 
 
 class StateLimit(Exception):
@@ -103,8 +104,9 @@ class ClusterState:
         for key in APPEND_ONLY:
             data[key] = list(self.data[key])
         data["images"] = dict(self.data["images"])
-        for key in EDITED:
-            data[key] = json.loads(json.dumps(self.data[key]))
+        for key in (*EDITED, *OPTIONAL):
+            if key in self.data:
+                data[key] = json.loads(json.dumps(self.data[key]))
         return ClusterState(self.scenario, data)
 
     def to_json(self) -> str:
