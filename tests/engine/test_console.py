@@ -400,3 +400,17 @@ def test_docker_pull_then_inspect_repo_digests_finds_the_digest() -> None:
     assert inspected.output == f"[registry.company.com/app@{digest}]\n"
     again = c.do("docker pull registry.company.com/app:1.41")
     assert "Already exists" in again.output  # the base layers are shared
+
+
+def test_a_pod_made_again_under_its_name_has_its_own_events() -> None:
+    c = Console()
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  nodeName: node-2\n"
+           "  containers: [{name: c, image: nginx:1.25}]\n")
+    c.do("kubectl apply -f -", pod)
+    c.do("kubectl delete pod p")
+    c.do("kubectl apply -f -")
+    described = c.do("kubectl describe pod p").output
+    assert "Successfully pulled" not in described and "already present" in described
+    table = c.do("kubectl get events").output
+    assert "Successfully pulled" in table and "already present" in table  # both objects listed
+    assert table.count("Started") == 2

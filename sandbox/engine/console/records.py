@@ -76,10 +76,12 @@ def pod_status(plan: PodPlan, record: dict[str, Any]) -> PodStatus:
                      plan.spec.image_pull_secrets, record.get("secrets_from"))
 
 
-def event_data(event: Event) -> dict[str, Any]:
+def event_data(event: Event, uid: str | None = None) -> dict[str, Any]:
+    """An Event as stored, with the UID of the pod it is about: a pod deleted and made again
+    under the same name is another object, whose events the recorder keeps apart."""
     return {"time": event.time, "type": event.type, "reason": event.reason,
             "message": event.message, "pod": event.pod, "source": event.source,
-            "field_path": event.field_path}
+            "field_path": event.field_path, "uid": uid}
 
 
 def event_from(data: dict[str, Any]) -> Event:

@@ -313,7 +313,8 @@ class Segment(_Simulation):
                 pods[pull.pod]["pulled_bytes"] = pods[pull.pod].get("pulled_bytes", 0) + pull.bytes
         data["pods"] = pods
         events = [e for e in data["events"] if e["time"] >= self.now - 3600.0]
-        events += [event_data(e) for e in self.events]
+        uids = {key: run.plan.uid for key, run in self.runs.items()}
+        events += [event_data(e, uids.get(e.pod)) for e in self.events]
         data["events"] = events[-1000:]
 
 

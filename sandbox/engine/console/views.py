@@ -10,6 +10,7 @@ shown as stored (its passwords are fingerprints: the console never had them).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from ..cluster import annotate_events
@@ -162,13 +163,22 @@ def _table(rows: list[list[str]]) -> str:
     return tabwrite("\n".join("\t".join(row) for row in rows) + "\n", minwidth=6, padding=3)
 
 
-def events(state: ClusterState) -> list[Event]:
-    return [event_from(e) for e in state.data["events"]]
+def events(state: ClusterState, uid: str | None = None) -> list[Event]:
+    """The stored Events (only those of the pod with `uid`, when given)."""
+    return [event_from(e) for e in state.data["events"]
+            if uid is None or e.get("uid") in (uid, None)]
+
+
+def _by_object(found: list[Event], state: ClusterState) -> list[Event]:
+    """Events keyed by pod and UID, so the recorder groups per object as the API does."""
+    uids = [e.get("uid") or "" for e in state.data["events"]]
+    return [replace(e, pod=f"{e.pod}\0{uid}") for e, uid in zip(found, uids, strict=True)]
 
 
 def _events_table(state: ClusterState, namespace: str | None) -> str:
     """`kubectl get events`: the recorder's Event objects, oldest last-seen first."""
-    recorded = annotate_events(tuple(events(state)))
+    recorded = [replace(e, pod=e.pod.split("\0", 1)[0])
+                for e in annotate_events(tuple(_by_object(events(state), state)))]
     latest: dict[int, tuple[Event, int, float]] = {}
     for event in recorded:
         if event.recorded is None or event.recorded.action == "dropped":
@@ -193,7 +203,7 @@ def describe(state: ClusterState, resource: str, namespace: str, name: str) -> s
         if record is None:
             return None
         status = pod_status(pod_plan(f"{namespace}/{name}", record), record)
-        recorded = annotate_events(tuple(events(state)))
+        recorded = annotate_events(tuple(events(state, record["uid"])))
         nodes = [n.name for n in state.scenario.nodes]
         address = pod_addresses(pod_statuses(state), nodes)[f"{namespace}/{name}"]
         return describe_pod(status, recorded, state.clock, profile_for(state.scenario.profile),
