@@ -192,3 +192,22 @@ def test_duplicate_keys_are_refused_whatever_validate_says() -> None:
     for validate in ("strict", "warn", "ignore"):
         (problem,) = refused(text, validate=validate)
         assert problem.message == 'duplicate key "image" (first at line 8, column 5)'
+
+
+@pytest.mark.parametrize(("kind", "path"), [
+    ("Deployment", "spec.template.spec.ephemeralContainers"),
+    ("DaemonSet", "spec.template.spec.ephemeralContainers"),
+])
+def test_no_pod_template_may_list_ephemeral_containers(kind: str, path: str) -> None:
+    """ValidatePodTemplateSpec forbids them in every template (validation.go)."""
+    text = (f"apiVersion: apps/v1\nkind: {kind}\nmetadata: {{name: web}}\nspec:\n"
+            "  selector: {matchLabels: {app: web}}\n  template:\n"
+            "    metadata: {labels: {app: web}}\n    spec:\n"
+            "      containers: [{name: web, image: nginx:1.25}]\n"
+            "      ephemeralContainers: [{name: debug, image: busybox}]\n")
+    with pytest.raises(ManifestError) as caught:
+        load_paste(text)
+    messages = [p.message for p in caught.value.problems]
+    assert f'The {kind} "web" is invalid: {path}: Forbidden: ephemeral containers not allowed ' \
+           "in pod template" in messages
+    assert any(p.line == 10 for p in caught.value.problems)

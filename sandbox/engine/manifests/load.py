@@ -157,6 +157,8 @@ def read_object(document: Document, report: Report, *,
     name, namespace, labels = _read_metadata(root, kind, report)
     if kind == "Pod":
         _check_no_ephemeral_containers(root, name or "", report)
+    elif kind in TEMPLATE_PATHS:
+        _check_no_template_ephemeral_containers(root, kind, name or "", report)
     pod_spec, replicas = read_spec(root, kind, report)
     body = root.plain()
     if kind == "Secret":
@@ -302,6 +304,26 @@ def _check_no_ephemeral_containers(root: Mapping, name: str, report: Report) -> 
                      "cannot be set on create",
                      hint="a new pod cannot have ephemeral containers: list the container under "
                           "`containers:`, or add it to a running pod with `kubectl debug`")
+
+
+def _check_no_template_ephemeral_containers(root: Mapping, kind: str, name: str,
+                                            report: Report) -> None:
+    """No pod template may list ephemeral containers (pkg/apis/core/validation/validation.go
+    ValidatePodTemplateSpec: `field.Forbidden(<template>.spec.ephemeralContainers, "ephemeral
+    containers not allowed in pod template")`), printed by kubectl as `The <Kind> "<name>" is
+    invalid: …`."""
+    node: object = root
+    for key in TEMPLATE_PATHS[kind]:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    spec = node.get("spec") if isinstance(node, Mapping) else None
+    found = spec.get("ephemeralContainers") if isinstance(spec, Mapping) else None
+    if isinstance(spec, Mapping) and isinstance(found, Sequence) and found.items:
+        path = ".".join(TEMPLATE_PATHS[kind]) + ".spec.ephemeralContainers"
+        report.error(spec.keys["ephemeralContainers"], path,
+                     f"The {kind} {quote(name)} is invalid: {path}: Forbidden: ephemeral "
+                     "containers not allowed in pod template",
+                     hint="list the container under `containers:`; ephemeral containers are "
+                          "added to a running pod with `kubectl debug`")
 
 
 _read_object = read_object  # the name scenario.py imported before it was public
