@@ -414,3 +414,23 @@ def test_a_pod_made_again_under_its_name_has_its_own_events() -> None:
     table = c.do("kubectl get events").output
     assert "Successfully pulled" in table and "already present" in table  # both objects listed
     assert table.count("Started") == 2
+
+
+def test_a_full_replace_defaults_the_policy_again_where_a_patch_keeps_it() -> None:
+    """KUBERNETES.md §2: defaulting runs on every write of a whole object. `kubectl replace`
+    (a PUT) recomputes a policy the manifest leaves out; `apply` and `set image` (PATCHes)
+    keep the stored one."""
+    for verb, wanted in (("apply", "Always"), ("replace", "IfNotPresent")):
+        c = Console()
+        c.do("kubectl apply -f -", deployment("nginx"))
+        result = c.do(f"kubectl {verb} -f -", deployment("nginx:1.25"))
+        done = "configured" if verb == "apply" else "replaced"
+        assert result.output == f"deployment.apps/web {done}\n"
+        body = json.loads(c.do("kubectl get deployment web -o json").output)
+        assert body["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] == wanted
+
+
+def test_replace_of_a_missing_object_is_not_found() -> None:
+    result = Console().do("kubectl replace -f -", deployment("nginx:1.25"))
+    assert result.error == ('Error from server (NotFound): error when replacing "STDIN": '
+                            'deployments.apps "web" not found\n')

@@ -296,7 +296,7 @@ def _kubectl(state: ClusterState, words: list[Word], line: str, files: dict[str,
         return
     args = _parse([w for w in rest if w is not verbs[0]])
     from .reading import describe_command, get_command
-    handlers = {"apply": _apply, "create": _apply, "get": get_command,
+    handlers = {"apply": _apply, "create": _apply, "replace": _apply, "get": get_command,
                 "describe": describe_command, "delete": _delete}
     from .actions import ACTIONS
     handler = handlers.get(verb) or ACTIONS.get(verb)

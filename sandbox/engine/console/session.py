@@ -207,11 +207,23 @@ def store_object(state: ClusterState, obj: KubeObject, change: Change, *, mode: 
                             f'namespaces "{namespace}" not found')
     existing = state.pod(namespace, name) if kind == "Pod" else state.record(kind, namespace,
                                                                            name)
+    plural = PLURALS.get(kind, kind.lower() + "s")
+    if existing is None and mode == "replace":
+        raise CommandFailed(f'Error from server (NotFound): error when replacing "{source}": '
+                            f'{plural} "{name}" not found')
     if existing is None:
         return _create(state, kind, namespace, name, body, change, source)
+    if mode == "replace":
+        return _replace(kind, namespace, name, body, existing, change)
     if mode == "create":
         raise CommandFailed(f'Error from server (AlreadyExists): error when creating "{source}": '
-                            f'{PLURALS.get(kind, kind.lower() + "s")} "{name}" already exists')
+                            f'{plural} "{name}" already exists')
+    return _apply_update(kind, namespace, name, body, existing, change)
+
+
+def _apply_update(kind: str, namespace: str, name: str, body: dict[str, Any],
+                  existing: dict[str, Any], change: Change) -> str:
+    """`kubectl apply` of an object that exists: the three-way merge, as a PATCH."""
     live = existing["body"]
     annotations = live.get("metadata", {}).get("annotations", {}) or {}
     try:
@@ -221,24 +233,48 @@ def store_object(state: ClusterState, obj: KubeObject, change: Change, *, mode: 
     merged = merge_apply(live, last, body)
     if merged == live:
         return f"{_ref(kind, name)} unchanged"
-    if kind == "Pod":
-        if _without_images(merged.get("spec")) != _without_images(live.get("spec")):
-            raise CommandFailed(f'The Pod "{name}" is invalid: spec: Forbidden: '
-                                f"{POD_UPDATE_FORBIDDEN}")
-        before, after = _images(live.get("spec")), _images(merged.get("spec"))
-        changed = [c for c in after if after[c] != before.get(c)]
-        existing["body"] = merged
-        if changed:
-            change.restarted[f"{namespace}/{name}"] = changed
-        return f"{_ref(kind, name)} configured"
-    if kind == "Deployment" and merged.get("spec", {}).get("template") != \
-            live.get("spec", {}).get("template"):
-        existing["generation"] = int(existing.get("generation", 1)) + 1
-    existing["body"] = merged
+    _write(kind, namespace, name, merged, existing, change)
     return f"{_ref(kind, name)} configured"
 
 
+def _write(kind: str, namespace: str, name: str, new: dict[str, Any], existing: dict[str, Any],
+           change: Change) -> None:
+    """Store `new` over an object: a Pod may change only its images (and restarts those
+    containers), a Deployment whose template changed moves to its next generation."""
+    live = existing["body"]
+    if kind == "Pod":
+        if _without_images(new.get("spec")) != _without_images(live.get("spec")):
+            raise CommandFailed(f'The Pod "{name}" is invalid: spec: Forbidden: '
+                                f"{POD_UPDATE_FORBIDDEN}")
+        before, after = _images(live.get("spec")), _images(new.get("spec"))
+        changed = [c for c in after if after[c] != before.get(c)]
+        if changed:
+            change.restarted[f"{namespace}/{name}"] = changed
+    elif kind == "Deployment" and new.get("spec", {}).get("template") != \
+            live.get("spec", {}).get("template"):
+        existing["generation"] = int(existing.get("generation", 1)) + 1
+    existing["body"] = new
+
+
 BUILT_IN_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+def _replace(kind: str, namespace: str, name: str, body: dict[str, Any],
+             existing: dict[str, Any], change: Change) -> str:
+    """`kubectl replace -f`: the object becomes the manifest, defaulted again (a PUT), so a
+    policy the manifest leaves out is computed afresh from the new image; a PATCH (`apply`,
+    `set image`) keeps the stored one. A Pod still may only change its images."""
+    fresh: dict[str, Any] = {"kind": kind}
+    replaced = _with_defaults(kind, body, fresh)
+    live = existing["body"]
+    if kind == "Pod":
+        replaced.setdefault("spec", {}).setdefault("serviceAccountName",
+                                                   live.get("spec", {}).get("serviceAccountName"))
+        if live.get("spec", {}).get("nodeName"):
+            replaced["spec"].setdefault("nodeName", live["spec"]["nodeName"])
+    _write(kind, namespace, name, replaced, existing, change)
+    existing["defaulted"] = fresh.get("defaulted", {})
+    return f"{_ref(kind, name)} replaced"
 
 
 def _create(state: ClusterState, kind: str, namespace: str, name: str, body: dict[str, Any],
