@@ -57,7 +57,7 @@ class ChallengeInline(ChallengeInlineBase):
     extra = 0
     fields = [
         ("title", "slug", "order"), "prompt", "scenario", "starter_manifest", "goals", "hints",
-        "solution", "setup",
+        "solution", ("solution_after_attempts", "solution_visible"), "setup",
     ]
     prepopulated_fields = {"slug": ["title"]}
     show_change_link = True
@@ -107,7 +107,7 @@ class ChallengeAdmin(ChallengeAdminBase):
     list_select_related = ["lesson", "lesson__scenario", "scenario"]
     fields = [
         "lesson", ("title", "slug", "order"), "prompt", "scenario", "starter_manifest", "goals",
-        "hints", "solution", "setup", "preview",
+        "hints", "solution", ("solution_after_attempts", "solution_visible"), "setup", "preview",
     ]
 
     @admin.display(description="Preview")

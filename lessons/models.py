@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -212,6 +213,14 @@ class Challenge(LoadedContent):
         blank=True, help_text="One hint per paragraph, in the order learners should read them."
     )
     solution = models.TextField(blank=True, help_text="A manifest that meets every goal.")
+    solution_after_attempts = models.PositiveIntegerField(
+        default=0,
+        help_text="Show a learner the solution once they have run the challenge this many times; "
+        "0: never by itself.",
+    )
+    solution_visible = models.BooleanField(
+        default=False, help_text="Show the solution to every learner now, whatever their runs."
+    )
     setup = models.TextField(
         blank=True,
         help_text="Console commands run when a learner's own cluster for this challenge is made, "
@@ -285,6 +294,38 @@ class Challenge(LoadedContent):
         paragraphs = normalize_newlines(self.hints).split("\n\n")
         return [" ".join(p.split()) for p in paragraphs if p.strip()]
 
+    def hints_html(self) -> list[str]:
+        """Each hint as sanitized HTML, in `hint_list()` order.
+
+        A hint keeps its own line breaks here (`hint_list` collapses them), so a list or a
+        code block inside one paragraph renders as Markdown.
+        """
+        scenario = self.effective_scenario()
+        slug = scenario.slug if scenario else ""
+        paragraphs = normalize_newlines(self.hints).split("\n\n")
+        return [rendering.render_markdown(p.strip(), self.sandbox_url(), slug)
+                for p in paragraphs if p.strip()]
+
+    def solution_unlocked(self, attempts: int) -> bool:
+        """True when a learner with `attempts` runs may see the solution.
+
+        The instructor's switch shows it to everyone; otherwise it unlocks after
+        `solution_after_attempts` runs, and 0 keeps it hidden.
+        """
+        if not self.solution.strip():
+            return False
+        return self.solution_visible or 0 < self.solution_after_attempts <= attempts
+
+    def solution_for(self, attempts: int) -> str:
+        """The solution for a learner with `attempts` runs, or "" while it is locked for them."""
+        return self.solution if self.solution_unlocked(attempts) else ""
+
+    def solution_unlocks_after(self) -> int:
+        """Runs that unlock the solution; 0 when none do (no solution, never, or shown now)."""
+        if not self.solution.strip() or self.solution_visible:
+            return 0
+        return self.solution_after_attempts
+
     def goal_list(self) -> list[Any]:
         """The goals as plain data (a list of one-key mappings), for the engine's checker."""
         if not self.goals.strip():
@@ -295,10 +336,28 @@ class Challenge(LoadedContent):
         return list(goals) if isinstance(goals, list) else []
 
 
+@dataclass(frozen=True)
+class GoalResult:
+    """One goal's result in a learner's run, as `Progress.last_goals` keeps it."""
+
+    goal: str
+    passed: bool
+    expected: str
+    seen: str
+
+
+def _short(value: object, limit: int) -> str:
+    text = value if isinstance(value, str) else ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class Progress(models.Model):
     """Where one (anonymous) learner stands on one challenge."""
 
     STUCK_AFTER = 3  # failed attempts after which the instructor's board flags a learner
+    # Bounds on what a run stores: goals come from the challenge, their texts from the engine.
+    STORED_GOALS = 50
+    STORED_GOAL_TEXT = 300
 
     class Status(models.TextChoices):
         STARTED = "started", "Started"
@@ -311,6 +370,12 @@ class Progress(models.Model):
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="progress")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.STARTED)
     attempts = models.PositiveIntegerField(default=0)
+    last_goals = models.JSONField(
+        null=True, blank=True,
+        help_text="Each goal's result in the learner's last run (goal, passed, expected, seen); "
+        "empty when that run was not checked.",
+    )
+    last_run_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -329,22 +394,54 @@ class Progress(models.Model):
         """Not passed after STUCK_AFTER attempts: the board highlights the learner."""
         return self.status != self.Status.PASSED and self.attempts >= self.STUCK_AFTER
 
+    @property
+    def is_passed(self) -> bool:
+        return self.status == self.Status.PASSED
+
+    @classmethod
+    def stored_goals(cls, goals: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]] | None:
+        """The goal results of a run (`GoalResult.to_dict()` of the engine) as `last_goals`
+        keeps them: the four keys only, bounded in count and length."""
+        if goals is None:
+            return None
+        limit = cls.STORED_GOAL_TEXT
+        return [{"goal": _short(g.get("goal"), limit), "passed": bool(g.get("passed")),
+                 "expected": _short(g.get("expected"), limit), "seen": _short(g.get("seen"), limit)}
+                for g in list(goals)[: cls.STORED_GOALS]]
+
+    def last_goal_results(self) -> tuple[GoalResult, ...] | None:
+        """The goals of the last run, in the challenge's order; None if it was not checked."""
+        if not isinstance(self.last_goals, list):
+            return None
+        return tuple(
+            GoalResult(goal=str(g.get("goal", "")), passed=bool(g.get("passed")),
+                       expected=str(g.get("expected", "")), seen=str(g.get("seen", "")))
+            for g in self.last_goals if isinstance(g, dict)
+        )
+
     @classmethod
     def record_attempt(
-        cls, learner: str, challenge: Challenge, passed: bool, display_name: str = ""
+        cls, learner: str, challenge: Challenge, passed: bool, display_name: str = "",
+        goals: Sequence[Mapping[str, Any]] | None = None,
     ) -> Progress:
         """Count one run of `challenge` by `learner` and return the row as it now stands.
 
         The counter is incremented in the database (F expression), so runs arriving at the same
         time on different server processes all count. A pass is never downgraded: a later
-        failing run only adds an attempt.
+        failing run only adds an attempt. `goals` (the run's goal results) replace the last
+        run's, so the challenge page can show them after a reload. A name given becomes the
+        learner's name on all their rows, so the board and the sandbox page agree on it.
         """
         progress, _ = cls.objects.get_or_create(learner=learner, challenge=challenge)
-        changes: dict[str, Any] = {"attempts": F("attempts") + 1, "updated_at": timezone.now()}
+        now = timezone.now()
+        changes: dict[str, Any] = {"attempts": F("attempts") + 1, "updated_at": now,
+                                   "last_run_at": now, "last_goals": cls.stored_goals(goals)}
         if passed:
             changes["status"] = cls.Status.PASSED
         if display_name:
             changes["display_name"] = display_name
+            (cls.objects.filter(learner=learner).exclude(pk=progress.pk)
+             .exclude(display_name=display_name).update(display_name=display_name))
         cls.objects.filter(pk=progress.pk).update(**changes)
         progress.refresh_from_db()
         return progress

@@ -16,6 +16,8 @@ import hashlib
 import logging
 import secrets
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,12 +25,13 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
 
-from lessons.models import Challenge, Progress
+from lessons.models import Challenge, GoalResult, Lesson, Progress
 from sandbox.engine import Trace
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,13 @@ def ensure_learner(session: SessionBase) -> str:
         session[LEARNER_SESSION_KEY] = key
     assert isinstance(key, str)
     return key
+
+
+def session_learner(session: SessionBase) -> str | None:
+    """The learner key stored in `session`, or None: unlike `ensure_learner`, never makes one,
+    so a page that only shows progress stores no session."""
+    key = session.get(LEARNER_SESSION_KEY)
+    return key if _valid_learner(key) else None
 
 
 def _valid_session_key(value: object) -> bool:
@@ -227,15 +237,16 @@ def board_row(
 
 
 async def record_run(learner: str, challenge_key: str | None, passed: bool,
-                     display_name: str) -> Progress | None:
+                     display_name: str,
+                     goals: list[dict[str, Any]] | None = None) -> Progress | None:
     """Count a challenge run in Progress (in a worker thread: it is database work)."""
     progress: Progress | None = await database_sync_to_async(_record_run)(
-        learner, challenge_key, passed, display_name)
+        learner, challenge_key, passed, display_name, goals)
     return progress
 
 
 def _record_run(learner: str, challenge_key: str | None, passed: bool,
-                display_name: str) -> Progress | None:
+                display_name: str, goals: list[dict[str, Any]] | None = None) -> Progress | None:
     """Count a challenge run in Progress; None for free play or a challenge deleted meanwhile."""
     if not challenge_key:
         return None
@@ -244,7 +255,7 @@ def _record_run(learner: str, challenge_key: str | None, passed: bool,
                  .select_related("lesson").first())
     if challenge is None:
         return None
-    progress = Progress.record_attempt(learner, challenge, passed, display_name)
+    progress = Progress.record_attempt(learner, challenge, passed, display_name, goals)
     progress.challenge = challenge  # keep the lesson loaded for `key`
     return progress
 
@@ -253,7 +264,7 @@ async def report_run(learner: str, display_name: str, challenge_key: str | None,
                      trace: Trace, goals: list[dict[str, Any]] | None) -> dict[str, Any]:
     """Record the run's progress and tell every board; returns the row sent."""
     passed = goals is not None and all(g.get("passed") for g in goals)
-    progress = await record_run(learner, challenge_key, passed, display_name)
+    progress = await record_run(learner, challenge_key, passed, display_name, goals)
     name = display_name or (progress.display_name if progress is not None else "")
     row = board_row(learner, name, timezone.now(), progress, outcome(trace, goals))
     await broadcast(row)
@@ -281,3 +292,115 @@ def _snapshot_rows(limit: int) -> list[dict[str, Any]]:
     rows = (Progress.objects.select_related("challenge__lesson")
             .order_by("-updated_at")[:limit])
     return [board_row(p.learner, p.display_name, p.updated_at, p) for p in rows]
+
+
+# Read helpers for the pages: what a learner sees of their own progress.
+
+
+@dataclass(frozen=True)
+class LessonMark:
+    """How far a learner is through one lesson's challenges, as the lessons index says it."""
+
+    total: int
+    passed: int
+    started: int  # challenges with a row of theirs, passed or not
+
+    @property
+    def state(self) -> str:
+        """`not-started`, `in-progress` or `done`; `none` for a lesson without challenges."""
+        if not self.total:
+            return "none"
+        if self.passed >= self.total:
+            return "done"
+        return "in-progress" if self.started else "not-started"
+
+    @property
+    def label(self) -> str:
+        """The mark in words (never colour alone): `In progress: 1 of 3 challenges`."""
+        noun = "challenge" if self.total == 1 else "challenges"
+        return {
+            "none": "",
+            "not-started": "Not started",
+            "in-progress": f"In progress: {self.passed} of {self.total} {noun}",
+            "done": f"Done: {self.passed} of {self.total} {noun}",
+        }[self.state]
+
+
+@dataclass(frozen=True)
+class ChallengeProgress:
+    """One learner's standing on one challenge, as a page shows it (no learner key in it)."""
+
+    passed: bool
+    attempts: int
+    last_run_at: datetime | None
+    last_goals: tuple[GoalResult, ...] | None  # None: no checked run yet
+
+    @classmethod
+    def of(cls, progress: Progress | None) -> ChallengeProgress | None:
+        if progress is None:
+            return None
+        return cls(passed=progress.is_passed, attempts=progress.attempts,
+                   last_run_at=progress.last_run_at, last_goals=progress.last_goal_results())
+
+    @property
+    def goals_met(self) -> int:
+        return sum(1 for goal in self.last_goals or () if goal.passed)
+
+
+def lesson_marks(learner: str | None, lesson_ids: Iterable[int]) -> dict[int, LessonMark]:
+    """Each lesson's mark for `learner` (None: a visitor who has run nothing), by lesson id."""
+    ids = list(lesson_ids)
+    totals = Counter(Challenge.objects.filter(lesson_id__in=ids)
+                     .values_list("lesson_id", flat=True))
+    passed: Counter[int] = Counter()
+    started: Counter[int] = Counter()
+    if learner is not None:
+        rows = (Progress.objects.filter(learner=learner, challenge__lesson_id__in=ids)
+                .values_list("challenge__lesson_id", "status"))
+        for lesson_id, status in rows:
+            started[lesson_id] += 1
+            passed[lesson_id] += status == Progress.Status.PASSED
+    return {i: LessonMark(total=totals[i], passed=passed[i], started=started[i]) for i in ids}
+
+
+def challenge_progress(learner: str | None,
+                       challenges: Iterable[Challenge]) -> dict[int, ChallengeProgress]:
+    """The learner's standing on each of `challenges` they have run, by challenge id."""
+    if learner is None:
+        return {}
+    rows = Progress.objects.filter(learner=learner, challenge__in=list(challenges))
+    return {row.challenge_id: progress for row in rows
+            if (progress := ChallengeProgress.of(row)) is not None}
+
+
+def continue_challenge(learner: str | None, lessons: QuerySet[Lesson]) -> Challenge | None:
+    """Where "continue where you left off" leads, among the challenges of `lessons`.
+
+    The challenge the learner last ran without passing it, else the first one in course order
+    they have not started; None for a learner who has run nothing, or has nothing left.
+    """
+    if learner is None:
+        return None
+    challenges = (Challenge.objects.filter(lesson__in=lessons)
+                  .select_related("lesson__scenario", "scenario"))
+    theirs = Progress.objects.filter(learner=learner, challenge__in=challenges)
+    if not theirs.exists():
+        return None
+    unfinished = (theirs.exclude(status=Progress.Status.PASSED).order_by("-updated_at")
+                  .values_list("challenge_id", flat=True).first())
+    if unfinished is not None:
+        return challenges.filter(pk=unfinished).first()
+    return (challenges.exclude(progress__learner=learner)
+            .order_by("lesson__order", "lesson__title", "order", "slug").first())
+
+
+def last_display_name(learner: str | None) -> str:
+    """The name the learner last gave for the board on a challenge run; "" if none.
+
+    `Progress.record_attempt` puts a new name on all their rows, so any row would do.
+    """
+    if learner is None:
+        return ""
+    name = (Progress.objects.filter(learner=learner).exclude(display_name="")
+            .order_by("-updated_at").values_list("display_name", flat=True).first())
+    return name or ""

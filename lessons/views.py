@@ -7,12 +7,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from lessons.models import Lesson, Progress
+from lessons.progress import challenge_progress, continue_challenge, lesson_marks, session_learner
 
 
 def lesson_index(request: HttpRequest) -> HttpResponse:
-    """Published lessons in course order (staff also see drafts, marked as such)."""
-    lessons = Lesson.objects.visible_to(request.user).select_related("scenario")
-    return render(request, "lessons/index.html", {"lessons": lessons})
+    """Published lessons in course order (staff also see drafts, marked as such), each with the
+    learner's mark, and a link to the challenge to continue with."""
+    visible = Lesson.objects.visible_to(request.user)
+    lessons = list(visible.select_related("scenario"))
+    learner = session_learner(request.session)
+    marks = lesson_marks(learner, [lesson.pk for lesson in lessons])
+    return render(request, "lessons/index.html", {
+        "lessons": [{"lesson": lesson, "mark": marks[lesson.pk]} for lesson in lessons],
+        "continue_with": continue_challenge(learner, visible),
+    })
 
 
 def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -20,17 +28,28 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     lesson = get_object_or_404(
         Lesson.objects.visible_to(request.user).select_related("scenario"), slug=slug
     )
-    challenges = lesson.challenges.select_related("scenario", "lesson__scenario")
+    challenges = list(lesson.challenges.select_related("scenario", "lesson__scenario"))
+    standing = challenge_progress(session_learner(request.session), challenges)
+    items = []
+    for challenge in challenges:
+        progress = standing.get(challenge.pk)
+        attempts = progress.attempts if progress is not None else 0
+        items.append({
+            "challenge": challenge,
+            "prompt_html": challenge.prompt_html(),
+            "hints_html": challenge.hints_html(),
+            "progress": progress,
+            "attempts": attempts,
+            "solution": challenge.solution_for(attempts),
+            "solution_unlocks_after": challenge.solution_unlocks_after(),
+        })
     return render(
         request,
         "lessons/detail.html",
         {
             "lesson": lesson,
             "body_html": lesson.body_html(),
-            "challenges": [
-                {"challenge": c, "prompt_html": c.prompt_html(), "hints": c.hint_list()}
-                for c in challenges
-            ],
+            "challenges": items,
             "preview": not lesson.published,
         },
     )

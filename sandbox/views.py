@@ -11,9 +11,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from lessons import clusters, lookups, rendering
+from lessons import clusters, lookups
 from lessons.models import Challenge, Lesson, Scenario, SharedCluster
-from lessons.progress import ensure_learner, offer_session_cookie
+from lessons.progress import (
+    ChallengeProgress,
+    challenge_progress,
+    ensure_learner,
+    last_display_name,
+    offer_session_cookie,
+    session_learner,
+)
 from sandbox.engine import ManifestError, default_scenario, load_goals
 from sandbox.engine import Scenario as EngineScenario
 from sandbox.engine.console import ClusterState
@@ -34,7 +41,11 @@ spec:
 
 @dataclass(frozen=True)
 class ChallengePage:
-    """What the sandbox page shows of a challenge. The solution is deliberately not here."""
+    """What the sandbox page shows of a challenge to one learner.
+
+    The solution is here only once it is unlocked for them (`Challenge.solution_unlocked`), so
+    the page never carries it before.
+    """
 
     key: str  # <lesson slug>/<challenge slug>
     title: str
@@ -46,6 +57,9 @@ class ChallengePage:
     lesson_url: str
     scenario: str  # slug of the scenario the challenge runs in, or ""
     starter_manifest: str
+    progress: ChallengeProgress | None = None  # theirs: solved, runs, the last run's goals
+    solution: str = ""  # empty while it is locked for them
+    solution_unlocks_after: int = 0  # runs that unlock it; 0: none do
 
 
 def goal_words(goals: str) -> tuple[str, ...]:
@@ -69,19 +83,24 @@ def challenge_page(request: HttpRequest, key: str) -> ChallengePage:
     except ManifestError:
         goals, broken = (), True
     scenario = challenge.effective_scenario()
+    progress = challenge_progress(session_learner(request.session), [challenge]).get(challenge.pk)
+    attempts = progress.attempts if progress is not None else 0
     return ChallengePage(
         key=challenge.key,
         title=challenge.title,
         prompt_html=challenge.prompt_html(),
         goals=goals,
         goals_broken=broken,
-        hints_html=tuple(rendering.render_markdown(hint) for hint in challenge.hint_list()),
+        hints_html=tuple(challenge.hints_html()),
         lesson_title=challenge.lesson.title,
         lesson_url=f"{challenge.lesson.get_absolute_url()}#challenge-{challenge.slug}",
         scenario=scenario.slug if scenario else "",
         starter_manifest=(
             challenge.starter_manifest or challenge.lesson.starter_manifest or STARTER_MANIFEST
         ),
+        progress=progress,
+        solution=challenge.solution_for(attempts),
+        solution_unlocks_after=challenge.solution_unlocks_after(),
     )
 
 
@@ -113,6 +132,8 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
             "selected_scenario": selected,
             "starter_manifest": starter,
             "challenge": challenge,
+            # The name they last gave for the board, for the display-name field.
+            "display_name": last_display_name(session_learner(request.session)),
         },
     )
     offer_session_cookie(request, response)  # the cookie the websocket identifies them by

@@ -1,8 +1,9 @@
-// Lesson pages: draw ```mermaid diagrams and wire up live-sandbox blocks.
+// Lesson pages: draw ```mermaid diagrams, wire up live-sandbox blocks, hints one at a time.
 //
 // The server renders diagrams as <pre class="mermaid"> holding the escaped Mermaid text, and
 // sandbox blocks as <div class="live-sandbox" data-manifest="…" data-sandbox-url="…"> that
-// already work without JavaScript (code + link). Here we only enhance them.
+// already work without JavaScript (code + link). Hints come as one closed <details> each, in a
+// `[data-hints]` block, which also works without JavaScript. Here we only enhance them.
 
 const MANIFEST_KEY = "lunchbox:manifest";
 
@@ -52,8 +53,44 @@ function wireSandboxes(root) {
   }
 }
 
+// Hints are hidden behind one button that shows the next, so a learner reads one before
+// seeing the next (the last is often close to the solution).
+function wireHints(root) {
+  for (const block of root.querySelectorAll("[data-hints]")) {
+    const list = block.querySelector(".hint-list");
+    const items = [...block.querySelectorAll(".hint-item")];
+    if (!list || items.length === 0) continue;
+    for (const item of items) item.hidden = true;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "hint-next";
+    button.setAttribute("aria-controls", list.id);
+    let shown = 0;
+    const label = () => {
+      button.textContent = `Show a hint (${shown + 1} of ${items.length})`;
+    };
+    label();
+    button.addEventListener("click", () => {
+      const item = items[shown];
+      item.hidden = false;
+      const details = item.querySelector("details");
+      if (details) details.open = true;
+      shown += 1;
+      if (shown < items.length) {
+        label();
+        return;
+      }
+      // No hint left: the button goes, and focus moves to the hint it revealed, not to <body>.
+      button.remove();
+      (item.querySelector("summary") ?? item).focus();
+    });
+    list.after(button);
+  }
+}
+
 const root = document.getElementById("lesson");
 if (root) {
   wireSandboxes(root);
+  wireHints(root);
   drawDiagrams(root);
 }

@@ -44,7 +44,7 @@ def test_detail_renders_the_body_and_each_challenge_with_its_sandbox_link(client
     assert "<h1>Heading</h1>" in content
     assert "Make it <strong>run</strong>." in content
     assert 'href="/sandbox/?scenario=two-nodes&amp;challenge=pull-policies/no-pull"' in content
-    assert "<li>Second hint.</li>" in content
+    assert '<div class="hint-body"><p>Second hint.</p></div>' in content
 
 
 def test_detail_escapes_script_in_the_body(client):

@@ -115,7 +115,7 @@ def test_the_summary_edited_through_the_admin_survives_a_reload(loaded, admin_cl
         "challenges-0-order": challenge.order, "challenges-0-prompt": challenge.prompt,
         "challenges-0-scenario": "", "challenges-0-starter_manifest": "",
         "challenges-0-goals": challenge.goals, "challenges-0-hints": challenge.hints,
-        "challenges-0-solution": "",
+        "challenges-0-solution": "", "challenges-0-solution_after_attempts": "0",
     }
     response = admin_client.post(reverse("admin:lessons_lesson_change", args=[lesson.pk]), form)
     assert response.status_code == 302
