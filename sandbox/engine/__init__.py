@@ -9,7 +9,8 @@ fronted by its `__init__`:
 - `kubectl/`: kubectl's command line (`create secret docker-registry`, flags, `--dry-run -o yaml`)
   and its printers (`get pods`, `describe pod`)
 - `reference/`: image references, parsed and normalized as distribution/reference does
-- `credentials/`: docker config files and the kubelet's keyring of pull credentials
+- `credentials/`: docker config files, credential provider plugins and the kubelet's keyring of
+  pull credentials
 - `runtime/`: what containerd and the kubelet say: profiles, pull errors, event messages
 - `registry/`: how a simulated registry answers a pull, and `crane digest`
 - `kubelet/`: the image manager, puller, pod workers and back-off of each node

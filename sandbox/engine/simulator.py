@@ -23,8 +23,8 @@ from .cluster import (
     expand_workloads,
     schedule,
 )
-from .credentials import Credential, Keyring
-from .kubectl import pod_status_column
+from .credentials import Credential, Keyring, PodIdentity, pod_identity, provider_lookup
+from .kubectl import pod_status_column, restarts_counted
 from .kubelet import (
     INIT_RUN_SECONDS,
     QPS_EXCEEDED,
@@ -45,7 +45,7 @@ from .objects import KubeObject, Manifests
 from .reference import parse_reference
 from .registry import RegistryState
 from .scenario import default_scenario
-from .trace import ContainerStatus, Event, PodStatus, Pull, Step, Trace
+from .trace import ContainerStatus, Event, PodStatus, Pull, StatusChange, Step, Trace
 from .world import Scenario
 
 POD_START_DELAY = 1.0  # scheduled -> first kubelet sync (sandbox creation)
@@ -63,6 +63,11 @@ class _Simulation(PodWorker):
     pulls: list[Pull] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pods: list[PodRun] = field(default_factory=list)
+    statuses: list[StatusChange] = field(default_factory=list)
+    _runs: dict[str, PodRun] = field(default_factory=dict)  # pods by namespace/name
+    # Per pod: what its status depends on at the last change, and the columns it showed then.
+    _shown: dict[str, tuple[object, tuple[str, str, int, float | None]]] = field(
+        default_factory=dict)
     _queue: list[tuple[float, int, Callable[[], None]]] = field(default_factory=list)
     _seq: itertools.count[int] = field(default_factory=itertools.count)
     _context: Context = (None, None, None, None)
@@ -92,6 +97,29 @@ class _Simulation(PodWorker):
     def step(self, flow: str, text: str, outcome: str | None = None, *, pod: str | None = None,
              container: str | None = None, node: str | None = None) -> None:
         self.steps.append(Step(round(self.now, 3), flow, text, pod, container, node, outcome))
+        if pod is not None:
+            self._note_status(pod)
+
+    def _note_status(self, key: str) -> None:
+        """Record the pod's get-pods columns if they changed since its last step.
+
+        Every change of a container's state comes before a step of its pod (a sync publishes
+        the reasonCache, then decides about each image), so a pod's columns at step i are the
+        ones the end of the run would print had it stopped there.
+        """
+        pod = self._runs.get(key)
+        if pod is None:
+            return
+        inputs = (pod.node, [(r.state, r.reason, r.restart_count, r.exit_code, r.last, r.finished)
+                             for r in pod.containers.values()])
+        shown = self._shown.get(key)
+        if shown is not None and shown[0] == inputs:
+            return
+        status = self._pod_status(pod, {})
+        columns = (status.status, status.ready, *restarts_counted(status))
+        self._shown[key] = (inputs, columns)
+        if shown is None or shown[1] != columns:
+            self.statuses.append(StatusChange(len(self.steps) - 1, key, *columns))
 
     def event(self, type_: str, reason: str, message: str, pod: str, *,
               source: str = "kubelet", field_path: str | None = None) -> None:
@@ -161,6 +189,7 @@ class _Simulation(PodWorker):
         run = self._pod_run(plan, node if node in self.nodes else None)
         run.scheduling = tuple(getattr(placement, "scores", ()))
         self.pods.append(run)
+        self._runs[key] = run
         self.now = plan.created
         if node is None:
             message = getattr(placement, "message", "") or ""
@@ -169,9 +198,9 @@ class _Simulation(PodWorker):
             return
         if node not in self.nodes:
             # spec.nodeName names a node this cluster does not have: nothing ever runs it.
+            run.node = None
             self.step("unschedulable", f"Pod {key} is bound to node {node!r}, which does not "
                                        f"exist, so it stays Pending.", pod=key)
-            run.node = None
             return
         reason = getattr(placement, "reason", "") or ""
         self.step("schedule", f"Pod {key} goes to {node}. {reason}".strip(), pod=key, node=node)
@@ -197,10 +226,22 @@ class _Simulation(PodWorker):
         if node is not None:
             node_keyring = Keyring.from_docker_config(
                 dict(self.nodes[node].node.credentials), source="node", strict=False)
+            providers = self.nodes[node].credential_providers
+            if providers:  # searched after the pod's secrets and the node's files
+                node_keyring += Keyring.from_lookup(provider_lookup(
+                    providers, self._identity(plan), lambda: self.now, self._kubelet_step))
         uids = tuple((n, secret_uid(self.secret_objects[(plan.namespace, n)])) for n in found)
         context = PodContext(f"{plan.namespace}/{plan.name}", plan.uid, plan.namespace,
                              tuple(found), pod_keyring + node_keyring, secret_uids=uids)
         return PodRun(plan, node, containers, context, tuple(missing))
+
+    def _identity(self, plan: PodPlan) -> PodIdentity:
+        """The pod and its service account, as a per-pod credential provider sees them."""
+        name = plan.spec.service_account_name or ""
+        account = next((o for o in self.objects if o.kind == "ServiceAccount" and o.name == name
+                        and o.effective_namespace == plan.namespace), None)
+        return pod_identity(plan.namespace, plan.name, plan.uid, name, account,
+                            implicit=name == "default")
 
     # --- the result -----------------------------------------------------------------------------
 
@@ -212,12 +253,14 @@ class _Simulation(PodWorker):
             if event.reason == "Started":
                 starts.setdefault((event.pod, event.field_path), []).append(event.time)
         pods = tuple(self._pod_status(p, starts) for p in self.pods)
+        for pod in self.pods:  # a change after a pod's last step shows from the last step on
+            self._note_status(pod.key)
         # The recorder's verdict on each occurrence, so the live table shows what describe shows.
         events = annotate_events(self.events)
         trace = Trace(steps=tuple(self.steps), events=events, pods=pods,
                       pulls=tuple(self.pulls), warnings=tuple(self.warnings),
                       horizon=self.horizon, scenario=self.scenario.name,
-                      profile=self.scenario.profile)
+                      profile=self.scenario.profile, statuses=tuple(self.statuses))
         return replace(trace, hints=tuple(compute_hints(trace, self.objects, self.scenario)))
 
     def _pod_status(self, pod: PodRun,

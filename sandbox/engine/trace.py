@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any, Literal
 
 from .objects import ContainerPort
@@ -175,6 +175,19 @@ class PodStatus:
 
 
 @dataclass(frozen=True)
+class StatusChange:
+    """A pod's `kubectl get pods` columns from one trace step on, until its next change."""
+
+    step: int  # index of the first trace step after which the pod shows these
+    pod: str  # namespace/name
+    status: str  # the STATUS column
+    ready: str  # the READY column, e.g. 0/1
+    restarts: int  # what the RESTARTS column counts (printPod's rules)
+    # The latest last termination among the containers it counts: RESTARTS `N (<age> ago)`.
+    restarted: float | None = None
+
+
+@dataclass(frozen=True)
 class Hint:
     """A best-practice note computed from the manifest and what the simulation showed."""
 
@@ -196,11 +209,17 @@ class Trace:
     horizon: float = 300.0
     scenario: str = ""
     profile: str = "newest"  # the runtime wording profile (RUNTIME.md §12)
+    # Each pod's get-pods columns whenever they changed, in step order, so any step of the run
+    # can be shown without simulating again. Left out of `to_dict`: a long run has thousands,
+    # and the websocket sends them bounded, as the result frame's `timeline`.
+    statuses: tuple[StatusChange, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict; the same trace always gives the same dict, key order included."""
-        data = _plain(self)
+        """A JSON-safe dict (without `statuses`); the same trace always gives the same dict, key
+        order included."""
+        data = _plain(replace(self, statuses=()))
         assert isinstance(data, dict)
+        del data["statuses"]
         data["version"] = 1
         return data
 

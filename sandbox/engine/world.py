@@ -157,6 +157,47 @@ class NodeFaults:
     image_status: str | None = None
 
 
+ProviderCacheKeyType = Literal["Image", "Registry", "Global"]
+TokenCacheType = Literal["ServiceAccount", "Token"]
+
+
+@dataclass(frozen=True)
+class TokenAttributes:
+    """A provider's `tokenAttributes` (KEP-4412): the plugin is sent a service-account token."""
+
+    service_account_token_audience: str
+    require_service_account: bool
+    cache_type: TokenCacheType
+    required_annotation_keys: tuple[str, ...] = ()
+    optional_annotation_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PluginAnswer:
+    """What a credential provider plugin answers: the scenario's fake of the real binary.
+
+    `auth` maps a registry key (a glob like the config's matchImages) to an account; `error` is
+    what the plugin writes on stderr when it exits with status 1 (then `auth` is not read).
+    """
+
+    cache_key_type: ProviderCacheKeyType = "Registry"
+    cache_duration: float | None = None  # seconds; None: the provider's defaultCacheDuration
+    auth: tuple[tuple[str, Account], ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CredentialProvider:
+    """One entry of a node's CredentialProviderConfig, and what its plugin answers."""
+
+    name: str
+    match_images: tuple[str, ...]
+    default_cache_duration: float  # seconds
+    api_version: str = "credentialprovider.kubelet.k8s.io/v1"
+    token_attributes: TokenAttributes | None = None
+    answer: PluginAnswer = PluginAnswer()
+
+
 @dataclass(frozen=True)
 class Node:
     name: str
@@ -169,6 +210,8 @@ class Node:
     # Node-wide docker config (`auths` map), as the kubelet's config.json would hold it.
     credentials: dict[str, Any] = field(default_factory=dict, hash=False, repr=False)
     faults: NodeFaults = NodeFaults()
+    # The kubelet's CredentialProviderConfig (--image-credential-provider-config), in order.
+    credential_providers: tuple[CredentialProvider, ...] = ()
 
     def all_labels(self) -> dict[str, str]:
         """The node's labels plus the well-known ones the kubelet sets."""
@@ -203,6 +246,8 @@ class KubeletConfig:
     # 0 QPS means unlimited.
     registry_pull_qps: int = 5
     registry_burst: int = 10
+    # KubeletServiceAccountTokenForCredentialProviders (KEP-4412): beta and on since 1.34.
+    service_account_token_for_credential_providers: bool = True
 
 
 @dataclass(frozen=True)

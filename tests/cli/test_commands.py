@@ -108,7 +108,8 @@ def expected_trace() -> Trace:
 def test_simulate_text_prints_get_pods_describe_and_hints(deployment_file: Path) -> None:
     out, err = run("simulate", str(deployment_file), "--scenario", str(PRIVATE_REGISTRY))
     assert err == ""
-    assert out.startswith("$ kubectl get pods -o wide\nNAME ")
+    assert out.startswith("# Modelled: Kubernetes 1.35 · containerd 2.3.4 (runtime profile "
+                          "newest)\n\n$ kubectl get pods -o wide\nNAME ")
     assert out.count(" Running ") == 3
     assert {"node-a", "node-b", "node-c"} <= set(out.split())
     assert "\n$ kubectl describe pods\nName:" in out
@@ -341,7 +342,8 @@ def test_manifest_and_scenario_cannot_both_read_stdin() -> None:
 def test_simulate_text_describe_shows_the_same_addresses_as_get_pods(
         deployment_file: Path) -> None:
     out, _ = run("simulate", str(deployment_file), "--scenario", str(PRIVATE_REGISTRY))
-    table, described = out.split("$ kubectl describe pods\n")
-    wide_ips = {line.split()[0]: line.split()[5] for line in table.splitlines()[2:] if line}
+    table, described = out.split("$ kubectl get pods -o wide\n")[1].split(
+        "$ kubectl describe pods\n")
+    wide_ips = {line.split()[0]: line.split()[5] for line in table.splitlines()[1:] if line}
     described_ips = dict(re.findall(r"^Name:\s+(\S+)\n(?:.*\n)*?IP:\s+(\S+)", described, re.M))
     assert described_ips == wide_ips

@@ -434,3 +434,26 @@ def test_replace_of_a_missing_object_is_not_found() -> None:
     result = Console().do("kubectl replace -f -", deployment("nginx:1.25"))
     assert result.error == ('Error from server (NotFound): error when replacing "STDIN": '
                             'deployments.apps "web" not found\n')
+
+
+def test_the_cluster_summary_shows_nodes_images_layers_pods_and_tags() -> None:
+    from sandbox.engine.console.summary import cluster_summary
+    c = Console("moving-tag")
+    applied = c.do("kubectl apply -f -", deployment("registry.company.com/app:1.42", replicas=2))
+    summary = cluster_summary(c.state, applied.trace)
+    node = summary["nodes"][0]
+    assert node["name"] == "node-1" and node["labels"]["kubernetes.io/arch"] == "amd64"
+    refs = [image["refs"] for image in node["images"]]
+    assert ["registry.company.com/app:1.42"] in refs and ["registry.company.com/app:latest"] in refs
+    shared = [layer["shared"] for image in node["images"] for layer in image["layers"]]
+    assert shared.count(True) >= 2  # the base and deps layers are stored once for both builds
+    assert [pod["status"] for n in summary["nodes"] for pod in n["pods"]] == ["Running"] * 2
+    states = {layer["state"] for pull in summary["pulls"] for layer in pull["layers"]}
+    assert states == {"Pull complete", "Already exists"}
+    tags = {t["tag"]: t for t in summary["registries"][0]["repositories"][0]["tags"]}
+    assert tags["latest"]["image"] == "build-42" and not tags["latest"]["moved"]
+    digest = c.do("crane digest registry.company.com/app:1.41").output.strip()
+    c.do(f"crane tag registry.company.com/app@{digest} latest")
+    moved = {t["tag"]: t for t in cluster_summary(c.state)["registries"][0]["repositories"][0]
+             ["tags"]}
+    assert moved["latest"]["image"] == "build-41" and moved["latest"]["moved"]

@@ -154,7 +154,7 @@ def test_default_profile_is_kubernetes_135_with_kinds_local_pull_wording() -> No
     assert DEFAULT_PROFILE.kubelet == (1, 35)
     assert DEFAULT_PROFILE.resolve_wording == "reference"
     assert TRANSFER_SERVICE_PROFILE.resolve_wording == "image"
-    assert set(PROFILES) == {"classic", "current", "newest"}
+    assert set(PROFILES) == {"classic", "current", "newest", "k8s-1.37"}
 
 
 def test_profiles_are_looked_up_by_name_and_unknown_names_are_refused() -> None:

@@ -178,6 +178,7 @@ def test_registry_defaults() -> None:
     ("classic", False, "NeverVerify"),
     ("current", False, "NeverVerify"),
     ("newest", True, "NeverVerifyPreloadedImages"),
+    ("k8s-1.37", True, "NeverVerifyPreloadedImages"),
 ])
 def test_profile_sets_the_default_of_the_ensure_secret_pulled_images_gate(
         profile: str, gate: bool, policy: str) -> None:

@@ -21,7 +21,7 @@ from dataclasses import replace
 import pytest
 
 from sandbox.engine import load_manifests, simulate
-from sandbox.engine.credentials import Keyring
+from sandbox.engine.credentials import Credential, Keyring, ServiceAccountRef
 from sandbox.engine.kubelet import (
     ImageResult,
     Kubelet,
@@ -310,8 +310,6 @@ def test_pull_errors_are_classified_and_remembered_for_the_backoff_message(
 # --- ensureSecretImagesTestCases(): KubeletEnsureSecretPulledImages -------------------------------
 
 HUB = "docker.io/library/present_image"
-NO_SA = ("service-account tokens for credential provider plugins "
-         "(KubeletServiceAccountTokenForCredentialProviders) are not modelled")
 
 
 def pulled_with_secret(env: Env, image: str, secret: str, username: str) -> None:
@@ -400,15 +398,72 @@ def test_node_credentials_alone_need_no_tracking() -> None:
     assert (attempt.error, attempt.calls, attempt.reasons) == CACHED[:3]
 
 
-@pytest.mark.parametrize("case", [
-    "image present, service account credentials available, don't pull",
-    "image present, service account allowed by pull manager, don't pull",
-    "image present, mixed credentials (secrets + service accounts), pull required",
-    "TestEnsureImageExistsWithServiceAccountCoordinates",
+TEST_SA = ServiceAccountRef("test-ns", "test-service-account", "sa-uid-123")
+
+
+def with_account(pod: PodContext, account: ServiceAccountRef) -> PodContext:
+    """The pod, plus what a token-based credential provider answers for present_image."""
+    answer = Credential("sa-user", "sa-token", registry_key=HUB, source="provider test",
+                        service_account=account)
+    return replace(pod, keyring=pod.keyring + Keyring.from_lookup(lambda name: [answer]))
+
+
+def test_service_account_credentials_of_a_preloaded_image_need_no_pull() -> None:
+    # "image present, service account credentials available, don't pull": upstream's mock pull
+    # manager allows everything; here present_image is preloaded, exempt under the default
+    # NeverVerifyPreloadedImages.
+    env = Env(config(serialized=True, gate=True), preloaded=(present_image(),))
+    attempt = env.attempt(with_account(make_pod(), TEST_SA),
+                          Container("container_name", "present_image", "IfNotPresent"))
+    assert (attempt.error, attempt.calls, attempt.reasons) == CACHED[:3]
+
+
+def recorded_for_account(env: Env, records: list[PullRecord]) -> None:
+    ref = parse_reference("present_image:latest")
+    env.node.add_image(ref, PULLED, PULLED.manifest_digest)
+    image_id = env.node.image_id(ref)
+    assert image_id is not None
+    env.node.records[image_id] = records
+
+
+def test_service_account_allowed_by_the_pull_records_needs_no_pull() -> None:
+    # "image present, service account allowed by pull manager, don't pull".
+    env = Env(config(serialized=True, gate=True))
+    recorded_for_account(env, [PullRecord(service_account=TEST_SA)])
+    attempt = env.attempt(with_account(make_pod(), TEST_SA),
+                          Container("container_name", "present_image", "IfNotPresent"))
+    assert (attempt.error, attempt.calls, attempt.reasons) == CACHED[:3]
+
+
+def test_mixed_credentials_the_records_do_not_know_are_pulled() -> None:
+    # "image present, mixed credentials (secrets + service accounts), pull required": the
+    # records know testns/testname with another UID; the pod's service account has UID sa-uid-456.
+    env = Env(config(serialized=True, gate=True))
+    recorded_for_account(env, [PullRecord(secret=("test-ns", "testname"),
+                                          uid="different-secret-uid")])
+    pod = with_account(replace(make_pod(("testname", HUB, "user")),
+                               secret_uids=(("testname", "secret-uid"),)),
+                       replace(TEST_SA, uid="sa-uid-456"))
+    attempt = env.attempt(pod, Container("container_name", "present_image", "IfNotPresent"))
+    assert (attempt.error, attempt.calls, attempt.reasons) == PULLED_OK[:3]
+
+
+@pytest.mark.parametrize(("records", "gate", "pulls"), [
+    pytest.param([PullRecord(service_account=TEST_SA)], True, False,
+                 id="service account credentials passed to image pull manager"),
+    pytest.param([PullRecord(service_account=replace(TEST_SA, uid="sa-uid-999"))], True, True,
+                 id="service account credentials require image pull"),
+    pytest.param([], False, False, id="feature gate disabled - no service account check"),
 ])
-@pytest.mark.skip(reason=NO_SA)
-def test_service_account_credentials(case: str) -> None:
-    raise AssertionError("not modelled")
+def test_ensure_image_exists_with_service_account_coordinates(
+        records: list[PullRecord], gate: bool, pulls: bool) -> None:
+    # TestEnsureImageExistsWithServiceAccountCoordinates: upstream's tracking mock decides; ours
+    # are real records, the pod's account being the one the plugin answered with.
+    env = Env(config(serialized=True, gate=gate))
+    recorded_for_account(env, records)
+    attempt = env.attempt(with_account(make_pod(), TEST_SA),
+                          Container("container_name", "present_image", "IfNotPresent"))
+    assert attempt.calls == ((GET, PULL) if pulls else (GET,))
 
 
 # --- two pods, one image ------------------------------------------------------------------------

@@ -94,10 +94,10 @@ def _nodes_table(state: ClusterState, *, wide: bool, names: list[str]) -> str:
             continue
         cordoned = state.data["nodes"][node.name]["cordoned"]
         row = [node.name, "Ready,SchedulingDisabled" if cordoned else "Ready", "<none>",
-               age_since(now, -3600.0), "v1.35.0"]
+               age_since(now, -3600.0), profile_for(state.scenario.profile).kubelet_version]
         if wide:
             row += [f"172.18.0.{index + 2}", "<none>", "Debian GNU/Linux 12 (bookworm)",
-                    "6.8.0", "containerd://2.1.4"]
+                    "6.8.0", profile_for(state.scenario.profile).container_runtime_version]
         rows.append(row)
     return _table(rows) if len(rows) > 1 else ""
 

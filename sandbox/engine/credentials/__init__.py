@@ -2,7 +2,8 @@
 
 `dockerconfig` reads `.dockercfg` / `.dockerconfigjson`, `gocompat` mirrors the Go standard
 library's URL and base64 quirks the kubelet inherits, `keyring` is the lookup in kubelet order,
-`fingerprint` is what a stored cluster keeps instead of a password.
+`fingerprint` is what a stored cluster keeps instead of a password, `plugin` the kubelet's
+credential provider plugins (matchImages, their cache, service-account tokens).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .dockerconfig import (
     ContentError,
     Credential,
     SecretError,
+    ServiceAccountRef,
     decode_auth,
     field_is,
     json_type,
@@ -24,7 +26,7 @@ from .dockerconfig import (
     parse_config_json,
 )
 from .fingerprint import FINGERPRINT_PREFIX, fingerprint, fingerprint_secret, password_matches
-from .gocompat import trim_space
+from .gocompat import parse_go_duration, trim_space, url_parse_error
 from .keyring import (
     InvalidRegistryKey,
     Keyring,
@@ -32,8 +34,43 @@ from .keyring import (
     is_default_registry_match,
     parse_registry_key,
 )
+from .plugin import (
+    API_VERSIONS,
+    CACHE_KEY_TYPES,
+    GLOBAL_CACHE_KEY,
+    TOKEN_CACHE_TYPES,
+    PluginProvider,
+    PodIdentity,
+    Provided,
+    cache_key,
+    is_image_allowed,
+    pod_identity,
+    provider_lookup,
+    service_account_cache_key,
+    service_account_of,
+    service_account_token,
+    token_hash,
+)
 
 __all__ = [
+    "API_VERSIONS",
+    "CACHE_KEY_TYPES",
+    "GLOBAL_CACHE_KEY",
+    "TOKEN_CACHE_TYPES",
+    "PluginProvider",
+    "PodIdentity",
+    "Provided",
+    "ServiceAccountRef",
+    "cache_key",
+    "is_image_allowed",
+    "parse_go_duration",
+    "pod_identity",
+    "provider_lookup",
+    "service_account_cache_key",
+    "service_account_of",
+    "service_account_token",
+    "token_hash",
+    "url_parse_error",
     "fingerprint",
     "fingerprint_secret",
     "password_matches",

@@ -67,6 +67,16 @@ def shown_key(key: str) -> str:
 
 
 @dataclass(frozen=True)
+class ServiceAccountRef:
+    """A ServiceAccount's coordinates, as KEP-2535 records them (upstream
+    ServiceAccountCoordinates): credentials a plugin got with that account's token."""
+
+    namespace: str
+    name: str
+    uid: str
+
+
+@dataclass(frozen=True)
 class Credential:
     """One username/password the kubelet may try; `registry_key` is the key as written."""
 
@@ -74,11 +84,14 @@ class Credential:
     password: str = field(default="", repr=False)
     email: str = ""
     registry_key: str = ""
-    source: str = ""  # `secret default/regcred`, `node`, ...
+    source: str = ""  # `secret default/regcred`, `node`, `provider ecr-credential-provider`
+    # Set when a credential provider plugin answered with the pod's service-account token.
+    service_account: ServiceAccountRef | None = None
 
     def __repr__(self) -> str:
+        account = f", service_account={self.service_account!r}" if self.service_account else ""
         return (f"Credential(username={self.username!r}, password={_MASK}, email={self.email!r}, "
-                f"registry_key={shown_key(self.registry_key)}, source={self.source!r})")
+                f"registry_key={shown_key(self.registry_key)}, source={self.source!r}{account})")
 
     def __str__(self) -> str:
         key = masked_key(self.registry_key)

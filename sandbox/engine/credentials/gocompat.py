@@ -8,6 +8,8 @@ Only what those callers reach is covered: URLs always start with `http://` or `h
 
 from __future__ import annotations
 
+import json
+import re
 import string
 from dataclasses import dataclass
 
@@ -34,11 +36,20 @@ class URL:
 
 
 class URLError(ValueError):
-    """Where Go's url.Parse returns an error."""
+    """Where Go's url.Parse returns an error; `go` is Go's own text of it (`%q` quoting)."""
+
+    def __init__(self, message: str, go: str | None = None) -> None:
+        super().__init__(message)
+        self.go = go or message
+
+
+def _go_quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _escape_error(text: str, i: int) -> URLError:
-    return URLError(f"invalid URL escape {text[i:i + 3]!r}")
+    escape = text[i:i + 3]
+    return URLError(f"invalid URL escape {escape!r}", f"invalid URL escape {_go_quote(escape)}")
 
 
 def _unescape(text: str, mode: str) -> str:
@@ -60,7 +71,8 @@ def _unescape(text: str, mode: str) -> str:
             i += 3
             continue
         if mode in ("host", "zone") and ord(ch) < 0x80 and ch not in _HOST_CHARS:
-            raise URLError(f"invalid character {ch!r} in host name")
+            raise URLError(f"invalid character {ch!r} in host name",
+                           f"invalid character {_go_quote(ch)} in host name")
         out += ch.encode("utf-8", "surrogatepass")
         i += 1
     return out.decode("utf-8", "replace")
@@ -76,13 +88,15 @@ def _parse_host(host: str) -> str:
         if end < 0:
             raise URLError("missing ']' in host")
         if not _valid_optional_port(host[end + 1:]):
-            raise URLError(f"invalid port {host[end + 1:]!r} after host")
+            raise URLError(f"invalid port {host[end + 1:]!r} after host",
+                           f"invalid port {_go_quote(host[end + 1:])} after host")
         zone = host.find("%25", 0, end)
         if zone >= 0:
             return (_unescape(host[:zone], "host") + _unescape(host[zone:end], "zone")
                     + _unescape(host[end:], "host"))
     elif (colon := host.rfind(":")) >= 0 and not _valid_optional_port(host[colon:]):
-        raise URLError(f"invalid port {host[colon:]!r} after host")
+        raise URLError(f"invalid port {host[colon:]!r} after host",
+                       f"invalid port {_go_quote(host[colon:])} after host")
     return _unescape(host, "host")
 
 
@@ -92,7 +106,7 @@ def _parse_authority(authority: str) -> str:
     if at >= 0:
         userinfo = authority[:at]
         if not all(c in _USERINFO_CHARS for c in userinfo):
-            raise URLError("invalid userinfo")
+            raise URLError("invalid userinfo", "net/url: invalid userinfo")
         for part in userinfo.split(":", 1):
             _unescape(part, "userinfo")
     return host
@@ -102,7 +116,8 @@ def parse_url(raw: str) -> URL:
     """url.Parse for `http(s)://...` strings: the host (port kept) and the decoded path."""
     text, _, fragment = raw.partition("#")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
-        raise URLError("invalid control character in URL")
+        raise URLError("invalid control character in URL",
+                       "net/url: invalid control character in URL")
     rest = text.split(":", 1)[1]
     rest = rest[:-1] if rest.endswith("?") and rest.count("?") == 1 else rest.partition("?")[0]
     authority, slash, path = rest[2:].partition("/")
@@ -231,6 +246,16 @@ def _glob_match(pattern: str, name: str) -> bool:
     return all(token is None for token in tokens[t:])
 
 
+def url_parse_error(raw: str) -> str | None:
+    """Go's text of `url.Parse(raw)`'s error (`parse "https://%x": invalid URL escape "%x"`),
+    or None when it parses."""
+    try:
+        parse_url(raw)
+    except URLError as exc:
+        return f"parse {_go_quote(raw)}: {exc.go}"
+    return None
+
+
 def urls_match(glob: str, target: str) -> bool:
     """URLsMatchStr: both strings are schemeless; a parse error is no match."""
     try:
@@ -312,3 +337,39 @@ def base64_decode(text: str, *, padded: bool) -> bytes:
 def trim_space(text: str) -> str:
     """strings.TrimSpace."""
     return text.strip(_GO_SPACE)
+
+
+# --- time.ParseDuration -----------------------------------------------------------------------
+
+_DURATION_UNITS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000,
+                   "s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000}
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+
+
+def parse_go_duration(text: str) -> int:
+    """time.ParseDuration, in nanoseconds; ValueError with Go's message (`time: invalid
+    duration "1x"`). Past int64 Go fails too; fractions beyond the nanosecond are dropped."""
+    invalid = ValueError(f"time: invalid duration {_go_quote(text)}")
+    rest, sign = text, 1
+    if rest[:1] in ("-", "+"):
+        sign, rest = (-1 if rest[0] == "-" else 1), rest[1:]
+    if rest == "0":
+        return 0
+    if not rest:
+        raise invalid
+    total = 0.0
+    while rest:
+        match = _DURATION_PART.match(rest)
+        number, unit = match.groups() if match else ("", "")
+        if number in ("", ".") or not match:
+            raise invalid
+        if not unit:
+            raise ValueError(f"time: missing unit in duration {_go_quote(text)}")
+        if unit not in _DURATION_UNITS:
+            raise ValueError(f"time: unknown unit {_go_quote(unit)} in duration "
+                             f"{_go_quote(text)}")
+        total += float(number) * _DURATION_UNITS[unit]
+        rest = rest[match.end():]
+    if total > 2**63 - 1:
+        raise invalid
+    return sign * int(total)

@@ -12,7 +12,7 @@ No password or `auth` value ever appears in a message, `repr` or `str` produced 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,11 +146,27 @@ class _Ring:
         return found
 
 
+class _LookupRing:
+    """A ring filled at lookup time from what credential provider plugins answer for the image
+    (upstream externalCredentialProviderKeyring: one BasicDockerKeyring per lookup)."""
+
+    index: tuple[str, ...] = ()
+    creds: Mapping[str, tuple[Credential, ...]] = {}
+
+    def __init__(self, provide: Callable[[str], list[Credential]]) -> None:
+        self._provide = provide
+
+    def lookup(self, name: str) -> list[Credential]:
+        ring, _ = _Ring.build(self._provide(name))
+        return ring.lookup(name)
+
+
 class Keyring:
     """The credentials the kubelet may try for an image, in the order it tries them.
 
-    Build one with `from_pull_secrets` (a pod's imagePullSecrets) or `from_docker_config`
-    (node credentials), and combine them with `union` or `+`: pod credentials first. Each part
+    Build one with `from_pull_secrets` (a pod's imagePullSecrets), `from_docker_config`
+    (node credentials) or `from_lookup` (credential provider plugins), and combine them with
+    `union` or `+`: pod credentials first, then the node's files, then the plugins. Each part
     is searched on its own, Docker Hub fallback included, as upstream's UnionDockerKeyring does.
 
     `skipped` lists (secret, reason) for secrets left out because their content is invalid;
@@ -158,7 +174,7 @@ class Keyring:
     (wrong type, unparsable registry key). Neither reason ever contains a password.
     """
 
-    def __init__(self, rings: Iterable[_Ring] = (), *,
+    def __init__(self, rings: Iterable[_Ring | _LookupRing] = (), *,
                  skipped: Iterable[tuple[str, str]] = (),
                  ignored: Iterable[tuple[str, str]] = ()) -> None:
         self._rings = tuple(rings)
@@ -214,6 +230,12 @@ class Keyring:
             credentials += read.credentials
         ring, bad_keys = _Ring.build(credentials)
         return cls((ring,), skipped=skipped, ignored=ignored + bad_keys)
+
+    @classmethod
+    def from_lookup(cls, provide: Callable[[str], list[Credential]]) -> Keyring:
+        """Credentials asked for when an image is looked up: `provide(repository)` returns a
+        credential provider's answers (`plugin.provider_lookup`), matched like any config."""
+        return cls((_LookupRing(provide),))
 
     @classmethod
     def union(cls, *keyrings: Keyring) -> Keyring:

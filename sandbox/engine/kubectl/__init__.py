@@ -18,6 +18,7 @@ from .printers import (
     pod_status_column,
     ready_column,
     restarts_column,
+    restarts_counted,
     tabwrite,
 )
 
@@ -36,5 +37,6 @@ __all__ = [
     "pod_status_column",
     "ready_column",
     "restarts_column",
+    "restarts_counted",
     "tabwrite",
 ]

@@ -233,15 +233,23 @@ def get_pods(pods: Sequence[PodStatus], now: float, wide: bool = False, *,
 
 
 def restarts_column(pod: PodStatus, now: float) -> str:
-    """RESTARTS as printPod counts it: while an init container holds the pod back, the restarts
-    of the init containers up to that one; once initialised, those of the regular containers
-    only. `N (<age> ago)` gives the latest last termination among the counted containers."""
+    """RESTARTS as printPod prints it: the count (`restarts_counted`), then `(<age> ago)` of the
+    latest last termination among the counted containers."""
+    restarts, finished = restarts_counted(pod)
+    if restarts == 0 or finished is None:
+        return str(restarts)
+    return f"{restarts} ({age_since(now, finished)} ago)"
+
+
+def restarts_counted(pod: PodStatus) -> tuple[int, float | None]:
+    """RESTARTS as printPod counts it, and the latest last termination it counts (or None).
+
+    While an init container holds the pod back, the restarts of the init containers up to that
+    one count; once initialised, those of the regular containers only.
+    """
     init = [c for c in pod.containers if c.init]
     blocking = _blocking_init(init)
     counted = (init[:blocking + 1] if blocking is not None
                else [c for c in pod.containers if not c.init])
-    restarts = sum(c.restart_count for c in counted)
     finished = [c.last_finished for c in counted if c.last_finished is not None]
-    if restarts == 0 or not finished:
-        return str(restarts)
-    return f"{restarts} ({age_since(now, max(finished))} ago)"
+    return sum(c.restart_count for c in counted), max(finished) if finished else None

@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 from .. import runtime
-from ..credentials import Credential, Keyring
+from ..credentials import Credential, Keyring, service_account_of
 from ..objects import Container, KubeObject
 from ..reference import (
     ImageReference,
@@ -192,7 +192,8 @@ def may_use_cached(
     if any(record.node_wide for record in records or ()):
         return True, "it was pulled anonymously or with node credentials"
     known = [record for record in records or () if record.secret is not None]
-    if not known:
+    accounts = [record.service_account for record in records or () if record.service_account]
+    if not known and not accounts:
         if pulled:
             return False, "the kubelet pulled it but nothing records which credentials worked"
         return False, "nothing records which credentials pulled this image"
@@ -203,6 +204,9 @@ def may_use_cached(
                     WRITE_RECORD_WHILE_MATCHING_LIMIT:
                 remember_secret(node, image_id, secret)
             return True, f"it was pulled with {found} of the pod's secret {secret.name}"
+    account = service_account_of(pod.keyring.lookup(ref))
+    if account is not None and account in accounts:
+        return True, f"it was pulled with a token of the pod's service account {account.name}"
     return False, "it was pulled with credentials this pod does not have"
 
 
@@ -380,6 +384,8 @@ def record_for(credential: Credential | None, pod: PodContext | None = None) -> 
     for the secret's UID)."""
     if credential is None:
         return PullRecord(node_wide=True)
+    if credential.service_account is not None:  # a plugin's answer to the pod's token
+        return PullRecord(service_account=credential.service_account)
     secret = secret_of(credential)
     if secret is None:
         return PullRecord(node_wide=True)

@@ -6,6 +6,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..credentials import PluginProvider, ServiceAccountRef
 from ..reference import ImageReference, parse_reference
 from ..world import Image, KubeletConfig, Node
 
@@ -25,6 +26,14 @@ class PullRecord:
     secret: tuple[str, str] | None = None  # (namespace, name) of the secret that worked
     uid: str = ""  # that secret's metadata.uid: a recreated secret is another secret
     credential: str | None = None  # a hash of the credential, for rotation and sharing
+    # The pod's service account, when a credential provider plugin pulled with its token.
+    service_account: ServiceAccountRef | None = None
+
+    def same_holder(self, other: PullRecord) -> bool:
+        """Do both vouch for the same secret (namespace, name, UID) or service account?"""
+        if self.secret is not None:
+            return self.secret == other.secret and self.uid == other.uid
+        return self.service_account is not None and self.service_account == other.service_account
 
 
 @dataclass
@@ -49,10 +58,14 @@ class NodeRuntime:
     queue: deque[PullJob] = field(default_factory=deque)
     tokens: float = -1.0  # registryBurst token bucket; -1 until first used (then full)
     tokens_at: float = 0.0
+    # The plugins of the node's CredentialProviderConfig, each with its in-memory cache.
+    credential_providers: tuple[PluginProvider, ...] = ()
 
     @classmethod
     def start(cls, node: Node, config: KubeletConfig) -> NodeRuntime:
-        runtime = cls(node, config)
+        runtime = cls(node, config, credential_providers=tuple(
+            PluginProvider(provider, config.service_account_token_for_credential_providers)
+            for provider in node.credential_providers))
         for preloaded in node.images:
             ref = parse_reference(preloaded.ref)
             runtime.add_image(ref, preloaded.image, preloaded.repo_digest,
@@ -70,6 +83,22 @@ class NodeRuntime:
         self.layers.update(layer.digest for layer in image.layers)
         if pulled:
             self.pulled.add(by_digest)
+
+    def remember(self, image_id: str, record: PullRecord) -> None:
+        """Merge what a successful pull proved into the image's records (upstream
+        pulledRecordMergeNewCreds): node-wide access replaces everything and stays; a secret or
+        service account already recorded is updated in place (the newest hash wins)."""
+        records = self.records.setdefault(image_id, [])
+        if any(old.node_wide for old in records):
+            return
+        if record.node_wide:
+            records[:] = [record]
+            return
+        for index, old in enumerate(records):
+            if old.same_holder(record):
+                records[index] = record
+                return
+        records.append(record)
 
     def lookup(self, ref: ImageReference) -> Image | None:
         return self.images.get(store_key(ref))

@@ -182,7 +182,7 @@ class ImagePuller:
                       if resolution.credential is not None else None)
         image_id = f"{request.ref.name}@{resolution.digest}"
         # Pulled records are per image, as upstream keeps them (by image ID, KUBERNETES.md §12).
-        node.records.setdefault(image_id, []).append(record_for(credential, pod.context))
+        node.remember(image_id, record_for(credential, pod.context))
         self.pulls.append(Pull(**base, outcome="pulled", bytes=downloaded,  # type: ignore[arg-type]
                                image_size=image.size, image_id=image_id, layers=transfers,
                                username=resolution.username, tried=resolution.tried,

@@ -42,6 +42,7 @@ from .profiles import (
     PROFILES,
     TRANSFER_SERVICE_PROFILE,
     RuntimeProfile,
+    modelled_versions,
     profile_for,
 )
 from .pull_errors import (
@@ -80,7 +81,8 @@ __all__ = [
     "MICROSECOND", "MILLISECOND", "SECOND", "RenderError", "go_duration", "go_duration_ns",
     "go_errorf_without_args", "to_nanoseconds", "truncate_ms",
     # runtime_profiles
-    "DEFAULT_PROFILE", "PROFILES", "TRANSFER_SERVICE_PROFILE", "RuntimeProfile", "profile_for",
+    "DEFAULT_PROFILE", "PROFILES", "TRANSFER_SERVICE_PROFILE", "RuntimeProfile",
+    "modelled_versions", "profile_for",
     # pullerrors
     "GRPC_CODES", "NODE_RESOLVER", "GrpcCode", "ImageLike", "ProfileLike", "PullFailure",
     "UnreachableKind", "access_denied_basic", "access_denied_bearer", "aggregate",

@@ -15,6 +15,8 @@ from ..manifests import read_object as read_manifest_object
 from ..objects import KubeObject
 from ..problems import ManifestError, Problem, suggestion
 from ..reference import InvalidReference, parse_reference
+from ..runtime import DEFAULT_PROFILE, profile_for
+from ..runtime import PROFILES as RUNTIME_PROFILES
 from ..units import parse_duration
 from ..world import KubeletConfig, Push, Registry, Scenario, TimelineEntry
 from ..yamlsafe import Document, Mapping, load_yaml_mapping
@@ -23,17 +25,19 @@ from . import catalogue
 from .builds import read_builds
 from .fields import FieldReader, child, or_default, where
 from .nodes import read_nodes
+from .providers import read_plugins
 from .registries import find_repository, is_tag, read_registries
 
-PROFILES = ("classic", "current", "newest")
+PROFILES = tuple(RUNTIME_PROFILES)  # RUNTIME.md §12, docs/versions.md
 VERIFICATION_POLICIES = ("NeverVerify", "NeverVerifyPreloadedImages",
                          "NeverVerifyAllowlistedImages", "AlwaysVerify")
-FEATURE_GATES = ("KubeletEnsureSecretPulledImages",)
+FEATURE_GATES = ("KubeletEnsureSecretPulledImages",
+                 "KubeletServiceAccountTokenForCredentialProviders")
 DEFAULT_HORIZON = 300.0
 MAX_HORIZON = 3600.0
 
 TOP_FIELDS = ("name", "description", "nodes", "registries", "builds", "timeline", "objects",
-              "kubelet", "admission", "horizon", "profile")
+              "kubelet", "admission", "horizon", "profile", "credentialProviderPlugins")
 KUBELET_FIELDS = ("serializeImagePulls", "maxParallelImagePulls", "imagePullBackOff",
                   "featureGates", "imagePullCredentialsVerificationPolicy",
                   "preloadedImagesVerificationAllowlist", "registryPullQPS", "registryBurst")
@@ -66,17 +70,19 @@ class _ScenarioReader:
         top = r.fields(root, "", TOP_FIELDS)
         if top is None:
             return None
-        profile = r.choice(top.get("profile"), "profile", PROFILES) or "newest"
+        profile = r.choice(top.get("profile"), "profile", PROFILES) or DEFAULT_PROFILE.name
         horizon = self._horizon(top.get("horizon"))
         built = read_builds(r, top.get("builds"), read_registries(r, top.get("registries")),
                             horizon, self.source)
         registries = list(built.registries)
         hosts = {registry.host: registry for registry in registries}
-        nodes = read_nodes(r, top.get("nodes"), hosts)
+        kubelet = self._kubelet(top.get("kubelet"), profile)
+        plugins = read_plugins(r, top.get("credentialProviderPlugins"))
+        nodes = read_nodes(r, top.get("nodes"), hosts, plugins,
+                           kubelet.service_account_token_for_credential_providers)
         timeline = tuple(sorted(built.timeline + self._timeline(top.get("timeline"), hosts,
                                                                  horizon),
                                 key=lambda entry: entry.at))
-        kubelet = self._kubelet(top.get("kubelet"), profile)
         admission = r.fields(top.get("admission"), "admission", ("alwaysPullImages",))
         always_pull = False
         if admission is not None:
@@ -153,11 +159,14 @@ class _ScenarioReader:
 
     def _kubelet(self, node: YamlNode | None, profile: str) -> KubeletConfig:
         r = self.r
-        # The gate is on by default from 1.35 (KUBERNETES.md §12): the "newest" profile.
-        gate_default = profile == "newest"
+        # The gate is on by default from 1.35 (KUBERNETES.md §12).
+        gate_default = profile_for(profile).secret_pulled_images_gate
+        # KubeletServiceAccountTokenForCredentialProviders: beta, on, from 1.34 (KEP-4412).
+        tokens_default = profile != "classic"
         m = r.fields(node, "kubelet", KUBELET_FIELDS)
         if m is None:
-            return _kubelet_defaults(gate_default)
+            return replace(_kubelet_defaults(gate_default),
+                           service_account_token_for_credential_providers=tokens_default)
         serialize = r.boolean(m.get("serializeImagePulls"), "kubelet.serializeImagePulls")
         maximum = r.integer(m.get("maxParallelImagePulls"), "kubelet.maxParallelImagePulls")
         gates = _feature_gates(r, m.get("featureGates"))
@@ -188,6 +197,8 @@ class _ScenarioReader:
             ensure_secret_pulled_images=gate,
             verification_policy=policy,
             preloaded_images_verification_allowlist=allowlist,
+            service_account_token_for_credential_providers=gates.get(
+                "KubeletServiceAccountTokenForCredentialProviders", tokens_default),
         )
 
 

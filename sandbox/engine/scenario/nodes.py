@@ -1,4 +1,5 @@
-"""Reading a scenario's `nodes`: names, labels, taints, credentials, preloaded images and faults.
+"""Reading a scenario's `nodes`: names, labels, taints, credentials, credential providers,
+preloaded images and faults.
 
 A preloaded image is resolved against the scenario's registries: `nginx:1.25` holds the image
 the tag points to now, `{ref, image}` holds another image of that repository under the
@@ -18,6 +19,7 @@ from ..world import (
     Node,
     NodeFaults,
     NodeImage,
+    PluginAnswer,
     Registry,
     Repository,
     Scenario,
@@ -26,10 +28,11 @@ from ..world import (
 from ..yamlsafe import Mapping, Scalar
 from ..yamlsafe import Node as YamlNode
 from .fields import FieldReader, child, is_label_value, is_qualified_name, is_subdomain, where
+from .providers import read_provider_config
 from .registries import by_digest, find_repository, read_architecture
 
 NODE_FIELDS = ("name", "architecture", "labels", "taints", "images", "unreachable",
-               "credentials", "faults")
+               "credentials", "credentialProviderConfig", "faults")
 FAULT_FIELDS = ("imageStatus",)
 MAX_FAULT_TEXT = 1024
 _EFFECTS: dict[str, Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]] = {
@@ -39,9 +42,11 @@ TAINT_EFFECTS = tuple(_EFFECTS)
 MAX_NODES = 50
 
 
-def read_nodes(r: FieldReader, node: YamlNode | None,
-               hosts: dict[str, Registry]) -> tuple[Node, ...]:
-    """The nodes; the two default ones when the scenario does not list any."""
+def read_nodes(r: FieldReader, node: YamlNode | None, hosts: dict[str, Registry],
+               plugins: dict[str, PluginAnswer] | None = None,
+               token_gate: bool = True) -> tuple[Node, ...]:
+    """The nodes; the two default ones when the scenario does not list any. `plugins` are the
+    scenario's credential provider plugins, `token_gate` KEP-4412's feature gate."""
     if node is None:
         return Scenario.nodes
     items = r.sequence(node, "nodes", required=True)
@@ -52,7 +57,7 @@ def read_nodes(r: FieldReader, node: YamlNode | None,
     first: dict[str, YamlNode] = {}
     for index, item in enumerate(items):
         path = f"nodes[{index}]"
-        built = _NodeReader(r, hosts).read(item, path)
+        built = _NodeReader(r, hosts, plugins or {}, token_gate).read(item, path)
         if built is None:
             continue
         name_node = item.get("name") if isinstance(item, Mapping) else None
@@ -69,6 +74,8 @@ def read_nodes(r: FieldReader, node: YamlNode | None,
 class _NodeReader:
     r: FieldReader
     hosts: dict[str, Registry]
+    plugins: dict[str, PluginAnswer]
+    token_gate: bool = True
 
     def read(self, node: YamlNode, path: str) -> Node | None:
         r = self.r
@@ -89,10 +96,14 @@ class _NodeReader:
         unreachable = self._unreachable(m.get("unreachable"), f"{path}.unreachable")
         credentials = _credentials(r, m.get("credentials"), f"{path}.credentials")
         faults = _faults(r, m.get("faults"), f"{path}.faults")
+        providers = read_provider_config(r, m.get("credentialProviderConfig"),
+                                         f"{path}.credentialProviderConfig", self.plugins,
+                                         self.token_gate)
         if name is None:
             return None
         return Node(name, architecture=arch, labels=labels, taints=taints, images=images,
-                    unreachable=unreachable, credentials=credentials, faults=faults)
+                    unreachable=unreachable, credentials=credentials, faults=faults,
+                    credential_providers=providers)
 
     def _taints(self, node: YamlNode | None, path: str) -> tuple[Taint, ...]:
         taints = []

@@ -4,6 +4,8 @@ Each call runs one command against the learner's cluster kept in FILE (made from
 on first use, see `sandbox.management.cluster_file`) and prints what kubectl would print: the
 command's stdout and stderr as they are, and its exit code. Usage errors of this management
 command itself (a damaged FILE, another scenario) are reported as `CommandError`s, exit 1.
+Nothing is added to what kubectl prints: `--help` names the Kubernetes and containerd versions
+modelled, and `get nodes -o wide` shows them as a real cluster does.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.core.management.base import (
 )
 
 from sandbox.engine.console import CommandResult, run_command
+from sandbox.engine.runtime import DEFAULT_PROFILE, PROFILES, modelled_versions
 from sandbox.management import STDIN, BadInput, fail, read_input
 from sandbox.management.cluster_file import ClusterFile, open_cluster
 
@@ -44,6 +47,19 @@ written), between calls. It is written readable by you only: treat it like a doc
 """
 
 
+def versions_epilog() -> str:
+    """The help's paragraph on the versions modelled, from the runtime profiles."""
+    others = [f"  {name}: {modelled_versions(profile)}"
+              + ("" if profile.verified else " (partly unverified)")
+              for name, profile in PROFILES.items() if profile is not DEFAULT_PROFILE]
+    return (f"\nThe cluster is modelled on {modelled_versions(DEFAULT_PROFILE)} (runtime "
+            f"profile {DEFAULT_PROFILE.name})\nunless the scenario's `profile` picks another:\n"
+            + ";\n".join(others) + ".\n"
+            "The output is kubectl's alone, with no banner: `get nodes` shows the versions as "
+            "VERSION\nand, with `-o wide`, CONTAINER-RUNTIME. docs/versions.md says which "
+            "wording is whose.\n")
+
+
 def _identity(text: str) -> str:
     return text
 
@@ -61,7 +77,7 @@ class Command(BaseCommand):
     stealth_options = ("stdin",)
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        return super().create_parser(prog_name, subcommand, epilog=EPILOG,
+        return super().create_parser(prog_name, subcommand, epilog=EPILOG + versions_epilog(),
                                      formatter_class=_HelpFormatter, **kwargs)
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -1,7 +1,8 @@
 """`manage.py simulate MANIFEST`: run a manifest through the simulated cluster from a terminal.
 
-Prints what `kubectl get pods -o wide` and `kubectl describe pods` would show at the end of the
-run, then the best-practice hints; or the whole trace as JSON, or the decision-flow diagram as
+Prints a line naming the Kubernetes and containerd versions modelled, what `kubectl get pods -o
+wide` and `kubectl describe pods` would show at the end of the run, then the best-practice hints;
+or the whole trace as JSON (its `profile` names the versions), or the decision-flow diagram as
 Mermaid text.
 """
 
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand
 
 from sandbox.engine import Evaluation, ManifestError, Manifests, Trace, evaluate, load_paste
 from sandbox.engine.render import describe_pods, get_pods
+from sandbox.engine.runtime import modelled_versions, profile_for
 from sandbox.engine.scenario import MAX_HORIZON
 from sandbox.management import (
     STDIN,
@@ -32,7 +34,8 @@ FORMATS = ("text", "json", "mermaid")
 
 class Command(BaseCommand):
     help = ("Run a manifest (a file, or - for standard input) through the simulated cluster "
-            "and print what kubectl would show.")
+            "and print what kubectl would show, after a line naming the Kubernetes and "
+            "containerd versions modelled (the scenario's runtime profile, docs/versions.md).")
     # The engine reads no settings and no database: nothing for the system checks to guard.
     requires_system_checks: list[str] = []
     # call_command("simulate", "-", stdin=io.StringIO(...)) feeds standard input in tests.
@@ -100,12 +103,13 @@ def render_text(trace: Trace, manifests: Manifests) -> str:
     # Manifest warnings went to stderr with their positions; the rest (admission, workloads)
     # are printed the way kubectl prints server warnings.
     pasted = {str(w) for w in manifests.warnings}
-    parts = [f"Warning: {w}\n" for w in trace.warnings if w not in pasted]
-    if parts:
+    parts = [versions_line(trace), "\n"]
+    parts += [f"Warning: {w}\n" for w in trace.warnings if w not in pasted]
+    if len(parts) > 2:
         parts.append("\n")
     parts += ["$ kubectl get pods -o wide\n", get_pods(trace)]
     if trace.pods:
-        parts += ["\n$ kubectl describe pods\n", describe_pods(trace).rstrip("\n") + "\n"]
+        parts += [f"\n$ {describe_command(trace)}\n", describe_pods(trace).rstrip("\n") + "\n"]
     if trace.hints:
         parts.append("\nHints:\n")
         for hint in trace.hints:
@@ -114,3 +118,18 @@ def render_text(trace: Trace, manifests: Manifests) -> str:
             if hint.rule:
                 parts.append(f"  rule: {hint.rule}\n")
     return "".join(parts)
+
+
+def versions_line(trace: Trace) -> str:
+    """The header: which Kubernetes and containerd the run modelled, and how sure we are."""
+    profile = profile_for(trace.profile)
+    caveat = "" if profile.verified else "; wording partly unverified, see docs/versions.md"
+    return f"# Modelled: {modelled_versions(profile)} (runtime profile {profile.name}{caveat})\n"
+
+
+def describe_command(trace: Trace) -> str:
+    """The command whose output follows: kubectl 1.36+ leaves the Events out when it describes
+    several objects unless asked (RuntimeProfile.describe_many_shows_events)."""
+    if len(trace.pods) > 1 and not profile_for(trace.profile).describe_many_shows_events:
+        return "kubectl describe pods --show-events"
+    return "kubectl describe pods"
