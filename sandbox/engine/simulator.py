@@ -170,7 +170,7 @@ class _Simulation(PodWorker):
         admitted: list[PodPlan] = []
         accounts = [o for o in self.objects if o.kind == "ServiceAccount"]
         for plan in plans:
-            result = admit_service_account(plan, accounts)
+            result = admit_service_account(plan, self._accounts_for(plan, accounts))
             if isinstance(result, PodPlan):
                 if self.scenario.always_pull_images:
                     result = admit_always_pull_images(result)
@@ -183,6 +183,19 @@ class _Simulation(PodWorker):
                 self.warnings.append(str(result))
         for placement in schedule(admitted, list(self.scenario.nodes)):
             self._place(placement.pod, placement.node, placement)
+
+    def _accounts_for(self, plan: PodPlan, accounts: list[KubeObject]) -> list[KubeObject]:
+        """The ServiceAccounts that exist when `plan` is admitted. `kubectl apply -f` creates
+        objects in file order, so a bare Pod only finds accounts created before it; a
+        controller's pods are made a moment after everything was applied (its controller's
+        first FailedCreate, if any, is retried before anyone sees it: not modelled)."""
+        if plan.owner is not None:
+            return accounts
+        at = next((k for k, o in enumerate(self.objects) if o.kind == "Pod"
+                   and o.name == plan.name and o.effective_namespace == plan.namespace), None)
+        if at is None:
+            return accounts
+        return [o for o in self.objects[:at] if o.kind == "ServiceAccount"]
 
     def _place(self, plan: PodPlan, node: str | None, placement: object) -> None:
         key = f"{plan.namespace}/{plan.name}"

@@ -457,3 +457,14 @@ def test_the_cluster_summary_shows_nodes_images_layers_pods_and_tags() -> None:
     moved = {t["tag"]: t for t in cluster_summary(c.state)["registries"][0]["repositories"][0]
              ["tags"]}
     assert moved["latest"]["image"] == "build-41" and moved["latest"]["moved"]
+
+
+def test_a_pod_update_may_not_add_pull_secrets() -> None:
+    """imagePullSecrets is not among the fields ValidatePodUpdate lets change."""
+    c = Console()
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+           "  containers: [{name: c, image: nginx:1.25}]\n")
+    c.do("kubectl apply -f -", pod)
+    refused = c.do("kubectl apply -f -", pod + "  imagePullSecrets: [{name: regcred}]\n")
+    assert refused.exit_code == 1 and "pod updates may not change fields" in refused.error
+    assert c.do("kubectl apply -f -", pod).output == "pod/p unchanged\n"

@@ -214,3 +214,17 @@ def test_container_ports_are_read_with_the_api_servers_defaults() -> None:
     assert pod.containers[1].ports == (ContainerPort(8080), ContainerPort(9090))
     assert pod.containers[0].ports == (ContainerPort(80, 0, "TCP", "http"),
                                        ContainerPort(53, 5353, "UDP"))
+
+
+def test_a_bare_pod_before_its_service_account_in_the_file_is_forbidden() -> None:
+    """`kubectl apply -f` creates objects in file order: the Pod is admitted before the account
+    below it exists (plugin/pkg/admission/serviceaccount/admission.go)."""
+    from sandbox.engine import evaluate
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  serviceAccountName: my-sa\n"
+           "  containers: [{name: c, image: nginx:1.25}]\n")
+    account = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: my-sa}\n"
+    late = evaluate(pod + "---\n" + account, None)
+    assert late.trace.pods == () and any("my-sa" in w and "forbidden" in w
+                                         for w in late.trace.warnings)
+    early = evaluate(account + "---\n" + pod, None)
+    assert [p.name for p in early.trace.pods] == ["p"]

@@ -124,7 +124,8 @@ def _pull(state: ClusterState, node: str, name: str, word: Word, key: bytes,
     """`crictl pull` pulls as the runtime does, anonymously (no pod, so no pull secret)."""
     image_id, error = pull_on_node(state, node, name, key)
     if error:
-        raise CommandFailed(f'time="0" level=fatal msg="pulling image: {error}"')
+        quoted = error.replace("\\", "\\\\").replace('"', '\\"')  # logrus quotes the message
+        raise CommandFailed(f'time="0" level=fatal msg="pulling image: {quoted}"')
     result.output = f"Image is up to date for {image_id}\n"
     result.changed = True
     result.trace = run(state, Change(), key=key)

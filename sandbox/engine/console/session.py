@@ -167,8 +167,9 @@ def _without_images(spec: Any) -> Any:
         for item in spec.get(field_name) or []:
             if isinstance(item, dict):
                 item.pop("image", None)
-    for name in ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds",
-                 "nodeName", "serviceAccountName", "imagePullSecrets"):
+    # What ValidatePodUpdate lets change besides images (tolerations: additions only, not
+    # checked here). imagePullSecrets, serviceAccountName and nodeName may not change.
+    for name in ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"):
         spec.pop(name, None)
     return spec
 
