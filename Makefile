@@ -9,6 +9,9 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Above LUNCHBOX_MAX_MESSAGE_BYTES, so that an oversized paste is answered `too_large` rather than
+# the socket dropped: the same number as DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE in sandbox/settings.py.
+DAPHNE_LIMITS := --websocket-max-message-size 4194304 --websocket-max-frame-size 4194304
 
 .PHONY: help run workshop test setup setup-dev check lint typecheck pytest instructor bench screenshot clean system-deps
 
@@ -17,7 +20,7 @@ help: ## List the targets
 
 run: setup ## Install what is needed and serve HTTP + websockets on http://127.0.0.1:8000
 	@echo "Lunchbox on http://$(HOST):$(PORT)/sandbox/  (instructor account: make instructor)"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) sandbox.asgi:application
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) $(DAPHNE_LIMITS) sandbox.asgi:application
 
 workshop: setup ## Serve the room on 0.0.0.0:8000 with production settings; prints the URL + QR code
 	$(PY) scripts/workshop.py --port $(PORT) $(addprefix --address ,$(ADDRESS))

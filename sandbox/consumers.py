@@ -3,13 +3,15 @@
 The consumer only translates (docs/protocol.md): `protocol` parses messages and builds frames,
 `playback` paces them, `lessons.lookups` finds challenges and scenarios, `lessons.progress`
 records the run. Bad input of any kind is answered with an `error` frame; the socket stays open.
+What a socket may ask for is bounded here: `limits` (how often), `fairness` (whose turn it is for
+an evaluation slot, and dropping the work of sockets that went away) and `backpressure` (playback
+waits for a browser that has not read what it was sent).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -20,7 +22,8 @@ from django.conf import settings
 from lessons import clusters, lookups
 from lessons.lookups import ChallengeRun
 from lessons.progress import learner_for_socket, report_run
-from sandbox import protocol
+from sandbox import fairness, limits, protocol
+from sandbox.backpressure import SendWindow
 from sandbox.engine import (
     BuildRequest,
     Evaluation,
@@ -37,23 +40,9 @@ from sandbox.protocol import BadMessage
 
 log = logging.getLogger(__name__)
 
-# One run per socket per RUN_INTERVAL_SECONDS, unless the previous one has already finished
-# playing (its result frame went out): see `SandboxConsumer.refuse_if_busy`.
+# A run that comes within RUN_INTERVAL_SECONDS of the previous run's `accepted` frame, while that
+# run still plays, is a double click: refused as `busy` (see `SandboxConsumer.refuse_if_busy`).
 RUN_INTERVAL_SECONDS = 0.5
-MAX_CONCURRENT_EVALUATIONS = 2
-_EVALUATION_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary())
-
-
-def _evaluations() -> asyncio.Semaphore:
-    """At most a couple of evaluations at once per process: they share the GIL with the event
-    loop that serves every socket, so a burst of runs queues instead of starving the rest.
-    (One semaphore per event loop: a semaphore belongs to the loop it first waits on.)"""
-    loop = asyncio.get_running_loop()
-    slots = _EVALUATION_SLOTS.get(loop)
-    if slots is None:
-        slots = _EVALUATION_SLOTS[loop] = asyncio.Semaphore(MAX_CONCURRENT_EVALUATIONS)
-    return slots
 
 
 def _evaluate_and_draw(manifest: str, scenario: Scenario, build: BuildRequest | None,
@@ -78,23 +67,69 @@ async def resolve_scenario(slug: str | None) -> Scenario:
                          [p.to_dict() for p in err.problems]) from None
 
 
+def client_address(scope: dict[str, Any]) -> str | None:
+    """The address the socket comes from, as daphne puts it in the scope (behind a proxy, started
+    with `--proxy-headers`, the first `X-Forwarded-For` hop); None when it does not say."""
+    client = scope.get("client")
+    return str(client[0]) if client else None
+
+
 class SandboxConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/sandbox/`: one learner's sandbox."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Read the socket in a task of its own, so that a disconnect is seen (`self.gone`) even
+        while a message is being handled; messages are still handled one after the other."""
+        self.gone = asyncio.Event()
+        inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+        async def read() -> None:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    self.gone.set()
+                await inbox.put(message)
+                if self.gone.is_set():
+                    return
+
+        reader = asyncio.ensure_future(read())
+        try:
+            await super().__call__(scope, inbox.get, send)
+        finally:
+            reader.cancel()
 
     async def connect(self) -> None:
         self.runs = 0
         self.playback: Playback | None = None
         self.task: asyncio.Task[None] | None = None
         self.learner: str | None = None  # looked up (and stored) on the first accepted run
-        self.taken = 0  # runs taken for evaluation, whether accepted or refused after
-        self.finished = 0  # the ticket of the last run whose result frame was sent
-        self.last_answer: float | None = None  # loop time the last taken run was answered
+        self.last_accepted: float | None = None  # loop time of the last `accepted` frame
         self.display_name = ""  # the last one a run gave, kept for this connection
+        self.address = client_address(self.scope)
+        # Without an address each socket is its own client for fairness, and only the
+        # per-socket limits apply.
+        self.client = self.address or f"socket-{id(self):x}"
+        self.run_tokens = limits.TokenBucket(limits.RUN_BURST, limits.RUN_SECONDS)
+        self.console_tokens = limits.TokenBucket(limits.CONSOLE_BURST, limits.CONSOLE_SECONDS)
+        self.lint_tokens = limits.TokenBucket(limits.LINT_BURST, limits.LINT_SECONDS)
+        self.window = SendWindow()
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        self.gone.set()
         if self.task is not None:
             self.task.cancel()
+
+    async def send(self, text_data: str | None = None, bytes_data: bytes | None = None,
+                   close: bool | int = False) -> None:
+        """Every frame goes out here, so the send window counts all of them."""
+        if text_data is not None:
+            self.window.sent(len(text_data.encode("utf-8", "surrogatepass")))
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    def turn(self) -> Any:
+        """An evaluation slot when it is this client's turn (`fairness`)."""
+        return fairness.scheduler().turn(self.client, self.gone)
 
     @classmethod
     async def decode_json(cls, text_data: str | None) -> dict[str, Any]:
@@ -103,8 +138,12 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None,
                       **kwargs: Any) -> None:
         """Every message, text or binary, gets an answer: a binary one an `error` frame."""
+        if self.gone.is_set():  # the socket is closed: nobody would read the answer
+            return
         try:
             await self.receive_json(await self.decode_json(text_data))
+        except fairness.Gone:
+            return
         except BadMessage as err:
             await self.send_json(protocol.error_frame(err.code, str(err), err.problems))
         except Exception:  # a bug of ours: say so, keep the socket
@@ -116,14 +155,22 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         if content["type"] == "ping":
             await self.send_json(protocol.frame("pong"))
+        elif content["type"] == "ack":
+            self.window.ack(protocol.ack_token(content.get("ack")))
         elif content["type"] == "control":
             self.control(content)
         elif content["type"] == "console":
+            self.spend(self.console_tokens, "too many console commands at once; wait a moment")
             await self.console(content)
         elif content["type"] == "lint":
+            self.spend(self.lint_tokens, "too many lint requests at once; wait a moment")
             await self.lint(content)
         else:
             await self.start_run(content)
+
+    def spend(self, bucket: limits.TokenBucket, refusal: str) -> None:
+        if not bucket.take(asyncio.get_running_loop().time()):
+            raise BadMessage("busy", refusal)
 
     async def start_run(self, message: dict[str, Any]) -> None:
         manifest = protocol.manifest(message.get("manifest"))
@@ -131,20 +178,34 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         build = protocol.build_request(message.get("build"))
         self.display_name = protocol.display_name(message.get("display_name")) or self.display_name
         self.refuse_if_busy()
-        self.taken += 1
+        address = limits.address_buckets(settings.LUNCHBOX_ADDRESS_RUNS_PER_MINUTE)
+        shared = address[self.address] if address is not None and self.address else None
+        now = asyncio.get_running_loop().time()
+        if not self.run_tokens.take(now):
+            raise BadMessage("busy", "wait for the current run, or slow down")
+        if shared is not None and not shared.take(now):
+            self.run_tokens.give_back(now)
+            raise BadMessage("busy", "too many runs from this address at once; wait a moment")
+        accepted = self.runs
         try:
             await self.take_run(manifest, speed, build, message)
         finally:
-            self.last_answer = asyncio.get_running_loop().time()
+            if self.runs == accepted:  # refused (or gone) before it was accepted: free
+                now = asyncio.get_running_loop().time()
+                self.run_tokens.give_back(now)
+                if shared is not None:
+                    shared.give_back(now)
 
     def refuse_if_busy(self) -> None:
-        """At most one run per RUN_INTERVAL_SECONDS, counted from when the previous run was
-        answered (accepted, or refused after it was taken); a run whose result frame went out
-        is over, so the next one may follow at once. Messages of one socket are handled one
-        after the other, so runs sent during an evaluation wait for it, then meet this check."""
-        if self.last_answer is None or self.finished == self.taken:
-            return
-        if asyncio.get_running_loop().time() - self.last_answer < RUN_INTERVAL_SECONDS:
+        """A run within RUN_INTERVAL_SECONDS of the previous run's `accepted` frame, while that
+        run still plays, is refused (a double click). Beyond that, an accepted run costs a token
+        of this socket's bucket and of its address's (`limits`): no control message refills
+        them. Messages of one socket are handled one after the other, so runs sent during an
+        evaluation wait for it, then meet these checks."""
+        playing = self.task is not None and not self.task.done()
+        if (playing and self.last_accepted is not None
+                and asyncio.get_running_loop().time() - self.last_accepted
+                < RUN_INTERVAL_SECONDS):
             raise BadMessage("busy", "wait for the current run, or slow down")
 
     async def take_run(self, manifest: str, speed: float, build: BuildRequest | None,
@@ -160,16 +221,20 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         if challenge is not None:
             slug = slug or challenge.scenario  # a challenge runs in its own scenario by default
         scenario = await resolve_scenario(slug)
+        goals = None if challenge is None else challenge.goals
         try:
-            async with _evaluations():
-                evaluation = await sync_to_async(_evaluate_and_draw, thread_sensitive=False)(
-                    manifest, scenario, build, None if challenge is None else challenge.goals)
+            evaluation = await fairness.scheduler().run(
+                self.client, lambda: sync_to_async(_evaluate_and_draw, thread_sensitive=False)(
+                    manifest, scenario, build, goals), self.gone)
         except ManifestError as err:
             raise protocol.refused(err) from None
+        if self.gone.is_set():  # evaluated as the socket went: nobody sees it, nothing is recorded
+            raise fairness.Gone
         if self.task is not None:
             self.task.cancel()
         self.runs += 1
-        self.playback = Playback(self.runs, evaluation, speed, ticket=self.taken)
+        self.playback = Playback(self.runs, evaluation, speed)
+        self.last_accepted = asyncio.get_running_loop().time()
         await self.send_json(protocol.accepted_frame(self.runs, evaluation))
         # The progress write commits before playback starts, so a result frame that shows a
         # passed challenge is never ahead of what the database holds.
@@ -178,15 +243,26 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
 
     async def play(self, playback: Playback) -> None:
         try:
-            await playback.play(self.send_json,
+            await playback.play(self.send_step,
                                 sync_to_async(protocol.result_frame, thread_sensitive=False),
-                                lambda text: self.send(text_data=text))
+                                self.send_result)
         except Exception:  # never let a run end in silence (a cancel is no Exception)
             log.exception("sandbox playback failed")
             await self.send_json(protocol.error_frame(
                 "internal", "the run could not be played to the end; this is a bug in "
                             "Lunchbox, not in your manifest"))
-        self.finished = playback.ticket
+
+    async def send_step(self, frame: dict[str, Any]) -> None:
+        """A step frame, once the browser is less than a window behind, with its `ack` token."""
+        await self.window.wait_open()
+        token = self.window.token()
+        text = await self.encode_json({**frame, "ack": token})
+        await super().send(text_data=text)
+        self.window.sent(len(text.encode("utf-8", "surrogatepass")), token)
+
+    async def send_result(self, text: str) -> None:
+        await self.window.wait_open()
+        await self.send(text_data=text)
 
     async def report(self, challenge: str | None, evaluation: Evaluation) -> None:
         """Record progress and tell the instructor's board; a failure here never fails the run."""
@@ -223,7 +299,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         calls = {"open": clusters.open_cluster, "reset": clusters.reset,
                  "compare": clusters.compare_last}
         extra: dict[str, Any] = {}
-        async with _evaluations():
+        async with self.turn():
             if action == "command":
                 view = await database_sync_to_async(clusters.command)(place, line, editor)
             elif action == "undo":
@@ -262,7 +338,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         seq = protocol.lint_seq(message.get("seq"))
         protocol.scenario_slug(message.get("scenario"))  # checked; no problem depends on it yet
         try:
-            async with _evaluations():
+            async with self.turn():
                 objects = await sync_to_async(load_paste, thread_sensitive=False)(manifest)
             problems = list(objects.warnings)
         except ManifestError as err:

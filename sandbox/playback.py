@@ -44,7 +44,6 @@ class Playback:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     step_once: bool = False
     finish: bool = False
-    ticket: int = 0  # the socket's count of runs taken when this one was taken
 
     @property
     def squeeze(self) -> float:

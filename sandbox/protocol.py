@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
+from sandbox import timeline
 from sandbox.engine import (
     BuildError,
     BuildRequest,
@@ -25,7 +26,7 @@ from sandbox.engine.render import report
 from sandbox.engine.trace import Event, Step
 
 PROTOCOL_VERSION = 1
-MESSAGE_TYPES = ("run", "control", "ping", "console", "lint")
+MESSAGE_TYPES = ("run", "control", "ping", "console", "lint", "ack")
 CONSOLE_ACTIONS = ("open", "command", "undo", "reset", "compare", "share")
 MAX_COMMAND_LINE = 8_000
 CONTROL_ACTIONS = ("pause", "resume", "step", "finish", "speed")
@@ -42,9 +43,13 @@ RESULT_BUDGET_BYTES = 900 * 1024
 # A step frame carries the events since the previous frame; after a skipped stretch of a huge
 # run that can be tens of thousands, so it carries the last STEP_EVENTS and counts the rest.
 STEP_EVENTS = 500
-# An error frame echoes problems, which may quote what the client sent: bound both.
+# An error frame echoes problems, which may quote what the client sent: bound both, and the
+# whole frame as sent (JSON escapes a character as up to 12 bytes, e.g. an emoji's \ud83d\ude00).
 ERROR_PROBLEMS = 50
 ERROR_TEXT = 500  # characters of a message or hint
+ERROR_TEXT_BYTES = 1000  # and at most this much once JSON-encoded
+ERROR_FRAME_BYTES = 4000  # a whole error frame: a few problems, then how many more there are
+MAX_ACK_TOKEN = 32
 MAX_LINT_SEQ = 2**53 - 1  # the largest integer a browser's JSON.parse keeps exactly
 DESCRIBED_PODS = 30
 LISTED_PULLS = 100
@@ -154,6 +159,13 @@ def manifest(value: Any) -> str:
     return value
 
 
+def ack_token(value: Any) -> str:
+    """The token of a step frame that an `ack` says was read (see `backpressure`)."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_ACK_TOKEN:
+        raise BadMessage("bad_message", "ack must be the `ack` string of a step frame")
+    return value
+
+
 def lint_seq(value: Any) -> int | None:
     """The number a client gives a `lint` message, echoed so it can drop stale answers."""
     if value is None:
@@ -251,28 +263,57 @@ def frame(type_: str, **payload: Any) -> dict[str, Any]:
     return {"version": PROTOCOL_VERSION, "type": type_, **payload}
 
 
-def _clip(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > ERROR_TEXT:
-        return value[:ERROR_TEXT] + "…"
+def _size(value: Any) -> int:
+    """Bytes `value` takes in a frame as `send_json` writes it (ASCII-escaped JSON)."""
+    return len(json.dumps(value))
+
+
+def _clip(value: Any, limit: int = ERROR_TEXT) -> Any:
+    """A text cut at `limit` characters, and shorter still if its escapes make it long."""
+    if not isinstance(value, str):
+        return value
+    if len(value) > limit:
+        value = value[:limit] + "…"
+    while _size(value) > ERROR_TEXT_BYTES * limit // ERROR_TEXT:
+        value = value[:len(value) // 2] + "…"
     return value
 
 
-def _bounded(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """At most ERROR_PROBLEMS problems (then one saying how many more), each text cut at
-    ERROR_TEXT characters: problems may quote what the client sent."""
-    shown = [{key: _clip(value) for key, value in problem.items()}
-             for problem in problems[:ERROR_PROBLEMS]]
+def _more(count: int) -> dict[str, Any]:
+    return {"message": f"… and {count} more problems", "line": None, "column": None,
+            "path": None, "severity": "error", "hint": None}
+
+
+def _bounded(problems: list[dict[str, Any]], budget: int | None = None) -> list[dict[str, Any]]:
+    """At most ERROR_PROBLEMS problems, and only as many as fit in `budget` bytes (then one
+    saying how many more), each text cut by `_clip`: problems may quote what the client sent.
+    A first problem too big for the budget is cut harder rather than left out."""
+    if budget is not None:
+        budget -= _size(_more(len(problems))) + 2
+    shown: list[dict[str, Any]] = []
+    used = 0
+    for problem in problems[:ERROR_PROBLEMS]:
+        clipped = {key: _clip(value) for key, value in problem.items()}
+        if budget is not None and used + _size(clipped) + 2 > budget:
+            if shown:
+                break
+            clipped = {key: _clip(value, ERROR_TEXT // 5) for key, value in problem.items()}
+            if _size(clipped) + 2 > budget:
+                break
+        shown.append(clipped)
+        used += _size(clipped) + 2
     more = len(problems) - len(shown)
     if more > 0:
-        shown.append({"message": f"… and {more} more problems", "line": None, "column": None,
-                      "path": None, "severity": "error", "hint": None})
+        shown.append(_more(more))
     return shown
 
 
 def error_frame(code: str, message: str,
                 problems: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """An `error` frame, bounded whatever it echoes (see `_bounded`)."""
-    return frame("error", code=code, message=_clip(message), problems=_bounded(problems or []))
+    """An `error` frame under ERROR_FRAME_BYTES whatever it echoes (see `_bounded`)."""
+    envelope = frame("error", code=code, message=_clip(message), problems=[])
+    envelope["problems"] = _bounded(problems or [], ERROR_FRAME_BYTES - _size(envelope))
+    return envelope
 
 
 def lint_frame(seq: int | None, problems: list[dict[str, Any]]) -> dict[str, Any]:
@@ -344,6 +385,7 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
     result = frame("result", run=run, trace=data, events=[event_dict(e) for e in rest],
                    describe=describe, get_pods=report.get_pods(trace),
                    goals=goal_dicts(evaluation), pulls=pulls, truncated=truncated)
+    result["timeline"] = timeline.pod_timeline(evaluation)  # bounded; counted below
     text = json.dumps(result)
     if len(text.encode()) <= RESULT_BUDGET_BYTES:
         return text

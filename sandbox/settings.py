@@ -276,4 +276,15 @@ LOGGING = {
 
 # Simulation limits applied at the edge (the consumer), so a hostile client cannot pin a worker.
 LUNCHBOX_MAX_MESSAGE_BYTES = 300 * 1024
+# Daphne drops a socket whose message is over its own limit (close code 1009) without a word to
+# the application, so it must let through well more than ours for our `too_large` answer to
+# be sent. `manage.py runserver` reads these; `make run`, `make workshop` (scripts/workshop.py),
+# deploy/Dockerfile and docs/hosting.md pass the same number as --websocket-max-message-size
+# and --websocket-max-frame-size (tests/server/test_daphne_limits.py checks them all).
+DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = 4 * 1024 * 1024
+DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE
+# Runs per minute that all sockets from one client address share (sandbox/limits.py), on top of
+# each socket's own limit. 0 turns it off: for a room that reaches the server through one
+# address (a venue NAT in front of a hosted server) without a proxy that says who is who.
+LUNCHBOX_ADDRESS_RUNS_PER_MINUTE = env_int("LUNCHBOX_ADDRESS_RUNS_PER_MINUTE", 240)
 LUNCHBOX_FRAME_INTERVAL_MAX = 2.0

@@ -228,6 +228,15 @@ def prepare(smoke_host: str) -> None:
         raise WorkshopError(f"the sandbox page answers {response.status_code} instead of 200.")
 
 
+def daphne_limits() -> list[str]:
+    """Daphne's websocket size limits from the settings: above ours, so that an oversized paste
+    is answered `too_large` instead of the socket being dropped (sandbox/settings.py)."""
+    from django.conf import settings
+
+    return ["--websocket-max-message-size", str(settings.DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE),
+            "--websocket-max-frame-size", str(settings.DAPHNE_WEBSOCKET_MAX_FRAME_SIZE)]
+
+
 def print_banner(urls: Sequence[str], port: int) -> None:
     import segno
 
@@ -277,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     connections.close_all()
     sys.stdout.flush()
     daphne = [sys.executable, "-m", "daphne", "-b", args.bind, "-p", str(args.port),
-              "sandbox.asgi:application"]
+              *daphne_limits(), "sandbox.asgi:application"]
     os.execv(sys.executable, daphne)
     return 0  # not reached: execv replaces this process
 

@@ -5,6 +5,7 @@ does, on a second loopback address, asked the way a learner's browser on the ven
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import http.client
 import os
@@ -20,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from serving import REPO, clean_environment, free_port
+from serving import REPO, clean_environment, free_port, load_wsclient
 
 BIND = "127.0.0.2"  # a second loopback address: the room's requests do not come from 127.0.0.1
 LAN_ADDRESS = "192.168.1.10"
@@ -190,6 +191,36 @@ def websocket_status(room: Room, origin: str) -> str:
 def test_the_sandbox_websocket_accepts_the_pages_own_origin_only(room: Room) -> None:
     assert " 101 " in websocket_status(room, f"http://{room.host}")
     assert " 403 " in websocket_status(room, "http://lunchbox.evil.example")
+
+
+async def open_sandbox_socket(room: Room) -> object:
+    """A websocket to /ws/sandbox/ with the Host and Origin of the page on the LAN."""
+    wsclient = load_wsclient()
+    reader, writer = await asyncio.open_connection(BIND, room.port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write((f"GET /ws/sandbox/ HTTP/1.1\r\nHost: {room.host}\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                  f"Sec-WebSocket-Version: 13\r\nOrigin: http://{room.host}\r\n\r\n").encode())
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    assert b" 101 " in head.split(b"\r\n", 1)[0], head
+    return wsclient.WebSocket(reader, writer)
+
+
+def test_a_paste_over_a_mib_is_answered_too_large_and_the_socket_stays_open(room: Room) -> None:
+    """Daphne's own limit (1 MiB by default) used to drop such a socket without a word."""
+    async def paste() -> tuple[dict[str, object], dict[str, object]]:
+        socket = await open_sandbox_socket(room)
+        manifest = "# " + "x" * (1536 * 1024) + "\n"
+        await socket.send_json({"version": 1, "type": "run", "manifest": manifest})
+        refused = await socket.receive_json(timeout=30)
+        await socket.send_json({"version": 1, "type": "ping"})
+        pong = await socket.receive_json(timeout=10)
+        await socket.close()
+        return refused, pong
+
+    refused, pong = asyncio.run(paste())
+    assert (refused["type"], refused["code"]) == ("error", "too_large"), refused
+    assert pong["type"] == "pong"
 
 
 def run_workshop(var: Path, port: int) -> subprocess.CompletedProcess[str]:

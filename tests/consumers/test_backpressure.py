@@ -1,0 +1,112 @@
+"""Playback waits for a browser that does not read: through the real ASGI application, a client
+that stops reading (acking or not) is sent about a window of frames, not the whole run, and one
+that acks what it read gets the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from sandbox import backpressure
+from sandbox.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
+# 300 failing replicas: 1 500 step frames and a result, about 1.4 MB in all.
+BIG = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+       "  replicas: 300\n  selector: {matchLabels: {app: web}}\n  template:\n"
+       "    metadata: {labels: {app: web}}\n    spec:\n      containers:\n"
+       "        - {name: web, image: \"nginx:no-such-tag\"}\n")
+
+
+POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n" \
+      "  - {name: web, image: nginx:1.25}\n"
+
+
+async def connect() -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, "/ws/sandbox/", headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def send(communicator: WebsocketCommunicator, **message: Any) -> None:
+    await communicator.send_to(text_data=json.dumps({"version": 1, **message}))
+
+
+async def receive(communicator: WebsocketCommunicator, timeout: float = 20) -> str:
+    text: str = await communicator.receive_from(timeout=timeout)
+    return text
+
+
+async def queued(communicator: WebsocketCommunicator) -> list[str]:
+    """Every frame the server has produced so far and the test has not read."""
+    frames = []
+    while not await communicator.receive_nothing(timeout=0.05):
+        frames.append(await receive(communicator))
+    return frames
+
+
+async def start_big_run(communicator: WebsocketCommunicator) -> None:
+    """Ask for BIG with every frame at once (`finish`), without reading anything."""
+    await send(communicator, type="run", manifest=BIG, speed=16)
+    await asyncio.sleep(0.6)  # evaluated and accepted by now
+    await send(communicator, type="control", action="finish")
+
+
+async def test_a_client_that_acks_then_stops_reading_is_sent_a_window_not_the_whole_run() -> None:
+    socket = await connect()
+    await send(socket, type="run", manifest=POD, speed=16)
+    frames = [json.loads(await receive(socket))]
+    while frames[-1]["type"] != "result":
+        frames.append(json.loads(await receive(socket)))
+    steps = [f for f in frames if f["type"] == "step"]
+    assert steps and all(f["ack"] for f in steps)
+    await send(socket, type="ack", ack=steps[-1]["ack"])  # a page that acks what it read
+    await start_big_run(socket)
+    await asyncio.sleep(1.0)  # not reading
+    unread = await queued(socket)
+    kinds = [json.loads(text)["type"] for text in unread]
+    assert "result" not in kinds, "the server played the whole run to a client that read nothing"
+    sizes = [len(text.encode()) for text in unread]
+    assert sum(sizes) <= backpressure.WINDOW_BYTES + max(sizes)
+    # Acking what it read opens the window again, until the run is over.
+    frames = unread
+    while json.loads(frames[-1])["type"] != "result":
+        await send(socket, type="ack", ack=json.loads(frames[-1])["ack"])
+        frames = [await receive(socket)] + await queued(socket)
+    await socket.disconnect()
+
+
+async def test_a_client_that_never_acks_nor_reads_gets_a_generous_window_and_no_more() -> None:
+    socket = await connect()
+    await start_big_run(socket)  # fits in the window: today's page gets a big run at once
+    await asyncio.sleep(0.6)
+    started = asyncio.get_running_loop().time()
+    await start_big_run(socket)
+    await asyncio.sleep(1.0)
+    elapsed = asyncio.get_running_loop().time() - started
+    unread = await queued(socket)
+    results = [text for text in unread if json.loads(text)["type"] == "result"]
+    assert len(results) == 1, "the second run played to the end to a client that read nothing"
+    sizes = [len(text.encode()) for text in unread]
+    allowed = (backpressure.LEGACY_WINDOW_BYTES
+               + backpressure.LEGACY_READ_BYTES_PER_SECOND * (elapsed + 0.5) + max(sizes))
+    assert sum(sizes) <= allowed
+    await socket.disconnect()
+
+
+async def test_an_ack_naming_no_frame_is_ignored_and_a_malformed_one_is_a_bad_message() -> None:
+    socket = await connect()
+    await send(socket, type="ack", ack="0123456789ab")
+    await send(socket, type="ping")
+    assert json.loads(await receive(socket))["type"] == "pong"  # no answer to the ack itself
+    await send(socket, type="ack", ack=12)
+    frame = json.loads(await receive(socket))
+    assert (frame["type"], frame["code"]) == ("error", "bad_message")
+    await socket.disconnect()

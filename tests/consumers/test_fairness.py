@@ -1,0 +1,153 @@
+"""The evaluation slots of a process are shared by client, in turn, and the work of a socket that
+went away is never started (or, once started, dropped): `sandbox.fairness` on its own, with
+work that only records when it starts and waits for the test to let it end."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from sandbox.fairness import FairScheduler, Gone
+
+
+class Work:
+    """Pieces of fake work: each records its start, then waits until the test releases it."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.release: dict[str, asyncio.Event] = {}
+
+    def __call__(self, name: str) -> object:
+        self.release[name] = asyncio.Event()
+
+        async def work() -> str:
+            self.started.append(name)
+            await self.release[name].wait()
+            return name
+
+        return work
+
+    async def finish(self, name: str) -> None:
+        self.release[name].set()
+        await asyncio.sleep(0)
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_one_run_from_a_second_address_starts_before_most_of_a_flood_from_the_first() -> None:
+    scheduler, work = FairScheduler(slots=2), Work()
+    flood = [asyncio.ensure_future(scheduler.run("10.0.0.1", work(f"flood-{i}")))
+             for i in range(20)]
+    await settle()
+    single = asyncio.ensure_future(scheduler.run("10.0.0.2", work("single")))
+    await settle()
+    for i in range(20):  # the flood's runs end one by one, each freeing a slot
+        await work.finish(f"flood-{i}")
+        await settle()
+        if "single" in work.started:
+            break
+    position = work.started.index("single")
+    assert position <= 2, work.started  # after the two the flood already held, not 20
+    await work.finish("single")
+    for i in range(20):
+        await work.finish(f"flood-{i}")
+        await settle()
+    assert await single == "single"
+    assert [await f for f in flood] == [f"flood-{i}" for i in range(20)]
+    assert scheduler.busy() == 0 and not scheduler.waiting
+
+
+async def test_a_client_alone_uses_every_slot_but_only_one_while_others_wait() -> None:
+    scheduler, work = FairScheduler(slots=2), Work()
+    a = [asyncio.ensure_future(scheduler.run("a", work(f"a{i}"))) for i in range(4)]
+    await settle()
+    assert work.started == ["a0", "a1"]  # nobody else waits: both slots
+    b = [asyncio.ensure_future(scheduler.run("b", work(f"b{i}"))) for i in range(2)]
+    await settle()
+    await work.finish("a0")
+    await settle()
+    assert work.started[-1] == "b0"  # the freed slot goes to b, which has none in flight
+    await work.finish("a1")
+    await settle()
+    assert work.started[-1] == "a2"  # a and b now have one each: turns alternate
+    for name in ("b0", "a2", "b1", "a3"):
+        await work.finish(name)
+        await settle()
+    await asyncio.gather(*a, *b)
+    assert work.started == ["a0", "a1", "b0", "a2", "b1", "a3"]
+
+
+async def test_a_disconnected_sockets_queued_message_is_never_evaluated() -> None:
+    scheduler, work = FairScheduler(slots=1), Work()
+    held = asyncio.ensure_future(scheduler.run("busy", work("held")))
+    gone = asyncio.Event()
+    queued = asyncio.ensure_future(scheduler.run("learner", work("queued"), gone))
+    after = asyncio.ensure_future(scheduler.run("other", work("after")))
+    await settle()
+    gone.set()  # the learner's socket closes while its run waits for a slot
+    with pytest.raises(Gone):
+        await queued
+    await work.finish("held")
+    await settle()
+    await work.finish("after")
+    assert await after == "after" and await held == "held"
+    assert work.started == ["held", "after"]  # "queued" never started
+    assert scheduler.busy() == 0 and not scheduler.waiting
+
+
+async def test_a_message_of_a_socket_already_gone_is_not_evaluated_even_with_a_free_slot() -> None:
+    scheduler, work = FairScheduler(slots=2), Work()
+    gone = asyncio.Event()
+    gone.set()
+    with pytest.raises(Gone):
+        await scheduler.run("learner", work("late"), gone)
+    assert work.started == [] and scheduler.busy() == 0
+
+
+async def test_abandoned_work_keeps_its_slot_until_it_ends_and_its_result_is_dropped() -> None:
+    scheduler, work = FairScheduler(slots=1), Work()
+    gone = asyncio.Event()
+    running = asyncio.ensure_future(scheduler.run("learner", work("running"), gone))
+    waiting = asyncio.ensure_future(scheduler.run("other", work("next")))
+    await settle()
+    gone.set()
+    with pytest.raises(Gone):  # the caller stops waiting at once...
+        await running
+    await settle()
+    assert work.started == ["running"]  # ...but the thread it stands for still holds the slot
+    await work.finish("running")
+    await settle()
+    assert work.started == ["running", "next"]
+    await work.finish("next")
+    assert await waiting == "next"
+
+
+async def test_a_cancelled_waiter_leaves_the_queue_and_its_turn_passes_on() -> None:
+    scheduler, work = FairScheduler(slots=1), Work()
+    held = asyncio.ensure_future(scheduler.run("a", work("held")))
+    cancelled = asyncio.ensure_future(scheduler.run("b", work("never")))
+    after = asyncio.ensure_future(scheduler.run("c", work("after")))
+    await settle()
+    cancelled.cancel()
+    await settle()
+    await work.finish("held")
+    await settle()
+    await work.finish("after")
+    await asyncio.gather(held, after)
+    assert work.started == ["held", "after"] and scheduler.busy() == 0
+
+
+async def test_turn_holds_a_slot_for_the_body_of_the_with_block() -> None:
+    scheduler, work = FairScheduler(slots=1), Work()
+    async with scheduler.turn("console"):
+        queued = asyncio.ensure_future(scheduler.run("learner", work("run")))
+        await settle()
+        assert work.started == []
+    await settle()
+    assert work.started == ["run"]
+    await work.finish("run")
+    assert await queued == "run"
