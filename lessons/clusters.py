@@ -21,6 +21,7 @@ from lessons.models import LearnerCluster, SharedCluster
 from sandbox.engine import Scenario
 from sandbox.engine.console import ClusterState, CommandResult, new_cluster, run_command
 from sandbox.engine.console.compare import compare_table, scrub_text
+from sandbox.engine.console.summary import cluster_summary
 from sandbox.engine.console.views import get_pods_table
 
 UNDO_DEPTH = 20  # states kept to take commands back
@@ -45,10 +46,11 @@ class ClusterView:
     pods: str
     undo: int
     result: CommandResult | None = None
+    cluster: dict[str, Any] | None = None  # what the Cluster view draws (console/summary.py)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"clock": self.clock, "history": self.history,
-                                "pods": self.pods, "undo": self.undo}
+                                "pods": self.pods, "undo": self.undo, "cluster": self.cluster}
         if self.result is not None:
             r = self.result
             data.update(command=r.command, output=_capped(r.output), error=_capped(r.error),
@@ -72,7 +74,8 @@ def _view(row: LearnerCluster, state: ClusterState,
                 else None} for i, entry in enumerate(log[start:], start)]
     return ClusterView(state.clock, history,
                        get_pods_table(state, None, wide=True) if state.data["pods"] else "",
-                       len(row.undo), result)
+                       len(row.undo), result,
+                       cluster_summary(state, result.trace if result is not None else None))
 
 
 @dataclass(frozen=True)

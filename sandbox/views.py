@@ -25,6 +25,7 @@ from sandbox.engine import ManifestError, default_scenario, load_goals
 from sandbox.engine import Scenario as EngineScenario
 from sandbox.engine.console import ClusterState
 from sandbox.engine.console.views import get_pods_table
+from sandbox.engine.runtime import modelled_versions
 
 STARTER_MANIFEST = """\
 apiVersion: v1
@@ -134,6 +135,7 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
             "challenge": challenge,
             # The name they last gave for the board, for the display-name field.
             "display_name": last_display_name(session_learner(request.session)),
+            "modelled_versions": modelled_versions(),
         },
     )
     offer_session_cookie(request, response)  # the cookie the websocket identifies them by

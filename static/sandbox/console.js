@@ -1,3 +1,5 @@
+import { ClusterView } from "./cluster.js";
+
 // The console: kubectl (and crictl, crane, sleep) lines against the learner's own cluster,
 // which the server stores (docs/console.md). Output is printed as text, never as HTML.
 
@@ -31,6 +33,8 @@ export class ConsolePanel {
     root.querySelector("#console-share").addEventListener("click", () =>
       this.message("share", { manifest: this.editor.value }));
     this.shareLink = root.querySelector("#console-share-link");
+    const view = document.getElementById("cluster-view");
+    this.clusterView = view ? new ClusterView(view) : null;
   }
 
   message(action, extra = {}) {
@@ -93,6 +97,7 @@ export class ConsolePanel {
       this.print(`# shared as ${url}`, "console-note");
     }
     if (frame.goals && this.onGoals) this.onGoals(frame.goals);
+    this.clusterView?.show(frame.cluster);
     this.pods.textContent = frame.pods || "No resources found in default namespace.";
     this.clock.textContent = `${Math.round(frame.clock ?? 0)} s`;
     this.undoButton.disabled = !frame.undo;

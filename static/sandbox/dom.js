@@ -19,3 +19,8 @@ export function tableHead(columns) {
   thead.append(row);
   return thead;
 }
+
+// Simulated seconds as the page prints them: `3s`, `14.4s`.
+export function formatSeconds(seconds) {
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)}s`;
+}

@@ -90,18 +90,36 @@ export class EventsTable {
       tr.append(cell("td", event.type), cell("td", event.reason), age);
       tr.append(cell("td", event.source), messageCell);
       const first = recorded ? recorded.first : event.time;
-      row = { tr, age, messageCell, fieldPath: event.field_path, count: 0, first };
+      row = { tr, age, messageCell, fieldPath: event.field_path, count: 0, first, event, message };
       this.rows.set(key, row);
     } else if (recorded) {
       // A combined event keeps its object (and the field path it was created with) but shows
       // the latest message, as the recorder's patch does.
-      row.messageCell.textContent = row.fieldPath ? `${row.fieldPath}: ${text}` : text;
+      row.message = row.fieldPath ? `${row.fieldPath}: ${text}` : text;
+      row.messageCell.textContent = row.message;
     }
     row.count = recorded ? recorded.count : row.count + 1;
     row.last = event.time;
     // Sorted by last occurrence: a repeated event moves to the bottom, like kubectl shows it.
     this.tbodyFor(event.pod).append(row.tr);
     this.refreshAges();
+  }
+
+  // A pod's rows as the Events block of `kubectl describe` lists them (DescribeEvents): by
+  // last seen to the second, ties in the order the Event objects were made; the age of the
+  // first sighting, or `<last> (x<n> over <first>)`.
+  describeRows(pod) {
+    const since = (then) => humanDuration(this.now - Math.floor(then));
+    return [...this.rows.values()]
+      .filter((row) => row.event.pod === pod)
+      .sort((a, b) => Math.floor(a.last) - Math.floor(b.last))
+      .map((row) => ({
+        type: row.event.type,
+        reason: row.event.reason,
+        source: row.event.source,
+        message: row.message.trim(),
+        age: row.count > 1 ? `${since(row.last)} (x${row.count} over ${since(row.first)})` : since(row.first),
+      }));
   }
 
   advance(time) {

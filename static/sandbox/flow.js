@@ -6,9 +6,9 @@
 // lighting is a plain attribute lookup.
 //
 // `accepted` brings the chart unmarked: each node and edge a step reaches gets a class
-// (`flow-visited`, `flow-taken`) that sandbox.css draws, and the current node a glow. `result`
-// brings the chart the server marked itself (with an accessible description of the path
-// taken); it replaces the lit one, and the steps are marked on it again for the same classes.
+// (`flow-visited`, `flow-taken`) that sandbox.css draws, and the current node a glow. The page
+// lights one pod's and container's steps up to the timeline's current one (`showPath`); the
+// chart the server marks in `result` shows every pod's path at once, so it is not drawn here.
 
 let mermaidPromise = null;
 
@@ -42,6 +42,7 @@ export class FlowDiagram {
     this.mermaidSrc = mermaidSrc;
     this.renders = 0;
     this.previous = new Map(); // JSON [pod, container] -> the flow node it was last at
+    this.shown = null; // the node showPath made current
   }
 
   // Render Mermaid text in place of the current diagram; resolves false if it could not.
@@ -53,6 +54,7 @@ export class FlowDiagram {
     const svgId = `flow-svg-${ticket}`;
     const scrollTop = this.container.scrollTop;
     this.previous.clear();
+    this.shown = null;
     if (!redraw) this.container.dataset.state = "rendering";
     try {
       const mermaid = await loadMermaid(this.mermaidSrc);
@@ -112,19 +114,8 @@ export class FlowDiagram {
     return null;
   }
 
-  // Make `flow` the current node, keep earlier ones marked as visited, and mark the edge taken
-  // from where this container (or, for its first step, its pod) was last: several pods and
-  // containers interleave in one run.
-  light(flow, pod = null, container = null) {
-    this.clearCurrent();
-    const group = this.mark(flow, pod, container);
-    if (group) {
-      group.classList.add("flow-current");
-      this.reveal(group);
-    }
-    return group !== null;
-  }
-
+  // Mark `flow` visited, and the edge taken from where this container (or, for its first step,
+  // its pod) was last: several pods and containers interleave in one run.
   mark(flow, pod, container) {
     const group = this.node(flow);
     group?.classList.add("flow-visited");
@@ -133,12 +124,6 @@ export class FlowDiagram {
     if (previous && previous !== flow) this.markEdge(previous, flow);
     this.previous.set(key, flow);
     return group;
-  }
-
-  clearCurrent() {
-    for (const current of this.container.querySelectorAll(".flow-current")) {
-      current.classList.remove("flow-current");
-    }
   }
 
   markEdge(from, to) {
@@ -161,14 +146,29 @@ export class FlowDiagram {
     });
   }
 
-  // The run is over: swap in the server's marked chart (same layout, so the view stays put) and
-  // mark the steps on it; without one, or if it cannot be drawn, the lit chart simply stays.
-  async finish(markedText, steps = []) {
-    this.clearCurrent();
-    if (!markedText || this.container.dataset.state !== "ready") return;
-    if (!(await this.render(markedText, { redraw: true }))) return;
-    for (const step of steps) {
-      if (step?.flow) this.mark(step.flow, step.pod ?? null, step.container ?? null);
+  // Light exactly these steps, in order (one pod's, up to the timeline's current step), the
+  // last as the current node. Returns the path in words: the labels of the nodes passed, each
+  // once in the order first reached, and the current one's.
+  showPath(steps) {
+    const lit = ".flow-visited, .flow-taken, .flow-current";
+    for (const marked of this.container.querySelectorAll(lit)) {
+      marked.classList.remove("flow-visited", "flow-taken", "flow-current");
     }
+    this.previous.clear();
+    const visited = new Set();
+    let current = null;
+    for (const step of steps) {
+      if (!step?.flow) continue;
+      const group = this.mark(step.flow, step.pod ?? null, step.container ?? null);
+      if (!group) continue;
+      current = group;
+      visited.add(group.textContent.trim());
+    }
+    if (current) {
+      current.classList.add("flow-current");
+      if (current !== this.shown) this.reveal(current);
+    }
+    this.shown = current;
+    return { visited: [...visited], current: current?.textContent.trim() ?? null };
   }
 }

@@ -1,9 +1,12 @@
 // The sandbox page: send the manifest, play the run back (diagram, narration, events, result),
-// and, with `data-challenge`, check the run against that challenge's goals.
+// and, with `data-challenge`, check the run against that challenge's goals. Every step is kept
+// (timeline.js): each view shows the run as of the timeline's current step, the flowchart for
+// the one pod and container the picker names (picker.js).
 //
 // Everything the server says is shown with textContent; only Mermaid's own SVG is inserted as
 // markup (see flow.js).
 
+import { Announcer, isDecision, sentence } from "./announcer.js";
 import { BuildPanel } from "./build.js";
 import { ChallengePanel } from "./challenge.js";
 import { CreatedObjects } from "./created.js";
@@ -12,9 +15,13 @@ import { ManifestDraft } from "./draft.js";
 import { ManifestEditor } from "./editor.js";
 import { EventsTable } from "./events.js";
 import { FlowDiagram } from "./flow.js";
+import { NarrationList } from "./narration.js";
+import { PodPicker } from "./picker.js";
 import { dockerPullDetails } from "./pulls.js";
 import { SandboxSocket } from "./socket.js";
 import { ConsolePanel } from "./console.js";
+import { Timeline } from "./timeline.js";
+import { RunViews } from "./views.js";
 
 const root = document.getElementById("sandbox");
 const $ = (id) => document.getElementById(id);
@@ -25,15 +32,12 @@ const ui = {
   manifest: $("manifest"),
   speed: $("speed"),
   displayName: $("display-name"),
-  pause: $("pause"),
-  step: $("step"),
   finish: $("finish"),
   connection: $("connection-state"),
   problems: $("problems"),
   problemsMessage: $("problems-message"),
   problemsList: $("problems-list"),
   runStatus: $("run-status"),
-  narration: $("narration"),
   results: $("results"),
   hintsBlock: $("hints-block"),
   hints: $("hints"),
@@ -64,29 +68,70 @@ const diagram = new FlowDiagram($("flow"), root.dataset.mermaidSrc);
 const events = new EventsTable($("events"));
 const diagramTabs = new DiagramTabs($("diagrams"), root.dataset.mermaidSrc);
 const created = new CreatedObjects($("created-block"), $("created"));
-let diagramReady = Promise.resolve();
-// "idle" | "waiting" (run sent, not accepted yet) | "playing" | "paused"
+// "idle" | "waiting" (run sent, not accepted yet) | "running" (the server streams it)
 let playback = "idle";
 let currentRun = null;
 let hints = [];
 let horizon = 0;
-let steps = []; // the current run's steps, to mark them again on the final chart
 let runManifest = null; // the text the current run sent, whose problems the editor may mark
 
 function setPlayback(state, label) {
   playback = state;
   root.dataset.playback = state;
-  const running = state === "playing" || state === "paused";
-  ui.pause.disabled = !running;
-  ui.finish.disabled = !running;
-  ui.step.disabled = state !== "paused";
-  // The label says what a press does; no aria-pressed, which would contradict a changing label.
-  ui.pause.textContent = state === "paused" ? "Resume" : "Pause";
+  ui.finish.disabled = state !== "running";
   ui.runStatus.textContent = label ?? "";
 }
 
-function formatTime(seconds) {
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)}s`;
+const announcer = new Announcer($("narration-live"));
+const picker = new PodPicker($("pod"), $("container"), { onChange: () => views.schedule() });
+const timeline = new Timeline(
+  {
+    back: $("step-back"),
+    toggle: $("pause"),
+    forward: $("step"),
+    slider: $("timeline"),
+    position: $("timeline-position"),
+  },
+  {
+    show: (position, how) => {
+      if (how === "step") announceStep(position);
+      views.schedule();
+    },
+    passed: (frames) => {
+      for (const { step } of frames) if (picker.includes(step)) announcer.hear(step);
+    },
+    server: (action) => socket.send({ type: "control", action }),
+    speed: () => Number(ui.speed.value),
+    // About one decision of the chosen pod a second at 1×; the steps between go by faster.
+    dwell: (step) => (isDecision(step) && picker.includes(step) ? 1000 : 250),
+    replay: () => announcer.reset(),
+  },
+);
+const narration = new NarrationList($("narration"), {
+  onJump: (position) => {
+    picker.select(timeline.frame(position)?.step);
+    timeline.jump(position);
+  },
+});
+const views = new RunViews({
+  timeline,
+  picker,
+  narration,
+  events,
+  diagram,
+  flowPath: $("flow-path"),
+  getPods: ui.getPods,
+  getPodsNote: $("get-pods-note"),
+  describe: ui.describe,
+  describeNote: $("describe-note"),
+});
+
+// A Step button was pressed: say where the timeline is now.
+function announceStep(position) {
+  const frame = timeline.frame(position);
+  if (!frame) return;
+  const who = frame.step.pod ? `${frame.step.pod.split("/").pop()}, ` : "";
+  announcer.say(`Step ${frame.index + 1} of ${timeline.total}: ${who}${sentence(frame.step)}`);
 }
 
 // --- problems (error frames and warnings) ---------------------------------------------------
@@ -163,55 +208,56 @@ function onAccepted(message) {
   currentRun = message.run;
   hints = message.hints ?? [];
   horizon = Number(message.horizon) || 0;
-  setPlayback("playing", `${message.scenario ?? ""} · playing`);
+  setPlayback("running", `${message.scenario ?? ""} · playing`);
+  timeline.start(Number(message.steps) || 0);
   if (message.warnings?.length) showProblems("Warnings", message.warnings);
   editor.showProblems(message.warnings ?? [], runManifest);
   created.show(message.created ?? []);
   buildPanel.showBuild(message.build);
   const flow = message.diagrams?.flow;
-  diagramReady = flow ? diagram.render(flow) : Promise.resolve(false);
+  if (flow) {
+    diagram.render(flow).then((drawn) => views.chartDrawn(drawn && message.run === currentRun));
+  }
 }
 
 function onStep(message) {
   const step = message.step ?? {};
-  const item = document.createElement("li");
-  const time = document.createElement("span");
-  time.className = "narration-time";
-  time.textContent = formatTime(step.time ?? 0);
-  item.append(time, " ", step.text ?? "");
-  item.dataset.flow = step.flow ?? "";
-  ui.narration.append(item);
-  ui.narration.scrollTop = ui.narration.scrollHeight;
-  for (const event of message.events ?? []) events.add(event);
-  events.advance(step.time ?? 0);
-  steps.push(step);
-  if (step.flow) diagramReady.then(() => diagram.light(step.flow, step.pod, step.container));
+  picker.add(step);
+  narration.add(timeline.frames.length, step);
+  timeline.add(message.index ?? timeline.frames.length, step, message.events ?? []);
+}
+
+// The pod each key names at the end of the run, and its STATUS.
+function finalStatuses(message) {
+  const statuses = {};
+  for (const pod of message.trace?.pods ?? []) statuses[`${pod.namespace}/${pod.name}`] = pod.status;
+  for (const [key, changes] of Object.entries(message.timeline?.pods ?? {})) {
+    statuses[key] = changes[changes.length - 1]?.[1] ?? statuses[key];
+  }
+  return statuses;
 }
 
 function onResult(message) {
   setPlayback("idle", "finished");
-  const marked = message.trace?.diagrams?.flow;
-  const walked = steps;
-  diagramReady = diagramReady.then(() => diagram.finish(marked, walked));
   challenge?.show(message.goals);
-  for (const event of message.events ?? []) events.add(event);
-  // `kubectl describe` in the result is printed at the horizon: age the table the same way.
-  events.advance(horizon);
+  timeline.addEvents(message.events ?? []);
+  timeline.finish();
+  picker.finish(finalStatuses(message));
+  views.finish(message, horizon);
   ui.hints.replaceChildren(...hints.map(hintItem));
   ui.hintsBlock.hidden = hints.length === 0;
-  ui.getPods.textContent = message.get_pods ?? "";
   const pulls = message.pulls ?? [];
   ui.dockerPulls.replaceChildren(...dockerPullDetails(pulls));
   ui.dockerPullsBlock.hidden = pulls.length === 0;
   diagramTabs.show(message.trace?.diagrams ?? {}, pulls, message.trace?.pulls ?? []);
   buildPanel.showPulls(message.trace?.pulls ?? []);
-  ui.describe.textContent = message.describe ?? "";
   ui.results.hidden = false;
 }
 
 function onError(message) {
   if (message.code === "invalid_manifest" || playback === "waiting") {
     setPlayback("idle", "");
+    timeline.reset();
     challenge?.notChecked("Nothing ran, so no goal was checked. Fix the problems above and run again.");
   }
   if (message.code === "invalid_manifest") {
@@ -249,6 +295,7 @@ function onState(state, seconds) {
   ui.connection.parentElement.dataset.state = state;
   if (state === "closed" && playback !== "idle") {
     setPlayback("idle", "interrupted");
+    timeline.finish(); // what arrived can still be stepped through
     challenge?.notChecked("The connection dropped before the run finished; run it again.");
   }
 }
@@ -266,15 +313,17 @@ const consolePanel = new ConsolePanel($("console"), {
 
 function startRun() {
   clearProblems();
-  ui.narration.replaceChildren();
-  events.reset();
+  narration.reset();
+  picker.reset();
+  announcer.reset();
+  timeline.reset();
+  views.reset();
   diagram.reset("Waiting for the server…");
   diagramTabs.reset();
   created.show([]);
   buildPanel.reset();
   ui.results.hidden = true;
   currentRun = null;
-  steps = [];
   setPlayback("waiting", "starting…");
   challenge?.checking();
   runManifest = editor.value;
@@ -314,23 +363,17 @@ ui.scenario.addEventListener("change", () => {
   window.history.replaceState(null, "", url);
 });
 
+// A replay here reads the Speed select at each step; the server's stream is told.
 ui.speed.addEventListener("change", () => {
-  if (playback === "playing" || playback === "paused") {
+  if (playback === "running") {
     socket.send({ type: "control", action: "speed", speed: Number(ui.speed.value) });
   }
 });
 
-ui.pause.addEventListener("click", () => {
-  const pausing = playback === "playing";
-  socket.send({ type: "control", action: pausing ? "pause" : "resume" });
-  setPlayback(pausing ? "paused" : "playing", pausing ? "paused" : "playing");
-});
-
-ui.step.addEventListener("click", () => socket.send({ type: "control", action: "step" }));
-
 ui.finish.addEventListener("click", () => {
   socket.send({ type: "control", action: "finish" });
-  setPlayback("playing", "finishing");
+  setPlayback("running", "finishing");
+  timeline.followLive();
 });
 
 draft.restore();
@@ -342,7 +385,7 @@ socket.connect();
 // The optional display name stays in this browser (localStorage) across visits.
 const NAME_KEY = "lunchbox:display-name";
 try {
-  ui.displayName.value = localStorage.getItem(NAME_KEY) ?? "";
+  ui.displayName.value = localStorage.getItem(NAME_KEY) ?? ui.displayName.value;
 } catch {
   // storage may be disabled; the name is then asked again next time
 }

@@ -212,7 +212,7 @@ def test_challenge_hints_are_revealed_one_at_a_time_from_the_keyboard(
     expect(hints.nth(total - 1)).to_be_focused()
 
 
-def test_flow_lights_the_unmarked_chart_and_ends_on_the_marked_one(
+def test_flow_lights_the_pods_path_and_says_it_in_words(
     page: Page, sandbox_server: LiveServer
 ) -> None:
     open_page(page, sandbox_server, f"?challenge={CHALLENGE}")
@@ -222,8 +222,9 @@ def test_flow_lights_the_unmarked_chart_and_ends_on_the_marked_one(
     )
     flow = page.locator("#flow")
     expect(flow).to_have_attribute("data-state", "ready")
-    # The final chart is the server's marked one, with the path in its accessible description.
-    expect(flow.locator("svg desc")).to_contain_text("Use the cached image")
+    # One pod's path is lit on the unmarked chart, and said in words the chart points to.
+    expect(flow).to_have_attribute("aria-describedby", "flow-path")
+    expect(page.locator("#flow-path")).to_contain_text("Use the cached image")
     expect(flow.locator("g.node.flow-visited[data-flow='cached']")).to_have_count(1)
     expect(flow.locator("g.node.flow-visited[data-flow='pull']")).to_have_count(0)
-    expect(flow.locator("g.node.flow-current")).to_have_count(0)
+    expect(flow.locator("g.node.flow-current")).to_have_count(1)  # where the timeline is

@@ -36,6 +36,11 @@ def test_the_cluster_remembers_across_a_reload_and_undo_takes_back(
     log = page.get_by_role("log", name="Console output")
     expect(log).to_contain_text("pod/web created")
     expect(page.locator("#console-pods")).to_contain_text("Running")
+    cluster = page.get_by_role("region", name="Cluster")
+    node = cluster.get_by_role("article", name=re.compile(r"^node node-\d$")).filter(
+        has_text="web")
+    expect(node.locator(".pod-chip")).to_have_text(re.compile(r"web\s+Running"))
+    expect(node.get_by_role("list", name=re.compile("nginx:1.25: \\d+ layers"))).to_be_visible()
     page.reload()
     expect(page.locator("#connection-state")).to_have_text("connected")
     expect(page.locator("#console-pods")).to_contain_text("web")

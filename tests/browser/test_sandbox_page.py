@@ -138,18 +138,21 @@ def test_pause_step_and_finish_drive_the_playback(page: Page, sandbox_server: Li
     page.click("#run")
     pause = page.locator("#pause")
     expect(pause).to_be_enabled()  # the run was accepted
+    expect(pause).to_have_text("Pause")
     pause.click()
-    expect(pause).to_have_text("Resume")
+    expect(pause).to_have_text("Play")  # the label says what a press does
     expect(page.locator("#step")).to_be_enabled()
 
-    page.click("#step")
+    page.click("#step")  # at the newest frame, Step forward asks the server for the next one
     expect(page.locator("#narration li")).not_to_have_count(0)
     expect(page.locator("#results")).to_be_hidden()
 
     page.click("#finish")
     expect(page.locator("#results")).to_be_visible(timeout=RUN_TIMEOUT_MS)
     expect(page.locator("#run-status")).to_have_text("finished")
-    expect(pause).to_be_disabled()
+    expect(page.locator("#finish")).to_be_disabled()
+    expect(pause).to_have_text("Play")  # now a replay of the stored steps
+    expect(pause).to_be_enabled()
     assert page.locator("#narration li").count() > 1
 
 
@@ -193,7 +196,7 @@ def test_page_has_no_cdn_or_inline_server_markup(page: Page, sandbox_server: Liv
     sandbox = page.locator("#sandbox")
     expect(sandbox).to_have_attribute("data-ws-path", "/ws/sandbox/")
     expect(sandbox).to_have_attribute("data-mermaid-src", re.compile(r"^/static/vendor/mermaid/"))
-    expect(page.locator("#narration")).to_have_attribute("aria-live", "polite")
+    expect(page.locator("#narration-live")).to_have_attribute("aria-live", "polite")
     expect(manifest_editor(page)).to_contain_text("kind: Pod")
 
 
