@@ -9,6 +9,7 @@ const PROTOCOL_VERSION = 1;
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
 const PING_INTERVAL_MS = 25000;
+const ACK_DELAY_MS = 50; // frames read within this time are acknowledged together
 
 export class SandboxSocket {
   constructor(path, { onMessage, onState }) {
@@ -21,6 +22,8 @@ export class SandboxSocket {
     this.socket = null;
     this.retryTimer = null;
     this.pingTimer = null;
+    this.ackTimer = null;
+    this.latestAck = null;
   }
 
   connect() {
@@ -60,9 +63,25 @@ export class SandboxSocket {
       console.warn("sandbox: ignoring a frame that is not JSON");
       return;
     }
+    if (message && typeof message === "object" && typeof message.ack === "string") {
+      this.acknowledge(message.ack);
+    }
     if (message && typeof message === "object" && message.type !== "pong") {
       this.onMessage(message);
     }
+  }
+
+  // The server sends more only as fast as the page reads (docs/protocol.md `ack`): one ack for
+  // the newest frame read covers every frame before it.
+  acknowledge(token) {
+    this.latestAck = token;
+    if (this.ackTimer) return;
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = null;
+      const ack = this.latestAck;
+      this.latestAck = null;
+      if (ack) this.send({ type: "ack", ack });
+    }, ACK_DELAY_MS);
   }
 
   // Returns true when the message went out now, false when it waits for the reconnect.
