@@ -20,9 +20,10 @@ export function humanSize(bytes) {
   return `${bytes} B`;
 }
 
-// A layer's height grows with the log of its size, so a 1 MB layer stays visible beside 50 MB.
+// A layer's height grows with the log of its size, so a 1 MB layer stays visible beside 50 MB;
+// the smallest is one line of its own text high.
 function layerHeight(size) {
-  return Math.max(0.4, Math.min(3, Math.log10(Math.max(size, 1000) / 1000) / 1.5));
+  return Math.max(1.2, Math.min(3, Math.log10(Math.max(size, 1000) / 1000) / 1.5));
 }
 
 function imageStack(image) {

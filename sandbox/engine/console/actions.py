@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from ..cluster import SIMULATED_EPOCH  # the clock's zero, 2026-01-01T00:00:00Z
 from ..kubectl.shell_words import Word
 from ..paste import load_paste
 from .controllers import replica_sets_of
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from .commands import CommandResult, _Args
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
-SIMULATED_EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z, the clock's zero (as in cluster/)
 
 
 def _usage(message: str, word: Word | None = None, hint: str | None = None) -> Exception:

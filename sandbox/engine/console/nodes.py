@@ -14,6 +14,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ..kubectl.shell_words import Word
+from ..kubelet.node_runtime import store_key
 from ..reference import InvalidReference, parse_reference
 from ..registry.digests import DigestLookupError, resolve_digest
 from ..world import Image, ImageIndex
@@ -113,10 +114,9 @@ def crictl(state: ClusterState, node_word: Word, words: list[Word], key: bytes,
 
 def _store_key(name: str, word: Word) -> str:
     try:
-        ref = parse_reference(name)
+        return store_key(parse_reference(name))
     except InvalidReference as error:
         raise _usage(f'time="0" level=fatal msg="{error}"', word) from None
-    return f"{ref.name}@{ref.digest}" if ref.digest else f"{ref.name}:{ref.tag or 'latest'}"
 
 
 def _pull(state: ClusterState, node: str, name: str, word: Word, key: bytes,

@@ -231,14 +231,6 @@ class Segment(_Simulation):
             return
         super()._sync(pod)
 
-    def _retry(self, pod: PodRun) -> None:
-        self._sync(pod)
-
-    def _resync_later(self, pod: PodRun) -> None:
-        from ..kubelet.pod_worker import RESYNC_SECONDS, _jitter
-        delay = RESYNC_SECONDS * (1 + _jitter(pod.key, pod.attempts))
-        self.at(self.now + delay, partial(self._retry, pod))
-
     def event(self, type_: str, reason: str, message: str, pod: str, *,
               source: str = "kubelet", field_path: str | None = None) -> None:
         super().event(type_, reason, message, pod, source=source, field_path=field_path)
@@ -294,7 +286,8 @@ class Segment(_Simulation):
                          for k, e in sorted(self.crash_backoff._entries.items())}
         pending: dict[str, list[list[Any]]] = {}
         for when, _, action in sorted(self._queue, key=lambda item: (item[0], item[1])):
-            if isinstance(action, partial) and action.func in (self._retry, self._wake):
+            if self._is_retry(action):
+                assert isinstance(action, partial)
                 run = action.args[0]
                 kind = "wake" if action.func == self._wake else "sync"
                 pending.setdefault(run.key, []).append([kind, round(when, 6)])

@@ -43,13 +43,18 @@ def get_pods_table(state: ClusterState, namespace: str | None, *, wide: bool,
 
 
 def _ready_counts(state: ClusterState, owner: str, namespace: str) -> tuple[int, int]:
-    """(pods, ready pods) owned by `owner` (Kind/name)."""
+    """(pods, ready pods) owned by `owner` (Kind/name), read from the stored records: a
+    container is ready when it runs, as `ContainerStatus.ready` says, without building every
+    pod's status once per ReplicaSet."""
     total = ready = 0
-    for pod in pod_statuses(state, namespace):
-        if pod.owner == owner:
-            total += 1
-            regular = [c for c in pod.containers if not c.init]
-            ready += bool(regular) and all(c.ready for c in regular)
+    for key, record in state.data["pods"].items():
+        if record["owner"] != owner or not key.startswith(namespace + "/"):
+            continue
+        total += 1
+        names = [c.get("name") for c in record["body"].get("spec", {}).get("containers") or []
+                 if isinstance(c, dict)]
+        ready += bool(names) and all(record["containers"].get(name, {}).get("state") == "running"
+                                     for name in names)
     return total, ready
 
 

@@ -17,6 +17,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ..kubectl.shell_words import Word
+from ..kubelet.node_runtime import store_key
 from ..reference import InvalidReference, parse_reference
 from ..world import Image, Node
 from .session import CommandFailed
@@ -87,7 +88,7 @@ def _pull(state: ClusterState, name: str, key: bytes, result: CommandResult) -> 
         raise CommandFailed(f"Error response from daemon: {text}")
     image: Image = resolution.image
     digest = resolution.digest or image.manifest_digest
-    store_key = f"{ref.name}:{ref.tag or 'latest'}" if not ref.digest else f"{ref.name}@{digest}"
+    key_ = store_key(ref)
     tag = ref.tag or ("latest" if not ref.digest else digest)
     lines.append(f"{tag}: Pulling from {ref.path}")
     for layer in image.layers:
@@ -97,10 +98,10 @@ def _pull(state: ClusterState, name: str, key: bytes, result: CommandResult) -> 
     lines.append(f"Digest: {digest}")
     image_key = f"{image.id}@{image.manifest_digest}"
     state.data["images"].setdefault(image_key, image_data(image))
-    before = held.get(store_key)
-    held[store_key] = [f"{ref.familiar_name}@{digest}", image_key]
+    before = held.get(key_)
+    held[key_] = [f"{ref.familiar_name}@{digest}", image_key]
     shown = ref.familiar
-    lines.append(f"Status: Image is up to date for {shown}" if before == held[store_key]
+    lines.append(f"Status: Image is up to date for {shown}" if before == held[key_]
                  else f"Status: Downloaded newer image for {shown}")
     lines.append(str(ref) if not ref.digest else f"{ref.name}@{digest}")
     result.output = "\n".join(lines) + "\n"
@@ -136,7 +137,7 @@ def _inspect(state: ClusterState, words: list[Word], result: CommandResult) -> N
             ref = parse_reference(name)
         except InvalidReference:
             raise CommandFailed(f"Error: No such object: {name}") from None
-        key = f"{ref.name}@{ref.digest}" if ref.digest else f"{ref.name}:{ref.tag or 'latest'}"
+        key = store_key(ref)
         entry = held.get(key)
         if entry is None:
             raise CommandFailed(f"Error: No such object: {name}",
@@ -159,8 +160,8 @@ def _inspect(state: ClusterState, words: list[Word], result: CommandResult) -> N
     result.output = "".join(out)
 
 
-def familiar(store_key: str) -> str:
+def familiar(name: str) -> str:
     try:
-        return parse_reference(store_key).familiar
+        return parse_reference(name).familiar
     except InvalidReference:
-        return store_key
+        return name

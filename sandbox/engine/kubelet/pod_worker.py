@@ -133,7 +133,11 @@ class PodWorker(ImagePuller):
     def _resync_later(self, pod: PodRun) -> None:
         """The pod worker's requeue after a failed sync (`completeWork`): 10 s plus 0–50 %."""
         delay = RESYNC_SECONDS * (1 + _jitter(pod.key, pod.attempts))
-        self.at(self.now + delay, lambda: self._sync(pod))
+        self.at(self.now + delay, partial(self._retry, pod))
+
+    def _retry(self, pod: PodRun) -> None:
+        """A sync the pod worker queued after a failure (the console keeps these pending)."""
+        self._sync(pod)
 
     # --- crash loop (kuberuntime_manager.go doBackOff) ------------------------------------------
 
