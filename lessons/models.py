@@ -259,6 +259,9 @@ class Challenge(LoadedContent):
         validation.raise_for_problems({
             "setup": validation.setup_problems(self.setup, world, self.starter_manifest),
         })
+        if scenario is None or world is not None:
+            validation.raise_for_problems(validation.solvability_problems(
+                self.starter_manifest, self.solution, self.goals, world))
 
     def content_values(self) -> dict[str, Any]:
         return {

@@ -7,7 +7,7 @@ while an engine module is broken or missing, and only validation needs it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -82,6 +82,54 @@ def setup_problems(setup: str, scenario: WorldScenario | None, starter: str) -> 
             problems.append(EngineProblem(result.error.strip()[:500] or "the command failed",
                                           number, 1, hint="every setup command must succeed"))
     return problems
+
+
+# Goals no run of a manifest can meet: the learner's own answers count for them.
+LEARNER_GOALS = frozenset({"predictions"})
+
+
+def solvability_problems(starter: str, solution: str, goals: str,
+                         scenario: WorldScenario | None) -> dict[str, list[Problem]]:
+    """Run the solution and the starter through the engine against the goals: the solution must
+    meet every goal a run can meet, and the starter must not meet them all already (or the
+    challenge is solved before the learner starts). Each failure names the goal and what the
+    run showed, keyed by the field to fix. Only called once the fields themselves are valid."""
+    from sandbox.engine import ManifestError, default_scenario, evaluate, load_goals
+    from sandbox.engine import Problem as EngineProblem
+
+    read = tuple(g for g in load_goals(goals) if g.name not in LEARNER_GOALS
+                 ) if goals.strip() else ()
+    if not read:
+        return {}
+    world = scenario if scenario is not None else default_scenario()
+
+    def results(manifest: str) -> tuple[Any, ...] | list[Problem]:
+        try:
+            return tuple(evaluate(manifest, world, goals=read).goals or ())
+        except ManifestError as error:
+            return list(error.problems)
+
+    problems: dict[str, list[Problem]] = {}
+    if not solution.strip():
+        problems["solution"] = [EngineProblem(
+            "a challenge with goals needs a solution that meets them",
+            hint="paste the manifest that solves it; saving runs it against the goals")]
+    elif isinstance(solved := results(solution), list):
+        problems["solution"] = solved
+    else:
+        problems["solution"] = [EngineProblem(
+            f"the solution does not meet the goal “{r.goal}”: expected {r.expected}, the run "
+            f"showed {r.seen}"[:500], hint="fix the solution or the goal")
+            for r in solved if not r.passed]
+    if starter.strip():
+        started = results(starter)
+        if isinstance(started, list):
+            problems["starter_manifest"] = started
+        elif started and all(r.passed for r in started):
+            problems["starter_manifest"] = [EngineProblem(
+                "the starter already meets every goal, so the challenge is solved before the "
+                "learner starts", hint="start from a manifest that fails at least one goal")]
+    return {name: found for name, found in problems.items() if found}
 
 
 def yaml_problem(error: YAMLError) -> Problem:

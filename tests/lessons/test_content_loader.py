@@ -52,6 +52,15 @@ challenges:
     hints:
       - First.
       - Second.
+    solution: |
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+      spec:
+        containers:
+          - name: web
+            image: nginx:1.25
 """
 
 

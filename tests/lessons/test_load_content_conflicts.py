@@ -43,6 +43,15 @@ challenges:
     hints:
       - First.
       - Second.
+    solution: |
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+      spec:
+        containers:
+          - name: web
+            image: nginx:1.25
 """
 
 
@@ -115,7 +124,7 @@ def test_the_summary_edited_through_the_admin_survives_a_reload(loaded, admin_cl
         "challenges-0-order": challenge.order, "challenges-0-prompt": challenge.prompt,
         "challenges-0-scenario": "", "challenges-0-starter_manifest": "",
         "challenges-0-goals": challenge.goals, "challenges-0-hints": challenge.hints,
-        "challenges-0-solution": "", "challenges-0-solution_after_attempts": "0",
+        "challenges-0-solution": challenge.solution, "challenges-0-solution_after_attempts": "0",
     }
     response = admin_client.post(reverse("admin:lessons_lesson_change", args=[lesson.pk]), form)
     assert response.status_code == 302
