@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import URLPattern, path
 from django.utils.html import format_html
 
+from lessons import admin_yaml
 from lessons.models import Challenge, Lesson, Progress, Scenario
 
 if TYPE_CHECKING:  # the admin classes are generic for the type checker only
@@ -80,6 +83,16 @@ class LessonAdmin(LessonAdminBase):
         "starter_manifest", "updated_at", "preview",
     ]
     inlines = [ChallengeInline]
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("upload-yaml/", wrap(partial(admin_yaml.upload, self)),
+                 name="lessons_lesson_upload_yaml"),
+            path("<path:object_id>/yaml/", wrap(partial(admin_yaml.download, self)),
+                 name="lessons_lesson_yaml"),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Lesson]:
         queryset: QuerySet[Lesson] = super().get_queryset(request)

@@ -504,3 +504,12 @@ def _validation_error(path: Path, mapping: Any, error: ValidationError,
     if line is None:
         line, column = _first_line(mapping)
     return ContentError(path, f"{key}: {' '.join(messages)}", line, column)
+
+
+def load_lesson_file(path: Path) -> LoadReport:
+    """Load one lesson file on purpose (an upload in the admin): the file wins over the database
+    for that lesson and its challenges, all or nothing; the scenarios it names must exist."""
+    report = LoadReport()
+    with transaction.atomic():
+        _load_lesson_file(path, report, force=True)
+    return report

@@ -6,7 +6,7 @@ while an engine module is broken or missing, and only validation needs it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -154,7 +154,7 @@ def format_problem(problem: Problem) -> str:
     return f"{where}{problem.message}{hint}"
 
 
-def raise_for_problems(problems_by_field: dict[str, Sequence[Problem]]) -> None:
+def raise_for_problems(problems_by_field: Mapping[str, Sequence[Problem]]) -> None:
     """Raise one ValidationError keyed by field, one message per problem, if there are any."""
     errors = {
         name: [ValidationError(format_problem(p), code="invalid") for p in problems]
