@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import URLPattern, path
 from django.utils.html import format_html
 
-from lessons import admin_yaml
+from lessons import admin_preview, admin_yaml
 from lessons.models import Challenge, Lesson, Progress, Scenario
 
 if TYPE_CHECKING:  # the admin classes are generic for the type checker only
@@ -89,6 +89,8 @@ class LessonAdmin(LessonAdminBase):
         return [
             path("upload-yaml/", wrap(partial(admin_yaml.upload, self)),
                  name="lessons_lesson_upload_yaml"),
+            path("preview/", wrap(partial(admin_preview.preview, self)),
+                 name="lessons_lesson_preview"),
             path("<path:object_id>/yaml/", wrap(partial(admin_yaml.download, self)),
                  name="lessons_lesson_yaml"),
             *super().get_urls(),
