@@ -80,7 +80,7 @@ class LessonAdmin(LessonAdminBase):
     list_select_related = ["scenario"]
     fields = [
         "title", "slug", "summary", ("order", "published"), "scenario", "body",
-        "starter_manifest", "updated_at", "preview",
+        "starter_manifest", "questions", "updated_at", "preview",
     ]
     inlines = [ChallengeInline]
 

@@ -19,7 +19,8 @@ from lessons.loader import SCENARIO_DIR, read_yaml
 from lessons.models import Challenge, Lesson, Scenario, normalize_newlines
 
 LESSON_KEY_ORDER = (
-    "slug", "title", "summary", "order", "published", "scenario", "starter_manifest", "body",
+    "slug", "title", "summary", "order", "published", "scenario", "questions",
+    "starter_manifest", "body",
 )
 CHALLENGE_KEY_ORDER = (
     "slug", "title", "order", "scenario", "prompt", "starter_manifest", "goals", "hints",
@@ -116,6 +117,18 @@ def _update_challenges(document: CommentedMap, lesson: Lesson) -> None:
         document["challenges"] = current
 
 
+def _question_list(stored: str, existing: Any) -> Any:
+    """The kinds as a flow list; an equal list in the file keeps its own layout."""
+    kinds = stored.split()
+    if not kinds:
+        return None
+    if isinstance(existing, list) and [str(k) for k in existing] == kinds:
+        return existing
+    listed = CommentedSeq(kinds)
+    listed.fa.set_flow_style()
+    return listed
+
+
 def lesson_document(lesson: Lesson, document: CommentedMap | None = None) -> CommentedMap:
     """`document` (a loaded lesson file, or a new one) updated in place to match `lesson`."""
     document = document if document is not None else CommentedMap()
@@ -128,8 +141,9 @@ def lesson_document(lesson: Lesson, document: CommentedMap | None = None) -> Com
         "scenario": lesson.scenario.slug if lesson.scenario else None,
         "starter_manifest": lesson.starter_manifest,
         "body": lesson.body,
+        "questions": _question_list(lesson.questions, document.get("questions")),
     }
-    defaults = {"order": 0, "published": True}
+    defaults = {"order": 0, "published": True, "questions": None}
     for key in LESSON_KEY_ORDER:
         _set(document, key, values[key], defaults.get(key))
     _update_challenges(document, lesson)

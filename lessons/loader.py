@@ -43,7 +43,7 @@ COURSE_FILE = "course.yaml"
 SCENARIO_DIR = "scenarios"
 LESSON_KEYS = {
     "slug", "title", "summary", "order", "published", "scenario", "starter_manifest", "body",
-    "challenges",
+    "questions", "challenges",
 }
 CHALLENGE_KEYS = {
     "slug", "title", "prompt", "order", "scenario", "starter_manifest", "goals", "hints",
@@ -351,6 +351,17 @@ def _hints(path: Path, mapping: Any) -> str:
     return _text(path, mapping, "hints").strip()
 
 
+def _questions(path: Path, mapping: Any) -> str:
+    """`questions:` as a list of kinds (or one line of them), stored space-separated."""
+    value = mapping.get("questions") or []
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    if not isinstance(value, list) or not all(isinstance(kind, str) for kind in value):
+        raise ContentError(path, "`questions` must be a list of question kinds",
+                           *_key_position(mapping, "questions"))
+    return " ".join(value)
+
+
 def _load_lesson_file(path: Path, report: LoadReport, force: bool) -> None:
     text, document = read_yaml(path)
     lines = text.split("\n")
@@ -373,6 +384,7 @@ def _load_lesson_file(path: Path, report: LoadReport, force: bool) -> None:
         "order": _integer(path, document, "order", 0),
         "published": published,
         "scenario": _scenario_ref(path, document),
+        "questions": _questions(path, document),
     }
     origin = _Origin(f"lesson {slug}", path, document, f"--lesson {slug}")
     lesson = _upsert(Lesson, {"slug": slug}, values, origin, report, force)

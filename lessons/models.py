@@ -149,6 +149,11 @@ class Lesson(LoadedContent):
         Scenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
     )
     starter_manifest = models.TextField(blank=True, help_text="YAML the sandbox opens with.")
+    questions = models.CharField(
+        max_length=200, blank=True,
+        help_text="Kinds of question the engine writes and checks for this lesson, separated by "
+                  "spaces: moved-tag, pull-or-not, shared-layers, pull-secret.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PublishedLessonQuerySet.as_manager()
@@ -175,12 +180,19 @@ class Lesson(LoadedContent):
         validation.raise_for_problems(
             {"starter_manifest": validation.manifest_problems(self.starter_manifest)}
         )
+        self.questions = " ".join(self.questions.replace(",", " ").split())
+        unknown = sorted(set(self.questions.split()) - set(question_kinds()))
+        if unknown:
+            raise ValidationError({"questions": f"unknown question kind {', '.join(unknown)}; "
+                                                f"the kinds are {', '.join(question_kinds())}"})
 
     def content_values(self) -> dict[str, Any]:
         return {
             "title": _text(self.title), "summary": _words(self.summary), "body": _text(self.body),
             "starter_manifest": _text(self.starter_manifest), "order": self.order,
             "published": self.published, "scenario": self.scenario_slug(),
+            # Only when set, so rows loaded before the field existed keep their fingerprint.
+            **({"questions": self.questions} if self.questions.strip() else {}),
         }
 
     def scenario_slug(self) -> str:
@@ -496,3 +508,14 @@ class SharedCluster(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.scenario or 'default'})"
+
+
+def question_kinds() -> list[str]:
+    from sandbox.engine.questions import KINDS
+
+    return sorted(KINDS)
+
+
+from lessons.questions import QuestionAnswer  # noqa: E402  (a model of this app, kept apart)
+
+__all__ = ["QuestionAnswer"]

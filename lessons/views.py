@@ -6,8 +6,15 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from lessons import questions
 from lessons.models import Lesson, Progress
-from lessons.progress import challenge_progress, continue_challenge, lesson_marks, session_learner
+from lessons.progress import (
+    challenge_progress,
+    continue_challenge,
+    ensure_learner,
+    lesson_marks,
+    session_learner,
+)
 
 
 def lesson_index(request: HttpRequest) -> HttpResponse:
@@ -17,8 +24,10 @@ def lesson_index(request: HttpRequest) -> HttpResponse:
     lessons = list(visible.select_related("scenario"))
     learner = session_learner(request.session)
     marks = lesson_marks(learner, [lesson.pk for lesson in lessons])
+    scores = questions.scores(learner, [lesson.pk for lesson in lessons])
     return render(request, "lessons/index.html", {
-        "lessons": [{"lesson": lesson, "mark": marks[lesson.pk]} for lesson in lessons],
+        "lessons": [{"lesson": lesson, "mark": marks[lesson.pk], "score": scores[lesson.pk]}
+                    for lesson in lessons],
         "continue_with": continue_challenge(learner, visible),
     })
 
@@ -29,7 +38,11 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Lesson.objects.visible_to(request.user).select_related("scenario"), slug=slug
     )
     challenges = list(lesson.challenges.select_related("scenario", "lesson__scenario"))
-    standing = challenge_progress(session_learner(request.session), challenges)
+    # A lesson that asks questions gives its reader a learner key now, so the question on the
+    # page is the one their answer is checked against.
+    learner = (ensure_learner(request.session) if questions.kinds_of(lesson)
+               else session_learner(request.session))
+    standing = challenge_progress(learner, challenges)
     items = []
     for challenge in challenges:
         progress = standing.get(challenge.pk)
@@ -51,6 +64,7 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "body_html": lesson.body_html(),
             "challenges": items,
             "preview": not lesson.published,
+            "questions": [q.view() for q in questions.asked(learner, lesson)],
         },
     )
 
