@@ -93,4 +93,5 @@ if (root) {
   wireSandboxes(root);
   wireHints(root);
   drawDiagrams(root);
+  import("./live_sandbox.js").then(({ wireLiveSandboxes }) => wireLiveSandboxes(root));
 }
