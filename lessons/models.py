@@ -152,7 +152,7 @@ class Lesson(LoadedContent):
     questions = models.CharField(
         max_length=200, blank=True,
         help_text="Kinds of question the engine writes and checks for this lesson, separated by "
-                  "spaces: moved-tag, pull-or-not, shared-layers, pull-secret.",
+                  "spaces: moved-tag, pull-or-not, shared-layers, pull-secret, recap.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -511,7 +511,7 @@ class SharedCluster(models.Model):
 
 
 def question_kinds() -> list[str]:
-    from sandbox.engine.questions import KINDS
+    from lessons.questions import KINDS
 
     return sorted(KINDS)
 

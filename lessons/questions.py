@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +21,21 @@ from django.db import IntegrityError, models, transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from sandbox.engine.questions import KINDS, Question, question
+from lessons import recap
+from sandbox.engine.questions import KINDS as ENGINE_KINDS
+from sandbox.engine.questions import Question
 
 if TYPE_CHECKING:
     from lessons.models import Lesson
 
 MAX_PER_KIND = 1000  # answers a learner can give to one kind in one lesson
+
+# The engine's kinds, whose answers a simulated run gives, and the recap of the course's pictures.
+KINDS: dict[str, Callable[[int], Question]] = {**ENGINE_KINDS, "recap": recap.question}
+
+
+def question(kind: str, seed: int) -> Question:
+    return KINDS[kind](seed)
 
 
 class QuestionAnswer(models.Model):

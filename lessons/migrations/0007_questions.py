@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 blank=True, max_length=200,
                 help_text="Kinds of question the engine writes and checks for this lesson, "
                           "separated by spaces: moved-tag, pull-or-not, shared-layers, "
-                          "pull-secret."),
+                          "pull-secret, recap."),
         ),
         migrations.CreateModel(
             name="QuestionAnswer",

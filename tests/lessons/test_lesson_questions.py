@@ -117,3 +117,37 @@ def test_every_shipped_lesson_asks_at_least_one_question(client):
         assert questions.kinds_of(lesson), lesson.slug
         page = client.get(lesson.get_absolute_url()).content.decode()
         assert re.search(r'<section class="question" id="question-', page), lesson.slug
+
+
+def test_the_recap_quiz_covers_every_picture_of_the_seed_with_its_real_cluster_note():
+    from lessons.questions import question
+    from lessons.recap import TRICKS
+
+    seen = set()
+    for seed in range(200):
+        q = question("recap", seed)
+        right = dict(q.given)["trick"]
+        seen.add(right)
+        assert q.answer == right and len(q.choices) == 4
+        concept, picture, note = TRICKS[int(right)]
+        assert picture in q.prompt and q.label(q.answer) == concept and note in q.explanation
+    assert seen == {str(i) for i in range(len(TRICKS))}
+    pictures = " ".join(picture for _, picture, _ in TRICKS)
+    for word in ("lunchbox", "layer cake", "librarian", "shelf", "VIP pass", "nickname",
+                 "fingerprint"):
+        assert word in pictures
+
+
+def test_the_recap_lessons_never_example_runs_as_it_says(client):
+    from lessons.loader import load_content
+    from sandbox.engine import evaluate
+
+    load_content()
+    lesson = Lesson.objects.get(slug="recap")
+    block = lesson.body.split("```sandbox\n", 1)[1].split("```", 1)[0]
+    world = lesson.scenario.load()
+    on_node_1 = evaluate(block, world).trace.pods[0]
+    on_node_2 = evaluate(block.replace("node-1", "node-2"), world).trace.pods[0]
+    assert on_node_1.phase == "Running"
+    assert on_node_2.containers[0].reason == "ErrImageNeverPull"
+    assert "recap" in lesson.questions.split()
