@@ -343,15 +343,25 @@ SCENARIOS = [
         Fails("at most 50 nodes are simulated", 3, 3),
     ),
     Case(
-        "10k-tags",
+        "2k-tags",
         reg(
             "    repositories:\n      a:\n        images: {i: {layers: [{id: l, size: 1MB}]}}\n"
             "        tags: {"
-            + ", ".join(f"t{i}: i" for i in range(10_000))
+            + ", ".join(f"t{i}: i" for i in range(2_000))
             + "}\n"
         ),
         OK,
     ),
+    Case(
+        "1k-layers",
+        reg(
+            "    repositories:\n      a:\n        images: {i: {layers: ["
+            + ", ".join(f"{{id: l{i}, size: 1}}" for i in range(1_000))
+            + "]}}\n        tags: {t: i}\n"
+        ),
+        OK,
+    ),
+    # Over a scenario's 64 KiB or 10 000 values: refused before anything is read, at once.
     Case(
         "10k-layers",
         reg(
@@ -359,7 +369,22 @@ SCENARIOS = [
             + ", ".join(f"{{id: l{i}, size: 1}}" for i in range(10_000))
             + "]}}\n        tags: {t: i}\n"
         ),
-        OK,
+        Fails("the text is 213.9 KiB; at most 64 KiB is accepted", None, None),
+    ),
+    Case(
+        "2500-layers-in-64-kib",
+        reg(
+            "    repositories:\n      a:\n        images: {i: {layers: ["
+            + ", ".join(f"{{id: {i}, size: 1}}" for i in range(2_500))
+            + "]}}\n        tags: {t: i}\n"
+        ),
+        Fails("the document has more than 10000 values", 6, 30),
+    ),
+    Case(
+        "3k-node-images",
+        "name: x\nnodes:\n  - name: node\n    images:\n"
+        + "".join(f"      - nginx:1.{i}\n" for i in range(3_000)),
+        Fails("at most 200 images per node are simulated (this node lists 3000)", 5, 7),
     ),
     Case(
         "timeline-at-1e300s",
@@ -464,11 +489,11 @@ SCENARIOS = [
         Fails("at most 20 builds per scenario", 5, 3),
     ),
     Case(
-        "build-5000-files",
+        "build-3000-files",
         reg(
             'builds:\n  - dockerfile: "FROM python:3.12-slim\\nCOPY . ."\n'
             '    push: registry.company.com/a:v\n    files: {'
-            + ", ".join(f"'d/{i}/f': v" for i in range(5000))
+            + ", ".join(f"'d/{i}/f': v" for i in range(3000))
             + "}\n"
         ),
         Fails("Dockerfile line 1: build context: the build", 5, 17),
@@ -510,11 +535,11 @@ SCENARIOS = [
         OK,
     ),
     Case(
-        "objects-3000-accounts",
+        "objects-500-accounts",
         "name: x\nobjects:\n"
         + "".join(
             f"  - {{apiVersion: v1, kind: ServiceAccount, metadata: {{name: s{i}}}}}\n"
-            for i in range(3000)
+            for i in range(500)
         ),
         OK,
     ),

@@ -17,10 +17,16 @@ def block(text: str, indent: str) -> str:
     return "|\n" + "".join(f"{indent}{line}\n" for line in text.splitlines())
 
 
+# Saving a challenge runs its solution (it must pass) and its starter (it must not).
+FAILING = POD.replace("nginx:1.25", "nginx:no-such-tag")
+
+
 def lesson(goals: str = "- allPodsRunning: true", starter: str = POD) -> str:
     return ("slug: tiny\ntitle: Tiny\nbody: Hello.\nscenario: tiny\n"
             "starter_manifest: " + block(starter, "  ")
             + "challenges:\n  - slug: run\n    title: Run\n    prompt: Run it.\n"
+            + "    starter_manifest: " + block(FAILING, "      ")
+            + "    solution: " + block(POD, "      ")
             + "    goals: " + block(goals, "      "))
 
 

@@ -48,14 +48,33 @@ def default_scenario() -> Scenario:
     return Scenario(registries=(catalogue.docker_hub(),))
 
 
+# A scenario describes a classroom cluster: the shipped ones are 1–3 KB. These bounds keep a
+# hostile or runaway one (10 000 layers, 10 000 node images) to a quick, short refusal.
+MAX_SCENARIO_BYTES = 64 * 1024
+MAX_SCENARIO_VALUES = 10_000
+MAX_SCENARIO_PROBLEMS = 20
+PASTE_HINT = "paste only the objects you want to run"
+SIZE_HINT = "a scenario is a small classroom cluster: keep only what the lesson uses"
+
+
 def load_scenario(text: str | bytes) -> Scenario:
-    """Read a scenario file; raises ManifestError listing every problem with its position."""
-    root = load_yaml_mapping(text, what="scenario")
+    """Read a scenario file; raises ManifestError listing its problems with their positions
+    (the first MAX_SCENARIO_PROBLEMS, then how many more)."""
+    try:
+        root = load_yaml_mapping(text, what="scenario", max_bytes=MAX_SCENARIO_BYTES,
+                                 max_nodes=MAX_SCENARIO_VALUES)
+    except ManifestError as error:
+        raise ManifestError([replace(p, hint=SIZE_HINT) if p.hint == PASTE_HINT else p
+                             for p in error.problems]) from None
     reader = FieldReader()
     source = text.decode("utf-8") if isinstance(text, bytes) else text
     scenario = _ScenarioReader(reader, source).read(root)
     if reader.problems or scenario is None:
         problems = sorted(reader.problems, key=lambda p: (p.line or 0, p.column or 0))
+        if len(problems) > MAX_SCENARIO_PROBLEMS:
+            more = len(problems) - MAX_SCENARIO_PROBLEMS
+            problems = [*problems[:MAX_SCENARIO_PROBLEMS], Problem(
+                f"… and {more} more problems", hint="fix these first")]
         raise ManifestError(problems or [Problem("invalid scenario")])
     return scenario
 

@@ -40,6 +40,7 @@ _EFFECTS: dict[str, Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]] = {
 }
 TAINT_EFFECTS = tuple(_EFFECTS)
 MAX_NODES = 50
+MAX_NODE_IMAGES = 200  # a classroom node needs a handful; this bounds a runaway list
 
 
 def read_nodes(r: FieldReader, node: YamlNode | None, hosts: dict[str, Registry],
@@ -125,7 +126,12 @@ class _NodeReader:
     def _images(self, node: YamlNode | None, path: str, arch: str) -> tuple[NodeImage, ...]:
         images: list[NodeImage] = []
         first: dict[str, YamlNode] = {}
-        for index, item in enumerate(self.r.sequence(node, path)):
+        items = self.r.sequence(node, path)
+        if len(items) > MAX_NODE_IMAGES:
+            self.r.error(node, path, f"at most {MAX_NODE_IMAGES} images per node are simulated "
+                         f"(this node lists {len(items)})")
+            return ()
+        for index, item in enumerate(items):
             here = f"{path}[{index}]"
             found = self._image(item, here, arch)
             if found is None:
