@@ -44,7 +44,7 @@ BOOL_FLAGS = {"-w": "watch", "--watch": "watch", "-A": "all-namespaces",
               "--all-namespaces": "all-namespaces", "--ignore-daemonsets": "ignore-daemonsets",
               "--force": "force", "--delete-emptydir-data": "delete-emptydir-data",
               "--now": "now", "--wait": "wait", "--ignore-not-found": "ignore-not-found",
-              "--all": "all"}
+              "--all": "all", "--show-events": "show-events"}
 HELP = ("try `kubectl get pods`, `kubectl apply -f -` (the editor), `kubectl describe pod NAME`, "
         "`kubectl set image deployment/NAME CONTAINER=IMAGE`, `kubectl delete pod NAME`, "
         "`ssh NODE crictl images`, `crane digest IMAGE`, `sleep 30`")
@@ -125,8 +125,7 @@ def _parse(words: list[Word]) -> _Args:
             continue
         name, eq, value = text.partition("=")
         if name in BOOL_FLAGS and (not eq or value in ("true", "false")):
-            if value != "false":
-                args.flags.add(BOOL_FLAGS[name])
+            args.flags.add(("no-" if value == "false" else "") + BOOL_FLAGS[name])
             continue
         if name in VALUE_FLAGS:
             if not eq:

@@ -140,6 +140,16 @@ class RuntimeProfile:
         return self.kubectl < (1, 36)
 
     @property
+    def nodes_arch_column(self) -> bool:
+        """`kubectl get nodes -o wide` has an ARCH column (NodeSystemInfo.architecture) between
+        KERNEL-VERSION and CONTAINER-RUNTIME from Kubernetes 1.36 (kubernetes#132402,
+        CHANGELOG-1.36: "Added `ARCH` column in the `kubectl get node -o wide` output"). The
+        columns are the API server's table printer's (pkg/printers/internalversion/printers.go),
+        so the control plane's release decides, which here is the profile's Kubernetes. The
+        column's place is from the PR's description: no 1.36+ printers.go could be read."""
+        return self.kubelet >= (1, 36)
+
+    @property
     def pull_precheck(self) -> bool:
         """kubelet >= 1.32 asks the runtime whether the image is present in `imagePullPrecheck`
         (kubernetes#126550, opened after 1.31's freeze): not at all for `Always`, and an
