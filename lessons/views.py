@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from lessons.models import Lesson, Progress
 from lessons.progress import challenge_progress, continue_challenge, lesson_marks, session_learner
+from lessons.versions import scenario_versions
 
 
 def lesson_index(request: HttpRequest) -> HttpResponse:
@@ -42,6 +43,7 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "attempts": attempts,
             "solution": challenge.solution_for(attempts),
             "solution_unlocks_after": challenge.solution_unlocks_after(),
+            "versions": scenario_versions(challenge.effective_scenario()),
         })
     return render(
         request,
