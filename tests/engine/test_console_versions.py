@@ -1,6 +1,6 @@
-"""What the console's kubectl prints differently by release (issue 12): the ARCH column of
-`get nodes -o wide` (Kubernetes 1.36+) and `describe` of several pods without Events
-(kubectl 1.36+) unless `--show-events`.
+"""What the console's kubectl prints differently by release (issue 12): the architecture in
+`get nodes -o wide`'s KERNEL-VERSION (Kubernetes 1.36+) and `describe` of several pods without
+Events (kubectl 1.36+) unless `--show-events`.
 
 docs/versions.md names the upstream file and release of each rule.
 """
@@ -46,23 +46,24 @@ def _with_pods(profile: str, manifest: str = TWO_PODS) -> Console:
     return console
 
 
-# --- ARCH in `get nodes -o wide` (kubernetes#132402, CHANGELOG-1.36) ----------------------------
+# --- the architecture in `get nodes -o wide` (kubernetes#132402) ------------------------------
 
 MIXED_NODES = "nodes: [{name: pi, architecture: arm64}, {name: x86}]\n"
 
 
-def test_get_nodes_wide_has_an_arch_column_from_kubernetes_136() -> None:
-    # The API server's table printer (pkg/printers/internalversion/printers.go) puts ARCH,
-    # NodeSystemInfo.architecture, between KERNEL-VERSION and CONTAINER-RUNTIME.
-    assert PROFILES["k8s-1.37"].nodes_arch_column
+def test_get_nodes_wide_prints_the_architecture_after_the_kernel_from_kubernetes_136() -> None:
+    # kubernetes#132402 (v1.36.0): "Add architecture to the kernel version column". Real v1.36
+    # and v1.37.0 clusters (kind, minikube, kubeadm, k3s, rke2) print `6.8.0-106-generic
+    # (amd64)` under KERNEL-VERSION and no ARCH column (docs/versions.md).
+    assert PROFILES["k8s-1.37"].kernel_version_shows_arch
     out = Console("k8s-1.37", MIXED_NODES).do("kubectl get nodes -o wide").output
     assert out == (
         "NAME   STATUS   ROLES    AGE   VERSION   INTERNAL-IP   EXTERNAL-IP   "
-        "OS-IMAGE                         KERNEL-VERSION   ARCH    CONTAINER-RUNTIME\n"
+        "OS-IMAGE                         KERNEL-VERSION   CONTAINER-RUNTIME\n"
         "pi     Ready    <none>   60m   v1.37.0   172.18.0.2    <none>        "
-        "Debian GNU/Linux 12 (bookworm)   6.8.0            arm64   containerd://2.3.4\n"
+        "Debian GNU/Linux 12 (bookworm)   6.8.0 (arm64)    containerd://2.3.4\n"
         "x86    Ready    <none>   60m   v1.37.0   172.18.0.3    <none>        "
-        "Debian GNU/Linux 12 (bookworm)   6.8.0            amd64   containerd://2.3.4\n")
+        "Debian GNU/Linux 12 (bookworm)   6.8.0 (amd64)    containerd://2.3.4\n")
 
 
 @pytest.mark.parametrize(("profile", "version", "runtime"), [
@@ -70,9 +71,9 @@ def test_get_nodes_wide_has_an_arch_column_from_kubernetes_136() -> None:
     ("current", "v1.34.10", "containerd://2.0.5"),
     ("newest", "v1.35.7", "containerd://2.3.4"),
 ])
-def test_get_nodes_wide_has_no_arch_column_before_kubernetes_136(profile: str, version: str,
-                                                                 runtime: str) -> None:
-    assert not PROFILES[profile].nodes_arch_column
+def test_get_nodes_wide_prints_the_kernel_alone_before_kubernetes_136(profile: str, version: str,
+                                                                      runtime: str) -> None:
+    assert not PROFILES[profile].kernel_version_shows_arch
     out = Console(profile, MIXED_NODES).do("kubectl get nodes -o wide").output
     pad = " " * (len(version) - len("VERSION"))
     assert out == (
@@ -85,7 +86,7 @@ def test_get_nodes_wide_has_no_arch_column_before_kubernetes_136(profile: str, v
 
 
 @pytest.mark.parametrize("profile", list(PROFILES))
-def test_get_nodes_without_wide_has_no_arch_column(profile: str) -> None:
+def test_get_nodes_without_wide_has_no_kernel_column(profile: str) -> None:
     header = Console(profile, MIXED_NODES).do("kubectl get nodes").output.splitlines()[0]
     assert header.split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
 

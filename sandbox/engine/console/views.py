@@ -90,13 +90,13 @@ def get_table(state: ClusterState, resource: str, namespace: str | None, *, wide
 
 
 def _nodes_table(state: ClusterState, *, wide: bool, names: list[str]) -> str:
-    """The API server's node table; from 1.36 `-o wide` adds ARCH (`nodes_arch_column`)."""
+    """The API server's node table; from 1.36 the kernel is followed by the architecture
+    (`kernel_version_shows_arch`)."""
     now = state.clock
     profile = profile_for(state.scenario.profile)
-    arch = profile.nodes_arch_column
     rows = [["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
-            + (["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION"]
-               + ["ARCH"] * arch + ["CONTAINER-RUNTIME"] if wide else [])]
+            + (["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION",
+                "CONTAINER-RUNTIME"] if wide else [])]
     for index, node in enumerate(state.scenario.nodes):
         if names and node.name not in names:
             continue
@@ -104,8 +104,10 @@ def _nodes_table(state: ClusterState, *, wide: bool, names: list[str]) -> str:
         row = [node.name, "Ready,SchedulingDisabled" if cordoned else "Ready", "<none>",
                age_since(now, -3600.0), profile.kubelet_version]
         if wide:
+            kernel = "6.8.0" + (f" ({node.architecture})" if profile.kernel_version_shows_arch
+                                else "")
             row += [f"172.18.0.{index + 2}", "<none>", "Debian GNU/Linux 12 (bookworm)",
-                    "6.8.0"] + [node.architecture] * arch + [profile.container_runtime_version]
+                    kernel, profile.container_runtime_version]
         rows.append(row)
     return _table(rows) if len(rows) > 1 else ""
 

@@ -140,13 +140,15 @@ class RuntimeProfile:
         return self.kubectl < (1, 36)
 
     @property
-    def nodes_arch_column(self) -> bool:
-        """`kubectl get nodes -o wide` has an ARCH column (NodeSystemInfo.architecture) between
-        KERNEL-VERSION and CONTAINER-RUNTIME from Kubernetes 1.36 (kubernetes#132402,
-        CHANGELOG-1.36: "Added `ARCH` column in the `kubectl get node -o wide` output"). The
-        columns are the API server's table printer's (pkg/printers/internalversion/printers.go),
-        so the control plane's release decides, which here is the profile's Kubernetes. The
-        column's place is from the PR's description: no 1.36+ printers.go could be read."""
+    def kernel_version_shows_arch(self) -> bool:
+        """From Kubernetes 1.36 `kubectl get nodes -o wide` prints the node's architecture
+        (NodeSystemInfo.architecture) after its kernel, in the KERNEL-VERSION column:
+        `6.8.0 (amd64)` (kubernetes#132402, whose release note reads "Add architecture to the
+        kernel version column"). There is no ARCH column, though the PR's description and the
+        v1.36.0 notes say so: real v1.36.0-v1.37.0 clusters print the architecture in
+        parentheses (docs/versions.md). The table is the API server's printer's
+        (pkg/printers/internalversion/printers.go), so the control plane's release decides,
+        which here is the profile's Kubernetes; no 1.36+ printers.go could be read."""
         return self.kubelet >= (1, 36)
 
     @property
