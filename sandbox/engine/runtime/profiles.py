@@ -185,9 +185,12 @@ PROFILES: dict[str, RuntimeProfile] = {
         "k8s-1.37", (1, 37), (1, 37), (2, 3, 4), kubelet_patch=0,
         unverified=(
             "the kubelet's event texts (pkg/kubelet/images/image_manager.go, "
-            "kuberuntime_container.go) are 1.35's: no 1.36 or 1.37 source of them was read",
+            "kuberuntime_container.go) are 1.35's: no 1.36 or 1.37 source of them was read; "
+            "v1.37.0 clusters' output shows the Pulling, Failed, BackOff, already-present and "
+            "Container created/started texts unchanged, not the others",
             "KubeletEnsureSecretPulledImages beta and on by default: from KEP-2535's kep.yaml "
-            "(stage beta, latest-milestone v1.37), not from kube_features.go at a 1.37 tag",
+            "(stage beta, latest-milestone v1.37) and v1.37.0 clusters' `can be accessed by "
+            "the pod` events, not from kube_features.go at a 1.37 tag",
         )),
 }
 
