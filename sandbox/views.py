@@ -112,9 +112,10 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
     its scenario preselected and its starter manifest in the editor.
     """
     scenarios = [
-        {**row, "versions": scenario_versions(row.pop("source"))}
-        for row in Scenario.objects.order_by("order", "title").values(
-            "slug", "title", "description", "source")
+        {"slug": slug, "title": title, "description": description,
+         "versions": scenario_versions(source)}
+        for slug, title, description, source in Scenario.objects.order_by(
+            "order", "title").values_list("slug", "title", "description", "source")
     ]
     key = request.GET.get("challenge")
     challenge = challenge_page(request, key) if key is not None else None
