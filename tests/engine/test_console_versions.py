@@ -143,3 +143,33 @@ def test_show_events_false_leaves_the_events_out_in_every_release(profile: str) 
         assert "Name:" in out
         assert "Events" not in out  # not even `Events:  <none>`
 
+
+
+# --- boolean flag values as pflag reads them (strconv.ParseBool) ------------------------------
+
+
+@pytest.mark.parametrize(("value", "shown"), [("1", True), ("t", True), ("TRUE", True),
+                                               ("True", True), ("0", False), ("F", False),
+                                               ("FALSE", False), ("False", False)])
+def test_show_events_takes_every_value_go_parse_bool_takes(value: str, shown: bool) -> None:
+    out = _with_pods("k8s-1.37").do(f"kubectl describe pods --show-events={value}").output
+    assert _events_blocks(out) == (2 if shown else 0)
+
+
+@pytest.mark.parametrize(("line", "error"), [
+    ("kubectl describe pods --show-events=yes",
+     'error: invalid argument "yes" for "--show-events" flag: strconv.ParseBool: '
+     'parsing "yes": invalid syntax'),
+    ("kubectl get pods --watch=maybe",
+     'error: invalid argument "maybe" for "-w, --watch" flag: strconv.ParseBool: '
+     'parsing "maybe": invalid syntax'),
+    ("kubectl describe pods --show-events='a\"b'",
+     'error: invalid argument "a\\"b" for "--show-events" flag: strconv.ParseBool: '
+     'parsing "a\\"b": invalid syntax'),
+])
+def test_a_boolean_flag_with_another_value_is_pflags_invalid_argument(line: str,
+                                                                      error: str) -> None:
+    console = _with_pods("k8s-1.37")
+    _, result = run_command(console.state, line, files={}, key=KEY)
+    assert result.exit_code != 0
+    assert result.error.splitlines()[0] == error

@@ -17,6 +17,7 @@ from ..kubectl.shell_words import Word, split_commands
 from ..paste import load_paste
 from ..problems import ManifestError
 from ..trace import Trace
+from .flags import bool_flag
 from .nodes import crane, crictl
 from .session import GROUPS, Change, CommandFailed, run, store_object
 from .state import ClusterState, StateLimit
@@ -124,8 +125,8 @@ def _parse(words: list[Word]) -> _Args:
             args.positionals.append(word)
             continue
         name, eq, value = text.partition("=")
-        if name in BOOL_FLAGS and (not eq or value in ("true", "false")):
-            args.flags.add(("no-" if value == "false" else "") + BOOL_FLAGS[name])
+        if name in BOOL_FLAGS:
+            args.flags.add(bool_flag(name, value if eq else "true", BOOL_FLAGS, word))
             continue
         if name in VALUE_FLAGS:
             if not eq:
