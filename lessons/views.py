@@ -15,6 +15,7 @@ from lessons.progress import (
     lesson_marks,
     session_learner,
 )
+from lessons.versions import scenario_versions
 
 
 def lesson_index(request: HttpRequest) -> HttpResponse:
@@ -55,6 +56,7 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "attempts": attempts,
             "solution": challenge.solution_for(attempts),
             "solution_unlocks_after": challenge.solution_unlocks_after(),
+            "versions": scenario_versions(challenge.effective_scenario()),
         })
     return render(
         request,

@@ -21,11 +21,11 @@ from lessons.progress import (
     offer_session_cookie,
     session_learner,
 )
+from lessons.versions import scenario_versions
 from sandbox.engine import ManifestError, default_scenario, load_goals
 from sandbox.engine import Scenario as EngineScenario
 from sandbox.engine.console import ClusterState
 from sandbox.engine.console.views import get_pods_table
-from sandbox.engine.runtime import modelled_versions
 
 STARTER_MANIFEST = """\
 apiVersion: v1
@@ -111,9 +111,12 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
     With `?challenge=<lesson>/<challenge>` it also shows that challenge: prompt, goals, hints,
     its scenario preselected and its starter manifest in the editor.
     """
-    scenarios = list(
-        Scenario.objects.order_by("order", "title").values("slug", "title", "description")
-    )
+    scenarios = [
+        {"slug": slug, "title": title, "description": description,
+         "versions": scenario_versions(source)}
+        for slug, title, description, source in Scenario.objects.order_by(
+            "order", "title").values_list("slug", "title", "description", "source")
+    ]
     key = request.GET.get("challenge")
     challenge = challenge_page(request, key) if key is not None else None
     selected = (
@@ -135,7 +138,13 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
             "challenge": challenge,
             # The name they last gave for the board, for the display-name field.
             "display_name": last_display_name(session_learner(request.session)),
-            "modelled_versions": modelled_versions(),
+            # What each scenario models ("": the default cluster); the line shows the selected
+            # one's, and static/sandbox/versions.js follows the picker.
+            "scenario_versions": {"": scenario_versions(None)}
+            | {s["slug"]: s["versions"] for s in scenarios},
+            "modelled_versions": next(
+                (s["versions"] for s in scenarios if s["slug"] == selected),
+                scenario_versions(None)),
         },
     )
     offer_session_cookie(request, response)  # the cookie the websocket identifies them by

@@ -17,6 +17,7 @@ from ..kubectl.shell_words import Word, split_commands
 from ..paste import load_paste
 from ..problems import ManifestError
 from ..trace import Trace
+from .flags import bool_flag
 from .nodes import crane, crictl
 from .session import GROUPS, Change, CommandFailed, run, store_object
 from .state import ClusterState, StateLimit
@@ -44,7 +45,7 @@ BOOL_FLAGS = {"-w": "watch", "--watch": "watch", "-A": "all-namespaces",
               "--all-namespaces": "all-namespaces", "--ignore-daemonsets": "ignore-daemonsets",
               "--force": "force", "--delete-emptydir-data": "delete-emptydir-data",
               "--now": "now", "--wait": "wait", "--ignore-not-found": "ignore-not-found",
-              "--all": "all"}
+              "--all": "all", "--show-events": "show-events"}
 HELP = ("try `kubectl get pods`, `kubectl apply -f -` (the editor), `kubectl describe pod NAME`, "
         "`kubectl set image deployment/NAME CONTAINER=IMAGE`, `kubectl delete pod NAME`, "
         "`ssh NODE crictl images`, `crane digest IMAGE`, `sleep 30`")
@@ -124,9 +125,8 @@ def _parse(words: list[Word]) -> _Args:
             args.positionals.append(word)
             continue
         name, eq, value = text.partition("=")
-        if name in BOOL_FLAGS and (not eq or value in ("true", "false")):
-            if value != "false":
-                args.flags.add(BOOL_FLAGS[name])
+        if name in BOOL_FLAGS:
+            args.flags.add(bool_flag(name, value if eq else "true", BOOL_FLAGS, word))
             continue
         if name in VALUE_FLAGS:
             if not eq:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..kubectl.describe import container_id
 from ..kubectl.printers import pod_addresses
+from ..runtime import profile_for
 from .actions import rfc3339
 from .session import GROUPS, PLURALS, Change, CommandFailed, run
 from .views import describe, get_table, output_object, pod_statuses
@@ -179,11 +180,24 @@ def describe_command(state: ClusterState, verb: str, args: _Args, files: dict[st
                   if k.startswith(namespace + "/")] if kind == "Pod" else
                  [r["name"] for r in state.records(kind, namespace)])
     out = []
+    show_events = _shows_events(state, args, len(names))
     for name in names:
-        text = describe(state, kind, namespace, name)
+        text = describe(state, kind, namespace, name, show_events=show_events)
         if text is None:
             raise CommandFailed(not_found(kind, name))
         out.append(text)
     result.output = "\n\n".join(out)
+
+
+def _shows_events(state: ClusterState, args: _Args, objects: int) -> bool:
+    """`--show-events` (default true) as kubectl reads it. From kubectl 1.36 describing more
+    than one object leaves the Events out unless the flag was given (`--show-events` or
+    `--show-events=true`): kubectl pkg/cmd/describe/describe.go `Run`, commit b902e4389
+    (kubernetes#137145). `--show-events=false` leaves them out in every release."""
+    if "no-show-events" in args.flags:
+        return False
+    explicit = "show-events" in args.flags
+    return (explicit or objects <= 1
+            or profile_for(state.scenario.profile).describe_many_shows_events)
 
 

@@ -90,7 +90,10 @@ def get_table(state: ClusterState, resource: str, namespace: str | None, *, wide
 
 
 def _nodes_table(state: ClusterState, *, wide: bool, names: list[str]) -> str:
+    """The API server's node table; from 1.36 the kernel is followed by the architecture
+    (`kernel_version_shows_arch`)."""
     now = state.clock
+    profile = profile_for(state.scenario.profile)
     rows = [["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
             + (["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION",
                 "CONTAINER-RUNTIME"] if wide else [])]
@@ -99,10 +102,12 @@ def _nodes_table(state: ClusterState, *, wide: bool, names: list[str]) -> str:
             continue
         cordoned = state.data["nodes"][node.name]["cordoned"]
         row = [node.name, "Ready,SchedulingDisabled" if cordoned else "Ready", "<none>",
-               age_since(now, -3600.0), profile_for(state.scenario.profile).kubelet_version]
+               age_since(now, -3600.0), profile.kubelet_version]
         if wide:
+            kernel = "6.8.0" + (f" ({node.architecture})" if profile.kernel_version_shows_arch
+                                else "")
             row += [f"172.18.0.{index + 2}", "<none>", "Debian GNU/Linux 12 (bookworm)",
-                    "6.8.0", profile_for(state.scenario.profile).container_runtime_version]
+                    kernel, profile.container_runtime_version]
         rows.append(row)
     return _table(rows) if len(rows) > 1 else ""
 
@@ -202,7 +207,8 @@ def _events_table(state: ClusterState, namespace: str | None) -> str:
     return _table(rows)
 
 
-def describe(state: ClusterState, resource: str, namespace: str, name: str) -> str | None:
+def describe(state: ClusterState, resource: str, namespace: str, name: str, *,
+             show_events: bool = True) -> str | None:
     if resource == "Pod":
         record = state.pod(namespace, name)
         if record is None:
@@ -212,7 +218,7 @@ def describe(state: ClusterState, resource: str, namespace: str, name: str) -> s
         nodes = [n.name for n in state.scenario.nodes]
         address = pod_addresses(pod_statuses(state), nodes)[f"{namespace}/{name}"]
         return describe_pod(status, recorded, state.clock, profile_for(state.scenario.profile),
-                            address=address)
+                            address=address, show_events=show_events)
     if resource == "Node":
         node = next((n for n in state.scenario.nodes if n.name == name), None)
         if node is None:

@@ -128,10 +128,11 @@ def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label:
 
 def describe_pod(pod: PodStatus, events: Iterable[Event], now: float,
                  profile: RuntimeProfile | str = DEFAULT_PROFILE, *,
-                 address: PodAddress | None = None) -> str:
+                 address: PodAddress | None = None, show_events: bool = True) -> str:
     """A compact `kubectl describe pod`: the fields the trace knows, in kubectl's order and
     layout (Start Time, labels, environment, mounts, conditions, QoS and tolerations are left
-    out)."""
+    out). Without `show_events` there is no Events block at all, not even `Events: <none>`
+    (describe.go: `PodDescriber.Describe` looks events up only if `ShowEvents`)."""
     if not isinstance(pod, PodStatus):
         raise RenderError("describe_pod expects a PodStatus")
     profile = profile_for(profile)
@@ -149,5 +150,5 @@ def describe_pod(pod: PodStatus, events: Iterable[Event], now: float,
     lines += _container_lines(pod, [c for c in pod.containers if not c.init], "Containers",
                               scheduled)
     mine = [e for e in events if isinstance(e, Event) and e.pod == f"{pod.namespace}/{pod.name}"]
-    lines += _event_lines(mine, now, profile)
+    lines += _event_lines(mine, now, profile) if show_events else []
     return tabwrite("\n".join(lines) + "\n")

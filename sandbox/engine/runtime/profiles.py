@@ -140,6 +140,18 @@ class RuntimeProfile:
         return self.kubectl < (1, 36)
 
     @property
+    def kernel_version_shows_arch(self) -> bool:
+        """From Kubernetes 1.36 `kubectl get nodes -o wide` prints the node's architecture
+        (NodeSystemInfo.architecture) after its kernel, in the KERNEL-VERSION column:
+        `6.8.0 (amd64)` (kubernetes#132402, whose release note reads "Add architecture to the
+        kernel version column"). There is no ARCH column, though the PR's description and the
+        v1.36.0 notes say so: real v1.36.0-v1.37.0 clusters print the architecture in
+        parentheses (docs/versions.md). The table is the API server's printer's
+        (pkg/printers/internalversion/printers.go), so the control plane's release decides,
+        which here is the profile's Kubernetes; no 1.36+ printers.go could be read."""
+        return self.kubelet >= (1, 36)
+
+    @property
     def pull_precheck(self) -> bool:
         """kubelet >= 1.32 asks the runtime whether the image is present in `imagePullPrecheck`
         (kubernetes#126550, opened after 1.31's freeze): not at all for `Always`, and an
@@ -173,9 +185,12 @@ PROFILES: dict[str, RuntimeProfile] = {
         "k8s-1.37", (1, 37), (1, 37), (2, 3, 4), kubelet_patch=0,
         unverified=(
             "the kubelet's event texts (pkg/kubelet/images/image_manager.go, "
-            "kuberuntime_container.go) are 1.35's: no 1.36 or 1.37 source of them was read",
+            "kuberuntime_container.go) are 1.35's: no 1.36 or 1.37 source of them was read; "
+            "v1.37.0 clusters' output shows the Pulling, Failed, BackOff, already-present and "
+            "Container created/started texts unchanged, not the others",
             "KubeletEnsureSecretPulledImages beta and on by default: from KEP-2535's kep.yaml "
-            "(stage beta, latest-milestone v1.37), not from kube_features.go at a 1.37 tag",
+            "(stage beta, latest-milestone v1.37) and v1.37.0 clusters' `can be accessed by "
+            "the pod` events, not from kube_features.go at a 1.37 tag",
         )),
 }
 
