@@ -1,0 +1,218 @@
+"""The Cluster view of a run: where it starts, and what changes, so the page can draw any step.
+
+`run_cluster(scenario, trace)` goes out once, in the `accepted` frame (docs/protocol.md). It holds
+the cluster as the run starts (each node's images as stacks of layers, the registries' tags)
+and every change the run makes, keyed by step index or simulated time: each pod's STATUS (from
+`Trace.statuses`), each pull with its layers' times (from which the page works out the phase
+`docker pull` shows at a step: Waiting, Downloading, Extracting, Pull complete, Already exists),
+the image a finished pull leaves in a node's store, and the tags the scenario's timeline moves.
+The page indexes it; nothing is simulated again.
+
+Its size is bounded by construction: at most MAX_NODES nodes, MAX_IMAGES images per node,
+MAX_LAYERS layers per image or pull, MAX_PODS pods of MAX_CHANGES changes, MAX_PULLS pulls,
+MAX_REPOSITORIES repositories of MAX_TAGS tags, MAX_MOVES moves, labels cut at MAX_LABEL
+characters; each layer is listed once (`layers`) and images once (`images`), by short digest.
+What was left out is counted (`more_*`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..reference import InvalidReference, parse_reference
+from ..scenario.catalogue import DOCKER_HUB
+from ..trace import Pull, StatusChange, Trace
+from ..world import Image, ImageIndex, Layer, Node, Scenario, content_digest
+
+MAX_NODES = 12
+MAX_IMAGES = 10
+MAX_LAYERS = 24
+MAX_PODS = 200
+MAX_CHANGES = 24
+MAX_PULLS = 40
+MAX_REPOSITORIES = 20
+MAX_TAGS = 30
+MAX_MOVES = 40
+MAX_LABEL = 80
+MAX_ERROR = 300
+
+
+def short(digest: str) -> str:
+    """The 12 hex digits `docker pull` prints for a layer or an image."""
+    return digest.removeprefix("sha256:")[:12]
+
+
+def _normalized(image: str) -> str:
+    try:
+        return str(parse_reference(image))
+    except InvalidReference:
+        return image
+
+
+class _Tables:
+    """Layers and images listed once, by short digest."""
+
+    def __init__(self) -> None:
+        self.layers: dict[str, list[int | str]] = {}
+        self.images: dict[str, dict[str, Any]] = {}
+
+    def layer(self, digest: str, size: int, label: str) -> str:
+        key = short(digest)
+        self.layers.setdefault(key, [size, label[:MAX_LABEL]])
+        return key
+
+    def image(self, config_digest: str, layers: list[tuple[str, int, str]]) -> str:
+        key = short(config_digest)
+        if key not in self.images:
+            self.images[key] = {
+                "size": sum(size for _, size, _ in layers),
+                "layers": [self.layer(d, s, label) for d, s, label in layers[:MAX_LAYERS]],
+                "more_layers": max(len(layers) - MAX_LAYERS, 0),
+            }
+        return key
+
+    def from_image(self, image: Image) -> str:
+        return self.image(image.config_digest,
+                          [(layer.digest, layer.size, layer.label) for layer in image.layers])
+
+
+def _by_manifest(scenario: Scenario) -> dict[str, Image | ImageIndex]:
+    found: dict[str, Image | ImageIndex] = {}
+    for registry in scenario.registries:
+        for repo in registry.repositories.values():
+            for image in repo.images.values():
+                found.setdefault(image.manifest_digest, image)
+    return found
+
+
+def _pulled_image(pull: Pull, node: Node | None, known: dict[str, Image | ImageIndex],
+                  tables: _Tables) -> str:
+    """The key of the image a successful pull left on the node."""
+    found = known.get(pull.digest or "")
+    if isinstance(found, ImageIndex) and node is not None:
+        found = found.for_platform(node.architecture, node.os)
+    if isinstance(found, Image):
+        return tables.from_image(found)
+    # Not in a registry's listing (cannot happen for a pull that worked): the layers it fetched.
+    layers = [(t.digest, t.size, t.label) for t in pull.layers]
+    arch, os = (node.architecture, node.os) if node is not None else ("amd64", "linux")
+    config = content_digest("config", {"arch": arch, "os": os,
+                                       "layers": [Layer(label, 0).digest for _, _, label in layers]})
+    return tables.image(config, layers)
+
+
+def _node(node: Node, tables: _Tables) -> dict[str, Any]:
+    entries: dict[str, list[str]] = {}
+    for held in node.images:
+        entries.setdefault(held.image.config_digest, []).append(held.ref[:MAX_LABEL])
+    held_by = {held.image.config_digest: held.image for held in node.images}
+    listed = [[refs, tables.from_image(held_by[config])]
+              for config, refs in list(entries.items())[:MAX_IMAGES]]
+    return {"name": node.name, "architecture": node.architecture, "os": node.os,
+            "labels": dict(sorted(node.all_labels().items())),
+            "images": listed, "more_images": max(len(entries) - MAX_IMAGES, 0)}
+
+
+def _pods(trace: Trace) -> tuple[list[dict[str, Any]], int]:
+    nodes = {f"{p.namespace}/{p.name}": p.node for p in trace.pods}
+    changes: dict[str, list[StatusChange]] = {}
+    for change in trace.statuses:
+        changes.setdefault(change.pod, []).append(change)
+    pods = []
+    for key, seen in list(changes.items())[:MAX_PODS]:
+        entries: list[list[int | str]] = []
+        for change in seen:
+            if not entries or entries[-1][1] != change.status:
+                entries.append([change.step, change.status])
+        if len(entries) > MAX_CHANGES:
+            entries = entries[:MAX_CHANGES - 1] + entries[-1:]
+        pods.append({"pod": key, "node": nodes.get(key), "changes": entries})
+    return pods, max(len(changes) - MAX_PODS, 0)
+
+
+def _pull(pull: Pull, node: Node | None, known: dict[str, Image | ImageIndex],
+          tables: _Tables) -> dict[str, Any]:
+    layers = [[tables.layer(t.digest, t.size, t.label), t.state, t.started, t.fetched, t.finished]
+              for t in pull.layers[:MAX_LAYERS]]
+    return {"node": pull.node, "pod": pull.pod, "image": pull.image[:MAX_LABEL],
+            "ref": _normalized(pull.image)[:MAX_LABEL], "requested": pull.requested,
+            "started": pull.started, "finished": pull.finished, "outcome": pull.outcome,
+            "bytes": pull.bytes, "error": (pull.error or "")[:MAX_ERROR] or None,
+            "image_key": (_pulled_image(pull, node, known, tables)
+                          if pull.outcome == "pulled" else None),
+            "layers": layers, "more_layers": max(len(pull.layers) - MAX_LAYERS, 0)}
+
+
+def _in_use(scenario: Scenario, trace: Trace) -> set[str]:
+    """`host/path` and `host/path:tag` of every image a node holds, a pod names or a pull
+    fetched."""
+    names = [held.ref for node in scenario.nodes for held in node.images]
+    names += [c.image for pod in trace.pods for c in pod.containers]
+    names += [pull.image for pull in trace.pulls]
+    found = set()
+    for name in names:
+        try:
+            ref = parse_reference(name)
+        except InvalidReference:
+            continue
+        found.add(f"{ref.domain}/{ref.path}")
+        if ref.tag:
+            found.add(f"{ref.domain}/{ref.path}:{ref.tag}")
+    return found
+
+
+def _digest(image: Image | ImageIndex | None) -> str:
+    return short(image.manifest_digest) if image is not None else ""
+
+
+def _registries(scenario: Scenario, trace: Trace) -> tuple[list[dict[str, Any]], list[Any]]:
+    moves_at = [(entry.at, entry.push) for entry in scenario.timeline
+                if entry.push is not None and entry.at <= trace.horizon]
+    moved = {entry.repository for _, entry in moves_at}
+    used = _in_use(scenario, trace) | moved | {f"{push.repository}:{push.tag}"
+                                              for _, push in moves_at}
+    registries = []
+    for registry in scenario.registries:
+        repos = []
+        for path, repo in sorted(registry.repositories.items()):
+            name = f"{registry.host}/{path}"
+            if name not in used:
+                continue
+            # Of the built-in Docker Hub's long tag lists, only the tags the run uses.
+            listed = [(tag, image_id) for tag, image_id in sorted(repo.tags.items())
+                      if registry.host != DOCKER_HUB or f"{name}:{tag}" in used]
+            tags = [[tag, image_id, _digest(repo.images.get(image_id))]
+                    for tag, image_id in listed[:MAX_TAGS]]
+            repos.append({"path": path, "tags": tags,
+                          "more_tags": len(repo.tags) - len(tags)})
+        if repos:
+            registries.append({"host": registry.host, "private": registry.private,
+                               "repositories": repos[:MAX_REPOSITORIES],
+                               "more_repositories": max(len(repos) - MAX_REPOSITORIES, 0)})
+    moves = []
+    for at, push in moves_at[:MAX_MOVES]:
+        host, _, path = push.repository.partition("/")
+        found = scenario.registry(host)
+        repo = found.repositories.get(path) if found is not None else None
+        image = repo.images.get(push.image) if repo is not None else None
+        moves.append({"at": at, "host": host, "path": path, "tag": push.tag,
+                      "image": push.image, "digest": _digest(image)})
+    return registries, moves
+
+
+def run_cluster(scenario: Scenario, trace: Trace) -> dict[str, Any]:
+    """The `accepted` frame's `cluster`: the start, and every change by step or time."""
+    tables = _Tables()
+    nodes = [_node(node, tables) for node in scenario.nodes[:MAX_NODES]]
+    by_name = {node.name: node for node in scenario.nodes}
+    known = _by_manifest(scenario)
+    shown = {node["name"] for node in nodes}
+    pulls = [_pull(p, by_name.get(p.node), known, tables)
+             for p in trace.pulls if p.node in shown][:MAX_PULLS]
+    pods, more_pods = _pods(trace)
+    registries, moves = _registries(scenario, trace)
+    return {"nodes": nodes, "more_nodes": max(len(scenario.nodes) - MAX_NODES, 0),
+            "images": tables.images, "layers": tables.layers,
+            "pods": pods, "more_pods": more_pods,
+            "pulls": pulls, "more_pulls": max(len(trace.pulls) - len(pulls), 0),
+            "registries": registries, "moves": moves}
