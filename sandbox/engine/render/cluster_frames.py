@@ -10,31 +10,37 @@ The page indexes it; nothing is simulated again.
 
 Its size is bounded by construction: at most MAX_NODES nodes, MAX_IMAGES images per node,
 MAX_LAYERS layers per image or pull, MAX_PODS pods of MAX_CHANGES changes, MAX_PULLS pulls,
-MAX_REPOSITORIES repositories of MAX_TAGS tags, MAX_MOVES moves, labels cut at MAX_LABEL
-characters; each layer is listed once (`layers`) and images once (`images`), by short digest.
-What was left out is counted (`more_*`).
+MAX_REPOSITORIES repositories and MAX_TAGS tags in all, MAX_MOVES moves, texts cut at
+MAX_LABEL characters (an error at MAX_ERROR); each layer is listed once (`layers`) and images
+once (`images`), by short digest. What was left out is counted (`more_*`). An ordinary run's
+`cluster` is a few KB; should one still come out over MAX_BYTES (texts full of characters JSON
+escapes), the layers' labels and the pulls' errors go, then everything but the nodes, and
+`truncated` says so.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..reference import InvalidReference, parse_reference
 from ..scenario.catalogue import DOCKER_HUB
 from ..trace import Pull, StatusChange, Trace
-from ..world import Image, ImageIndex, Layer, Node, Scenario, content_digest
+from ..world import Image, ImageIndex, Node, Scenario, content_digest
 
 MAX_NODES = 12
-MAX_IMAGES = 10
-MAX_LAYERS = 24
-MAX_PODS = 200
-MAX_CHANGES = 24
-MAX_PULLS = 40
+MAX_IMAGES = 8
+MAX_LAYERS = 20
+MAX_PODS = 120
+MAX_CHANGES = 12
+MAX_PULLS = 30
 MAX_REPOSITORIES = 20
-MAX_TAGS = 30
-MAX_MOVES = 40
+MAX_TAGS = 60
+MAX_MOVES = 20
+MAX_NODE_LABELS = 20
 MAX_LABEL = 80
-MAX_ERROR = 300
+MAX_ERROR = 200
+MAX_BYTES = 256 * 1024
 
 
 def short(digest: str) -> str:
@@ -97,7 +103,7 @@ def _pulled_image(pull: Pull, node: Node | None, known: dict[str, Image | ImageI
     layers = [(t.digest, t.size, t.label) for t in pull.layers]
     arch, os = (node.architecture, node.os) if node is not None else ("amd64", "linux")
     config = content_digest("config", {"arch": arch, "os": os,
-                                       "layers": [Layer(label, 0).digest for _, _, label in layers]})
+                                       "layers": [digest for digest, _, _ in layers]})
     return tables.image(config, layers)
 
 
@@ -109,15 +115,18 @@ def _node(node: Node, tables: _Tables) -> dict[str, Any]:
     listed = [[refs, tables.from_image(held_by[config])]
               for config, refs in list(entries.items())[:MAX_IMAGES]]
     return {"name": node.name, "architecture": node.architecture, "os": node.os,
-            "labels": dict(sorted(node.all_labels().items())),
+            "labels": {k[:MAX_LABEL]: v[:MAX_LABEL]
+                       for k, v in sorted(node.all_labels().items())[:MAX_NODE_LABELS]},
             "images": listed, "more_images": max(len(entries) - MAX_IMAGES, 0)}
 
 
-def _pods(trace: Trace) -> tuple[list[dict[str, Any]], int]:
+def _pods(trace: Trace, shown: set[str]) -> tuple[list[dict[str, Any]], int]:
+    """The pods on the nodes shown, and those on none (Pending), with their STATUS changes."""
     nodes = {f"{p.namespace}/{p.name}": p.node for p in trace.pods}
     changes: dict[str, list[StatusChange]] = {}
     for change in trace.statuses:
-        changes.setdefault(change.pod, []).append(change)
+        if nodes.get(change.pod) is None or nodes[change.pod] in shown:
+            changes.setdefault(change.pod, []).append(change)
     pods = []
     for key, seen in list(changes.items())[:MAX_PODS]:
         entries: list[list[int | str]] = []
@@ -127,7 +136,7 @@ def _pods(trace: Trace) -> tuple[list[dict[str, Any]], int]:
         if len(entries) > MAX_CHANGES:
             entries = entries[:MAX_CHANGES - 1] + entries[-1:]
         pods.append({"pod": key, "node": nodes.get(key), "changes": entries})
-    return pods, max(len(changes) - MAX_PODS, 0)
+    return pods, len({change.pod for change in trace.statuses}) - len(pods)
 
 
 def _pull(pull: Pull, node: Node | None, known: dict[str, Image | ImageIndex],
@@ -172,31 +181,33 @@ def _registries(scenario: Scenario, trace: Trace) -> tuple[list[dict[str, Any]],
     used = _in_use(scenario, trace) | moved | {f"{push.repository}:{push.tag}"
                                               for _, push in moves_at}
     registries = []
+    repositories, tags_left = MAX_REPOSITORIES, MAX_TAGS
     for registry in scenario.registries:
         repos = []
         for path, repo in sorted(registry.repositories.items()):
             name = f"{registry.host}/{path}"
-            if name not in used:
+            if name not in used or repositories == 0:
                 continue
+            repositories -= 1
             # Of the built-in Docker Hub's long tag lists, only the tags the run uses.
             listed = [(tag, image_id) for tag, image_id in sorted(repo.tags.items())
                       if registry.host != DOCKER_HUB or f"{name}:{tag}" in used]
-            tags = [[tag, image_id, _digest(repo.images.get(image_id))]
-                    for tag, image_id in listed[:MAX_TAGS]]
+            tags = [[tag[:MAX_LABEL], image_id[:MAX_LABEL], _digest(repo.images.get(image_id))]
+                    for tag, image_id in listed[:tags_left]]
+            tags_left -= len(tags)
             repos.append({"path": path, "tags": tags,
                           "more_tags": len(repo.tags) - len(tags)})
         if repos:
             registries.append({"host": registry.host, "private": registry.private,
-                               "repositories": repos[:MAX_REPOSITORIES],
-                               "more_repositories": max(len(repos) - MAX_REPOSITORIES, 0)})
+                               "repositories": repos})
     moves = []
     for at, push in moves_at[:MAX_MOVES]:
         host, _, path = push.repository.partition("/")
         found = scenario.registry(host)
         repo = found.repositories.get(path) if found is not None else None
         image = repo.images.get(push.image) if repo is not None else None
-        moves.append({"at": at, "host": host, "path": path, "tag": push.tag,
-                      "image": push.image, "digest": _digest(image)})
+        moves.append({"at": at, "host": host, "path": path[:MAX_LABEL], "tag": push.tag[:MAX_LABEL],
+                      "image": push.image[:MAX_LABEL], "digest": _digest(image)})
     return registries, moves
 
 
@@ -208,11 +219,35 @@ def run_cluster(scenario: Scenario, trace: Trace) -> dict[str, Any]:
     known = _by_manifest(scenario)
     shown = {node["name"] for node in nodes}
     pulls = [_pull(p, by_name.get(p.node), known, tables)
-             for p in trace.pulls if p.node in shown][:MAX_PULLS]
-    pods, more_pods = _pods(trace)
+             for p in [p for p in trace.pulls if p.node in shown][:MAX_PULLS]]
+    pods, more_pods = _pods(trace, shown)
     registries, moves = _registries(scenario, trace)
-    return {"nodes": nodes, "more_nodes": max(len(scenario.nodes) - MAX_NODES, 0),
+    plan = {"nodes": nodes, "more_nodes": max(len(scenario.nodes) - MAX_NODES, 0),
             "images": tables.images, "layers": tables.layers,
             "pods": pods, "more_pods": more_pods,
             "pulls": pulls, "more_pulls": max(len(trace.pulls) - len(pulls), 0),
-            "registries": registries, "moves": moves}
+            "registries": registries, "moves": moves, "truncated": False}
+    return _within_budget(plan)
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value).encode())
+
+
+def _within_budget(plan: dict[str, Any]) -> dict[str, Any]:
+    if _size(plan) <= MAX_BYTES:
+        return plan
+    plan["truncated"] = True
+    for entry in plan["layers"].values():
+        entry[1] = ""
+    for pull in plan["pulls"]:
+        pull["error"] = None
+    if _size(plan) <= MAX_BYTES:
+        return plan
+    for node in plan["nodes"]:
+        node["more_images"] += len(node["images"])
+        node["images"], node["labels"] = [], {}
+    plan.update(images={}, layers={}, pods=[], more_pods=plan["more_pods"] + len(plan["pods"]),
+                pulls=[], more_pulls=plan["more_pulls"] + len(plan["pulls"]),
+                registries=[], moves=[])
+    return plan
