@@ -204,9 +204,9 @@ def _registries(scenario: Scenario, trace: Trace) -> tuple[list[dict[str, Any]],
     for at, push in moves_at[:MAX_MOVES]:
         host, _, path = push.repository.partition("/")
         found = scenario.registry(host)
-        repo = found.repositories.get(path) if found is not None else None
-        image = repo.images.get(push.image) if repo is not None else None
-        moves.append({"at": at, "host": host, "path": path[:MAX_LABEL], "tag": push.tag[:MAX_LABEL],
+        target = found.repositories.get(path) if found is not None else None
+        image = target.images.get(push.image) if target is not None else None
+        moves.append({"at": at, "host": host, "path": path, "tag": push.tag[:MAX_LABEL],
                       "image": push.image[:MAX_LABEL], "digest": _digest(image)})
     return registries, moves
 
