@@ -2,7 +2,7 @@
 // (docs/protocol.md): the start, plus every change up to the step. A pod's STATUS is its last
 // change at or before the step's index; a pull's layers are in the phase their times give at the
 // step's simulated time (layers.js); a finished pull puts its image in the node's store under
-// the reference it pulled (the image that held that reference before keeps its others, or none);
+// the reference it pulled (`stored`) (the image that held that reference before keeps its others, or none);
 // a tag the timeline moved points at its new image. Nothing runs again.
 //
 // The result has the shape of a console frame's `cluster` (cluster.js draws both), plus each
@@ -28,23 +28,19 @@ function image(plan, refs, key) {
   };
 }
 
-// Each node's store at `time`: [refs, image key] entries, pulls applied in the order they ended.
+// Each node's store at `time`: [refs, image key] entries, with what pulls had stored by then.
 function stores(plan, time) {
   const held = new Map();
   for (const node of plan.nodes ?? []) {
     held.set(node.name, (node.images ?? []).map(([refs, key]) => [[...refs], key]));
   }
-  const done = (plan.pulls ?? []).filter(
-    (pull) => pull.outcome === "pulled" && pull.image_key && pull.finished <= time,
-  );
-  done.sort((a, b) => a.finished - b.finished);
-  for (const pull of done) {
-    const entries = held.get(pull.node);
-    if (!entries) continue;
-    for (const entry of entries) entry[0] = entry[0].filter((ref) => ref !== pull.ref);
-    const same = entries.find(([, key]) => key === pull.image_key);
-    if (same) same[0].push(pull.ref);
-    else entries.push([[pull.ref], pull.image_key]);
+  for (const [at, node, ref, key] of plan.stored ?? []) {
+    const entries = held.get(node);
+    if (at > time || !entries) continue;
+    for (const entry of entries) entry[0] = entry[0].filter((other) => other !== ref);
+    const same = entries.find(([, other]) => other === key);
+    if (same) same[0].push(ref);
+    else entries.push([[ref], key]);
   }
   return held;
 }

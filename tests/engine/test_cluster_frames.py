@@ -67,11 +67,15 @@ def test_each_pull_lists_its_layers_with_their_times_and_the_image_it_leaves() -
     digest, _, started, fetched, finished = cached["layers"][2]
     assert plan["layers"][digest] == [2_000_000, "app-42"]
     assert cached["started"] <= started < fetched <= finished == cached["finished"]
-    # The image it left is build-42: the same two lower layers under a new top one.
-    left = plan["images"][cached["image_key"]]
+    assert cached["ref"] == APP
+    # The images the pulls left, by when: on node-1 build-42, the same two lower layers under a
+    # new top one.
+    assert [entry[:3] for entry in plan["stored"]] == [
+        [cached["finished"], "node-1", APP],
+        [pulls["default/fresh"]["finished"], "node-2", "docker.io/library/nginx:1.25"]]
+    left = plan["images"][plan["stored"][0][3]]
     assert [plan["layers"][d][1] for d in left["layers"]] == [
         "python-3.12-slim-base", "app-deps-7", "app-42"]
-    assert cached["ref"] == APP
     fresh = pulls["default/fresh"]
     assert fresh["ref"] == "docker.io/library/nginx:1.25"
     assert all(layer[1] == "downloaded" for layer in fresh["layers"]) and len(fresh["layers"]) == 7
@@ -136,7 +140,13 @@ spec:
     assert 0 < len(plan["pods"]) <= cluster_frames.MAX_PODS
     assert len(plan["pods"]) + plan["more_pods"] == 300
     assert {p["node"] for p in plan["pods"]} <= {n["name"] for n in plan["nodes"]}
-    assert len(plan["pulls"]) <= cluster_frames.MAX_PULLS and plan["more_pulls"] > 0
+    assert len(plan["pulls"]) == cluster_frames.MAX_PULLS and plan["more_pulls"] > 0
+    # The first pulls and the last: the end of the run has its own.
+    shown = {n["name"] for n in plan["nodes"]}
+    on_shown = [p for p in evaluation.trace.pulls if p.node in shown]
+    assert [(p["pod"], p["started"]) for p in plan["pulls"]] == [
+        (p.pod, p.started) for p in on_shown[:15] + on_shown[-15:]]
+    assert len(plan["stored"]) <= cluster_frames.MAX_STORED
     assert len(json.dumps(plan).encode()) < 200_000 and not plan["truncated"]
 
 
@@ -151,4 +161,4 @@ def test_a_cluster_over_its_budget_keeps_its_nodes_and_says_so() -> None:
         cluster_frames.MAX_BYTES = small
     assert trimmed["truncated"] and len(json.dumps(trimmed)) <= 2_000
     assert [n["name"] for n in trimmed["nodes"]] == ["node-1", "node-2"]
-    assert trimmed["pulls"] == [] and trimmed["more_pulls"] == 2
+    assert trimmed["pulls"] == trimmed["stored"] == [] and trimmed["more_pulls"] == 2

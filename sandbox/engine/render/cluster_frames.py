@@ -9,7 +9,8 @@ the image a finished pull leaves in a node's store, and the tags the scenario's 
 The page indexes it; nothing is simulated again.
 
 Its size is bounded by construction: at most MAX_NODES nodes, MAX_IMAGES images per node,
-MAX_LAYERS layers per image or pull, MAX_PODS pods of MAX_CHANGES changes, MAX_PULLS pulls,
+MAX_LAYERS layers per image or pull, MAX_PODS pods of MAX_CHANGES changes, MAX_PULLS pulls
+(the first and the last), MAX_STORED images put in a store,
 MAX_REPOSITORIES repositories and MAX_TAGS tags in all, MAX_MOVES moves, texts cut at
 MAX_LABEL characters (an error at MAX_ERROR); each layer is listed once (`layers`) and images
 once (`images`), by short digest. What was left out is counted (`more_*`). An ordinary run's
@@ -34,6 +35,7 @@ MAX_LAYERS = 20
 MAX_PODS = 120
 MAX_CHANGES = 12
 MAX_PULLS = 30
+MAX_STORED = 100
 MAX_REPOSITORIES = 20
 MAX_TAGS = 60
 MAX_MOVES = 20
@@ -139,17 +141,31 @@ def _pods(trace: Trace, shown: set[str]) -> tuple[list[dict[str, Any]], int]:
     return pods, len({change.pod for change in trace.statuses}) - len(pods)
 
 
-def _pull(pull: Pull, node: Node | None, known: dict[str, Image | ImageIndex],
-          tables: _Tables) -> dict[str, Any]:
+def _pull(pull: Pull, tables: _Tables) -> dict[str, Any]:
     layers = [[tables.layer(t.digest, t.size, t.label), t.state, t.started, t.fetched, t.finished]
               for t in pull.layers[:MAX_LAYERS]]
     return {"node": pull.node, "pod": pull.pod, "image": pull.image[:MAX_LABEL],
             "ref": _normalized(pull.image)[:MAX_LABEL], "requested": pull.requested,
             "started": pull.started, "finished": pull.finished, "outcome": pull.outcome,
             "bytes": pull.bytes, "error": (pull.error or "")[:MAX_ERROR] or None,
-            "image_key": (_pulled_image(pull, node, known, tables)
-                          if pull.outcome == "pulled" else None),
             "layers": layers, "more_layers": max(len(pull.layers) - MAX_LAYERS, 0)}
+
+
+def _stored(pulls: list[Pull], nodes: dict[str, Node], known: dict[str, Image | ImageIndex],
+            tables: _Tables) -> list[list[float | str]]:
+    """`[time, node, reference, image key]`: each image a pull put in a node's store, the
+    first time it did (a pull of what the node already holds changes nothing)."""
+    stored: list[list[float | str]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for pull in pulls:
+        if pull.outcome != "pulled" or len(stored) == MAX_STORED:
+            continue
+        key = _pulled_image(pull, nodes.get(pull.node), known, tables)
+        ref = _normalized(pull.image)[:MAX_LABEL]
+        if (pull.node, ref, key) not in seen:
+            seen.add((pull.node, ref, key))
+            stored.append([pull.finished, pull.node, ref, key])
+    return sorted(stored, key=lambda entry: entry[0])
 
 
 def _in_use(scenario: Scenario, trace: Trace) -> set[str]:
@@ -218,14 +234,19 @@ def run_cluster(scenario: Scenario, trace: Trace) -> dict[str, Any]:
     by_name = {node.name: node for node in scenario.nodes}
     known = _by_manifest(scenario)
     shown = {node["name"] for node in nodes}
-    pulls = [_pull(p, by_name.get(p.node), known, tables)
-             for p in [p for p in trace.pulls if p.node in shown][:MAX_PULLS]]
+    on_shown = [p for p in trace.pulls if p.node in shown]
+    # The first and the last: a long run's pods in back-off pull again and again.
+    kept = on_shown if len(on_shown) <= MAX_PULLS else (
+        on_shown[:MAX_PULLS // 2] + on_shown[-(MAX_PULLS - MAX_PULLS // 2):])
+    pulls = [_pull(p, tables) for p in kept]
+    stored = _stored(on_shown, by_name, known, tables)
     pods, more_pods = _pods(trace, shown)
     registries, moves = _registries(scenario, trace)
     plan = {"nodes": nodes, "more_nodes": max(len(scenario.nodes) - MAX_NODES, 0),
             "images": tables.images, "layers": tables.layers,
             "pods": pods, "more_pods": more_pods,
             "pulls": pulls, "more_pulls": max(len(trace.pulls) - len(pulls), 0),
+            "stored": stored,
             "registries": registries, "moves": moves, "truncated": False}
     return _within_budget(plan)
 
@@ -248,6 +269,6 @@ def _within_budget(plan: dict[str, Any]) -> dict[str, Any]:
         node["more_images"] += len(node["images"])
         node["images"], node["labels"] = [], {}
     plan.update(images={}, layers={}, pods=[], more_pods=plan["more_pods"] + len(plan["pods"]),
-                pulls=[], more_pulls=plan["more_pulls"] + len(plan["pulls"]),
+                pulls=[], more_pulls=plan["more_pulls"] + len(plan["pulls"]), stored=[],
                 registries=[], moves=[])
     return plan
