@@ -54,6 +54,17 @@ spec:
       image: nginx:1.25
 """
 
+FAILING_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:no-such-tag
+"""
+
 
 def steps_of_the_run() -> list[str]:
     """The narration of the same run, from the engine, to find the steps to look at."""
@@ -134,7 +145,12 @@ def test_the_cluster_view_follows_the_run_and_the_timeline(
     expect(tag_row(page, "latest").locator("td").nth(1)).to_have_text("build-42")
     expect(page.locator("#cluster-source")).to_contain_text(f"step {last} of {last + 1}")
     page.get_by_role("button", name="Step forward").click()
-    expect(tag_row(page, "latest")).to_have_class(re.compile(r"\btag-moving\b"))
+    expect(tag_row(page, "latest")).to_have_class("moved tag-moving")
+    moving = tag_row(page, "latest").locator("td").first
+    assert moving.evaluate("td => getComputedStyle(td).animationName") == "tag-move"
+    page.emulate_media(reduced_motion="reduce")
+    assert moving.evaluate("td => getComputedStyle(td).animationName") == "none"
+    page.emulate_media(reduced_motion="no-preference")
 
     # Mid-pull: nginx's first layer downloading on node-2, the next one waiting.
     downloading = first_step(texts, r"^b4a8a161eb85: Downloading")
@@ -208,6 +224,35 @@ def take_screenshot(page: Page, position: int) -> None:
     page.screenshot(path=str(SCREENSHOT), full_page=True,
                     clip={"x": 0, "y": 0, "width": 1280, "height": box["y"] + box["height"] + 16})
     assert SCREENSHOT.stat().st_size > 0
+
+
+def test_a_failing_pull_shows_its_error_and_the_chip_follows_the_back_off(
+    page: Page, sandbox_server: LiveServer
+) -> None:
+    page.goto(f"{sandbox_server.url}/sandbox/")
+    expect(page.locator("#connection-state")).to_have_text("connected")
+    fill_manifest(page, FAILING_POD)
+    page.select_option("#speed", "16")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator("#results")).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    region = page.get_by_role("region", name="Cluster")
+    chip = region.locator(".pod-chip").filter(has_text="web")
+    expect(chip).to_have_text(re.compile(r"web\s+ImagePullBackOff"))
+    failed = region.locator(".pull-progress.pull-failed").last
+    expect(failed).to_contain_text("nginx:no-such-tag for default/web: failed")
+    expect(failed).to_contain_text(
+        'failed to resolve reference "docker.io/library/nginx:no-such-tag"')
+    # The first failure: ErrImagePull, before the kubelet backs off.
+    trace = evaluate(FAILING_POD).trace
+    assert len(trace.steps) < 1500  # every step is a frame: positions are step indexes
+    first_error = next(c.step for c in trace.statuses if c.status == "ErrImagePull")
+    timeline = page.get_by_role("slider", name="Timeline")
+    timeline.fill(str(first_error))
+    expect(chip).to_have_text(re.compile(r"web\s+ErrImagePull$"))
+    expect(region.locator(".pull-progress.pull-failed")).to_have_count(1)
+    timeline.fill("0")
+    expect(chip).to_have_text(re.compile(r"web\s+ContainerCreating"))
+    expect(region.locator(".pull-progress")).to_have_count(0)
 
 
 def test_the_cluster_view_fits_a_390_px_phone(page: Page, sandbox_server: LiveServer) -> None:
