@@ -1,8 +1,9 @@
 // A pull layer by layer as `docker pull` shows it: one progress bar per layer, in one of the
-// phases Waiting, Downloading, Extracting, Pull complete, or Already exists (a layer the node
-// holds already). The phase at a simulated time comes from the layer's times in the run's
-// `cluster.pulls` (docs/protocol.md): Waiting until its download starts, Downloading until it
-// is fetched, Extracting until it is unpacked, then Pull complete.
+// phases Waiting, Downloading, Download complete, Extracting, Pull complete, or Already exists
+// (a layer the node holds already). The phase at a simulated time comes from the layer's times
+// in the run's `cluster.pulls` (docs/protocol.md): Waiting until its download starts,
+// Downloading until it is fetched, Download complete while the layer below is still being
+// unpacked (layers unpack in order), Extracting until it is unpacked, then Pull complete.
 //
 // Each bar is a `progressbar` named after its layer's short digest, image and node, with its
 // bytes as value. Nothing here is a live region: a bar changes at every step, and a screen
@@ -10,10 +11,13 @@
 
 import { humanBytes } from "./pulls.js";
 
-export const PHASES = ["Waiting", "Downloading", "Extracting", "Pull complete", "Already exists"];
+export const PHASES = [
+  "Waiting", "Downloading", "Download complete", "Extracting", "Pull complete", "Already exists",
+];
 
 // One layer `[digest, state, started, fetched, finished]` at `time`: its phase and bytes done.
-export function layerAt(entry, table, time) {
+// `below` is when the layer under it was unpacked (it cannot be unpacked before).
+export function layerAt(entry, table, time, below = 0) {
   const [digest, state, started, fetched, finished] = entry;
   const [size, label] = table[digest] ?? [0, ""];
   const layer = { digest, size, label };
@@ -23,6 +27,7 @@ export function layerAt(entry, table, time) {
     const share = fetched > started ? (time - started) / (fetched - started) : 0;
     return { ...layer, phase: "Downloading", done: Math.round(size * share) };
   }
+  if (time < Math.min(below, finished)) return { ...layer, phase: "Download complete", done: size };
   if (time < finished) return { ...layer, phase: "Extracting", done: size };
   return { ...layer, phase: "Pull complete", done: size };
 }
@@ -32,7 +37,12 @@ export function pullAt(pull, table, time) {
   let state = "pulling";
   if (time < pull.started) state = "queued";
   else if (time >= pull.finished) state = pull.outcome === "pulled" ? "pulled" : "failed";
-  const layers = (pull.layers ?? []).map((entry) => layerAt(entry, table, time));
+  let below = 0;
+  const layers = (pull.layers ?? []).map((entry) => {
+    const layer = layerAt(entry, table, time, below);
+    if (entry[1] !== "present") below = entry[4];
+    return layer;
+  });
   return {
     image: pull.image,
     pod: pull.pod,

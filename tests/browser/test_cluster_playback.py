@@ -173,6 +173,15 @@ def test_the_cluster_view_follows_the_run_and_the_timeline(
     expect(bar(page, "8461a542ab68", "nginx:1.25", "node-2")).to_have_attribute(
         "aria-valuetext", re.compile("^Downloading"))
 
+    # A small layer fetched while the big one below it is still being unpacked: it waits, as
+    # `docker pull` says, with Download complete.
+    waiting = first_step(texts, r"^e989db971dee: Downloading")
+    timeline.fill(str(waiting))
+    expect(bar(page, "8461a542ab68", "nginx:1.25", "node-2")).to_have_attribute(
+        "aria-valuetext", re.compile("^Extracting"))
+    expect(bar(page, "373ed4066d45", "nginx:1.25", "node-2")).to_have_attribute(
+        "aria-valuetext", re.compile("^Download complete"))
+
     # Both pods just bound to their nodes (spec.nodeName): ContainerCreating, nothing pulled, no
     # event yet.
     timeline.fill("1")
