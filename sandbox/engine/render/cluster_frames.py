@@ -4,8 +4,9 @@
 the cluster as the run starts (each node's images as stacks of layers, the registries' tags)
 and every change the run makes, keyed by step index or simulated time: each pod's STATUS (from
 `Trace.statuses`), each pull with its layers' times (from which the page works out the phase
-`docker pull` shows at a step: Waiting, Downloading, Extracting, Pull complete, Already exists),
-the image a finished pull leaves in a node's store, and the tags the scenario's timeline moves.
+`docker pull` shows at a step: Waiting, Downloading, Download complete, Extracting, Pull
+complete, Already exists), the image a finished pull leaves in a node's store (`stored`), and
+the tags the scenario's timeline moves.
 The page indexes it; nothing is simulated again.
 
 Its size is bounded by construction: at most MAX_NODES nodes, MAX_IMAGES images per node,
