@@ -77,7 +77,7 @@ bench: setup ## Run the benchmarks in bench/ (figures go to stdout and docs/perf
 	$(PY) -m bench.engine
 
 screenshot: setup-dev system-deps ## Retake docs/screenshot.png with the browser test
-	LUNCHBOX_SCREENSHOT=1 $(VENV)/bin/pytest tests/browser/test_sandbox_page.py -q -k already_present_event
+	LUNCHBOX_SCREENSHOT=1 $(VENV)/bin/pytest tests/browser/test_cluster_playback.py -q -k follows_the_run
 
 clean: ## Remove the virtualenv, node_modules, vendored assets and the local database
 	rm -rf $(VENV) node_modules static/vendor var/*.sqlite3 var/.content

@@ -23,6 +23,7 @@ from sandbox.engine import (
     ManifestError,
 )
 from sandbox.engine.render import report
+from sandbox.engine.render.cluster_frames import run_cluster
 from sandbox.engine.trace import Event, Step
 
 PROTOCOL_VERSION = 1
@@ -322,7 +323,8 @@ def lint_frame(seq: int | None, problems: list[dict[str, Any]]) -> dict[str, Any
 
 
 def accepted_frame(run: int, evaluation: Evaluation) -> dict[str, Any]:
-    """Sent once a run is evaluated: its size, the unmarked flowchart, warnings and hints."""
+    """Sent once a run is evaluated: its size, the unmarked flowchart, warnings and hints, and
+    the Cluster view's start and changes."""
     trace = evaluation.trace
     return frame(
         "accepted", run=run, steps=len(trace.steps), horizon=trace.horizon,
@@ -331,6 +333,7 @@ def accepted_frame(run: int, evaluation: Evaluation) -> dict[str, Any]:
         build=None if evaluation.build is None else evaluation.build.to_dict(),
         hints=[{"id": h.id, "message": h.message, "pod": h.pod, "container": h.container,
                 "rule": h.rule} for h in trace.hints],
+        cluster=run_cluster(evaluation.scenario, trace),  # bounded by construction
     )
 
 

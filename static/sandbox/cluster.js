@@ -1,8 +1,12 @@
 // The Cluster view: each node as a card (name, architecture, labels), the images it holds as
 // stacks of layers sized by bytes (a layer two images share is marked shared: the node keeps it
-// once), the pods on it with their STATUS, the registry's tags and the digests they point to,
-// and the last command's pulls layer by layer. Drawn from a console frame's `cluster`
-// (docs/protocol.md); text only, never HTML from the server.
+// once), the pods on it with their STATUS, its pulls layer by layer (layers.js), and the
+// registry's tags and the digests they point to, a tag that moves highlighted as it moves.
+// Drawn from a console frame's `cluster`, or from a run at the timeline's step (runcluster.js,
+// docs/protocol.md); text only, never HTML from the server. One view per page: the console and
+// the run's playback share it (`clusterView`), the last to draw wins.
+
+import { finishedPull, pullBlock } from "./layers.js";
 
 const MB = 1000 * 1000;
 
@@ -50,6 +54,14 @@ function podChip(pod) {
   return item;
 }
 
+function pullsPart(pulls) {
+  const part = el("div", "node-pulls");
+  if (pulls.earlier) part.append(el("p", "none", `… ${pulls.earlier} earlier pulls`));
+  part.append(...pulls.shown.map(pullBlock));
+  if (!pulls.shown.length) part.append(el("p", "none", "no pulls"));
+  return part;
+}
+
 function nodeCard(node) {
   const card = el("article", "node-card");
   card.setAttribute("aria-label", `node ${node.name}`);
@@ -69,11 +81,14 @@ function nodeCard(node) {
   for (const image of node.images) images.append(imageStack(image));
   if (!node.images.length) images.append(el("p", "none", "no images"));
   if (node.more_images) images.append(el("p", "none", `… ${node.more_images} more images`));
-  card.append(title, facts, labels, el("h5", "", "Pods"), pods, el("h5", "", "Images"), images);
+  card.append(title, facts, labels, el("h5", "", "Pods"), pods, el("h5", "", "Images"), images,
+              el("h5", "", "Pulls"), pullsPart(node.pulls ?? { shown: [], earlier: 0 }));
   return card;
 }
 
-function registryCard(registry) {
+// `shown` maps host/path:tag to the image last drawn; a row whose image changed since is drawn
+// as moving (sandbox.css: a short highlight, none with prefers-reduced-motion).
+function registryCard(registry, shown) {
   const card = el("article", "registry-card");
   card.setAttribute("aria-label", `registry ${registry.host}`);
   card.append(el("h4", "", `${registry.host}${registry.private ? " (private)" : ""}`));
@@ -84,27 +99,20 @@ function registryCard(registry) {
     for (const name of ["Tag", "Image", "Digest"]) head.append(el("th", "", name));
     table.append(head);
     for (const row of repo.tags) {
-      const line = el("tr", row.moved ? "moved" : "");
-      line.append(el("td", "", row.tag), el("td", "", row.image),
+      const key = `${registry.host}/${repo.path}:${row.tag}`;
+      const before = shown.get(key);
+      const moving = before !== undefined && before !== row.image;
+      shown.set(key, row.image);
+      const line = el("tr", `${row.moved ? "moved" : ""}${moving ? " tag-moving" : ""}`.trim());
+      const image = row.from ? `${row.from} → ${row.image}` : row.image;
+      line.append(el("td", "", row.tag), el("td", "", image),
                   el("td", "", `${row.digest}${row.moved ? " (moved)" : ""}`));
       table.append(line);
     }
     card.append(table);
+    if (repo.more_tags) card.append(el("p", "none", `… ${repo.more_tags} more tags`));
   }
   return card;
-}
-
-function pullList(pulls) {
-  const list = el("ol", "pulls");
-  for (const pull of pulls) {
-    const item = el("li", `pull ${pull.outcome}`);
-    item.append(el("p", "", `${pull.image} on ${pull.node} for ${pull.pod}: ${pull.outcome}, ${humanSize(pull.bytes)} downloaded`));
-    const layers = el("ul", "pull-layers");
-    for (const layer of pull.layers) layers.append(el("li", "", `${layer.digest}: ${layer.state}`));
-    item.append(layers);
-    list.append(item);
-  }
-  return list;
 }
 
 export class ClusterView {
@@ -112,17 +120,45 @@ export class ClusterView {
     this.root = root;
     this.nodes = root.querySelector("#cluster-nodes");
     this.registries = root.querySelector("#cluster-registries");
-    this.pulls = root.querySelector("#cluster-pulls");
     this.pending = root.querySelector("#cluster-pending");
+    this.source = root.querySelector("#cluster-source");
+    this.consoleText = this.source?.textContent ?? "";
+    this.tags = new Map();
   }
 
+  // A console frame's `cluster`: its pulls are the last command's, as they ended.
   show(cluster) {
     if (!cluster) return;
+    const pulls = (cluster.pulls ?? []).map(finishedPull);
+    const nodes = cluster.nodes.map((node) => ({
+      ...node,
+      pulls: { shown: pulls.filter((pull) => pull.node === node.name), earlier: 0 },
+    }));
+    this.draw({ ...cluster, nodes }, this.consoleText);
+  }
+
+  // A run at a step (runcluster.js `clusterAt`), and a line saying which step.
+  showRun(cluster, source) {
+    this.draw(cluster, source);
+  }
+
+  draw(cluster, source) {
+    const kind = source === this.consoleText ? "console" : "run";
+    if (this.root.dataset.source !== kind) this.tags.clear(); // another cluster: nothing moved
+    this.root.dataset.source = kind;
+    if (this.source) this.source.textContent = source;
     this.nodes.replaceChildren(...cluster.nodes.map(nodeCard));
-    this.registries.replaceChildren(...cluster.registries.map(registryCard));
+    if (cluster.more_nodes) this.nodes.append(el("p", "none", `… ${cluster.more_nodes} more nodes`));
+    this.registries.replaceChildren(...cluster.registries.map((r) => registryCard(r, this.tags)));
     this.pending.replaceChildren(...cluster.pending.map(podChip));
     this.pending.parentElement.hidden = cluster.pending.length === 0;
-    if (cluster.pulls.length) this.pulls.replaceChildren(pullList(cluster.pulls));
-    else this.pulls.replaceChildren(el("p", "none", "The last command pulled nothing."));
   }
+}
+
+const views = new WeakMap();
+
+// The page's one view of the Cluster region `root`.
+export function clusterView(root) {
+  if (!views.has(root)) views.set(root, new ClusterView(root));
+  return views.get(root);
 }

@@ -1,4 +1,4 @@
-import { ClusterView } from "./cluster.js";
+import { clusterView } from "./cluster.js";
 
 // The console: kubectl (and crictl, crane, sleep) lines against the learner's own cluster,
 // which the server stores (docs/console.md). Output is printed as text, never as HTML.
@@ -34,7 +34,7 @@ export class ConsolePanel {
       this.message("share", { manifest: this.editor.value }));
     this.shareLink = root.querySelector("#console-share-link");
     const view = document.getElementById("cluster-view");
-    this.clusterView = view ? new ClusterView(view) : null;
+    this.clusterView = view ? clusterView(view) : null;
   }
 
   message(action, extra = {}) {

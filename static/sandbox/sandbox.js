@@ -63,7 +63,6 @@ const draft = new ManifestDraft(editor, {
 });
 
 const buildPanel = new BuildPanel($("build-panel"), { challenge: challengeKey });
-
 const diagram = new FlowDiagram($("flow"), root.dataset.mermaidSrc);
 const events = new EventsTable($("events"));
 const diagramTabs = new DiagramTabs($("diagrams"), root.dataset.mermaidSrc);
@@ -210,6 +209,7 @@ function onAccepted(message) {
   horizon = Number(message.horizon) || 0;
   setPlayback("running", `${message.scenario ?? ""} · playing`);
   timeline.start(Number(message.steps) || 0);
+  views.start(message.cluster);
   if (message.warnings?.length) showProblems("Warnings", message.warnings);
   editor.showProblems(message.warnings ?? [], runManifest);
   created.show(message.created ?? []);

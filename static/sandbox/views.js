@@ -1,14 +1,19 @@
 // Every view of a run as of the timeline's current position (timeline.js): the narration's
 // current line, the Events table (the events up to that step), the flowchart (the chosen pod's
-// and container's steps up to it, picker.js), and once the result is in, `kubectl get pods` and
+// and container's steps up to it, picker.js), the Cluster view (runcluster.js, from the
+// `accepted` frame's `cluster`), and once the result is in, `kubectl get pods` and
 // `kubectl describe` as of that step (kubectl.js). Redrawn at most once per animation frame.
 
+import { clusterView } from "./cluster.js";
 import { formatSeconds } from "./dom.js";
 import { describeAt, getPodsAt } from "./kubectl.js";
+import { clusterAt } from "./runcluster.js";
 
 export class RunViews {
   constructor(parts) {
     Object.assign(this, parts); // timeline, picker, narration, events, diagram, and elements
+    const region = document.getElementById("cluster-view");
+    this.cluster = region ? clusterView(region) : null;
     this.requested = 0;
     this.reset();
   }
@@ -21,6 +26,12 @@ export class RunViews {
     this.result = null; // the result's texts and timeline, once the run is over
     this.horizon = 0;
     this.flowPath.textContent = "";
+    this.plan = null; // the run's cluster: its start and changes
+  }
+
+  // The run was accepted: `plan` is its `cluster` (docs/protocol.md).
+  start(plan) {
+    this.plan = plan ?? null;
   }
 
   chartDrawn(drawn) {
@@ -52,6 +63,19 @@ export class RunViews {
     this.showEvents(position);
     this.showFlow(position);
     this.showKubectl(position);
+    this.showCluster(position);
+  }
+
+  showCluster(position) {
+    const frame = this.timeline.frame(position);
+    if (!this.cluster || !this.plan || !frame) return;
+    const time = frame.step.time ?? 0;
+    this.cluster.showRun(
+      clusterAt(this.plan, frame.index, time),
+      `The run at step ${frame.index + 1} of ${this.timeline.total}, at ${formatSeconds(time)}: ` +
+        "each node with the images it holds, layer by layer (a layer two images share is " +
+        "stored once), the pods on it, its pulls layer by layer, and the registry's tags.",
+    );
   }
 
   atEnd(position) {
