@@ -215,9 +215,10 @@ def cookie_for(server: Server) -> str:
 
 
 async def work_until_killed(servers: list[tuple[subprocess.Popen[bytes], Server]]
-                            ) -> tuple[list[Learner], int]:
+                            ) -> tuple[list[Learner], int, float]:
     """The room at work; SIGKILL to every server once KILL_AFTER acknowledgements are in.
-    Returns the learners and how many of them were waiting for an answer at that moment."""
+    Returns the learners, how many of them were waiting for an answer at that moment, and how
+    long the room worked (for the printed figures only)."""
     learners = [Learner(i, servers[i % len(servers)][1]) for i in range(LEARNERS)]
     cookies = await asyncio.gather(*(asyncio.to_thread(cookie_for, learner.server)
                                      for learner in learners))
@@ -234,15 +235,17 @@ async def work_until_killed(servers: list[tuple[subprocess.Popen[bytes], Server]
             await done[0]  # a learner who could not connect: its error fails the test
         await asyncio.sleep(0.05)
     start.set()
+    began = asyncio.get_running_loop().time()
     await asyncio.wait([asyncio.ensure_future(room.enough.wait()), *tasks],
                        return_when=asyncio.FIRST_COMPLETED)
     waiting = sum(learner.waiting for learner in learners)
+    worked = asyncio.get_running_loop().time() - began
     for process, _ in servers:
         os.kill(process.pid, signal.SIGKILL)
     for process, _ in servers:
         process.wait()
     await asyncio.gather(*tasks)
-    return learners, waiting
+    return learners, waiting, worked
 
 
 def read_back(env: dict[str, str], learners: list[Learner], directory: Path) -> dict[str, Any]:
@@ -282,14 +285,14 @@ def kill_mid_load(env: dict[str, str], directory: Path) -> dict[str, Any]:
     try:
         for name in range(PROCESSES):
             servers.append(launch_daphne(env, directory, f"durable-{name}"))
-        learners, waiting = asyncio.run(work_until_killed(servers))
+        learners, waiting, worked = asyncio.run(work_until_killed(servers))
     finally:
         for process, _ in servers:
             stop(process)
     stored = read_back(env, learners, directory)
     acknowledged = sum(learner.acknowledged for learner in learners)
     passes = sum(len(learner.passes) for learner in learners)
-    print(f"{acknowledged} acknowledgements ({passes} passes), "
+    print(f"{acknowledged} acknowledgements ({passes} passes) in {worked:.1f} s, "
           f"{waiting} learners waiting for an answer when the servers were killed")
     assert acknowledged >= KILL_AFTER
     assert passes > 0
