@@ -18,6 +18,7 @@ import itertools
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections import Counter
@@ -46,7 +47,22 @@ CHALLENGES = ("pull-policies/start-without-pulling", "pull-policies/never-uses-t
               "pull-secrets/private-pull", "tags-and-digests/same-image-everywhere",
               "tags-and-digests/pin-the-cached-build")
 VARIABLES = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "SECRET_KEY_FILE",
-             "LUNCHBOX_VAR_DIR", "ALLOWED_HOSTS")
+             "LUNCHBOX_VAR_DIR", "ALLOWED_HOSTS", "LUNCHBOX_ADDRESS_RUNS_PER_MINUTE")
+
+
+def loopback_addresses_bind() -> bool:
+    """Linux routes all of 127.0.0.0/8 to the loopback interface; other systems only 127.0.0.1."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.1.10", 0))
+    except OSError:
+        return False
+    return True
+
+
+# Without them all learners come from 127.0.0.1, and the per-address run limit is turned off
+# (as for a room behind one NAT address, docs/hosting.md).
+OWN_ADDRESSES = loopback_addresses_bind()
 POD = """\
 apiVersion: v1
 kind: Pod
@@ -118,8 +134,10 @@ class Learner:
         return f"durable-{self.index:03d}"
 
     @property
-    def address(self) -> str:
+    def address(self) -> str | None:
         """Its own loopback address: the room's devices are different clients."""
+        if not OWN_ADDRESSES:
+            return None
         return f"127.0.{1 + self.index // 200}.{10 + self.index % 200}"
 
     @property
@@ -310,6 +328,8 @@ def kill_mid_load(env: dict[str, str], directory: Path) -> dict[str, Any]:
 
 def server_env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    if not OWN_ADDRESSES:
+        env["LUNCHBOX_ADDRESS_RUNS_PER_MINUTE"] = "0"
     return {**env, "DJANGO_SETTINGS_MODULE": "sandbox.settings", "DEBUG": "1",
             "PYTHONUNBUFFERED": "1", **settings}
 
