@@ -18,7 +18,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -212,6 +212,20 @@ def prepare_database(env: dict[str, str]) -> None:
          "call_command('load_content')"], env)
 
 
+class ManagePy:
+    """`manage.py` for a test, in the environment of the servers it started."""
+
+    def __call__(self, env: dict[str, str], *args: str) -> str:
+        """Run `manage.py <args>`; its stdout (a failure fails the test)."""
+        return run([sys.executable, "manage.py", *args], env)
+
+    def prepare(self, env: dict[str, str]) -> None:
+        prepare_database(env)
+
+
+Launch = Callable[[dict[str, str], str], tuple[subprocess.Popen[bytes], Server]]
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A real PostgreSQL for the test session, migrated, the course loaded; its URL."""
@@ -241,6 +255,35 @@ def new_postgres_database(postgres_url: str, name: str) -> str:
     with psycopg.connect(_server_url(postgres_url, "postgres"), autocommit=True) as db:
         db.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
     return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session")
+def manage() -> ManagePy:
+    return ManagePy()
+
+
+@pytest.fixture
+def daphne(tmp_path: Path) -> Iterator[Launch]:
+    """Start daphne processes (`daphne(env, name)`) that the test may kill; whatever is still
+    running is stopped afterwards. Test modules cannot import from this file (another
+    directory's conftest may hold the name), so helpers reach them as fixtures."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def launch(env: dict[str, str], name: str) -> tuple[subprocess.Popen[bytes], Server]:
+        process, server = launch_daphne(env, tmp_path, name)
+        started.append(process)
+        return process, server
+
+    yield launch
+    for process in started:
+        stop(process)
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str, request: pytest.FixtureRequest) -> str:
+    """A database of its own for the test, copied from the session's migrated, loaded one."""
+    name = "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:60]
+    return new_postgres_database(postgres_url, name)
 
 
 @pytest.fixture(scope="session")

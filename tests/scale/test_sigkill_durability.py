@@ -20,19 +20,17 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import launch_daphne, new_postgres_database, prepare_database, run, stop
 from ruamel.yaml import YAML
 from wsclient import Closed, WebSocket
 
 if TYPE_CHECKING:
-    from conftest import Server
+    from conftest import Launch, ManagePy, Server
 
 pytestmark = [pytest.mark.scale]
 
@@ -266,12 +264,12 @@ async def work_until_killed(servers: list[tuple[subprocess.Popen[bytes], Server]
     return learners, waiting, worked
 
 
-def read_back(env: dict[str, str], learners: list[Learner], directory: Path) -> dict[str, Any]:
+def read_back(manage: ManagePy, env: dict[str, str], learners: list[Learner],
+              directory: Path) -> dict[str, Any]:
     """What the database holds for each learner (by session cookie), after the kill."""
     cookies = directory / "cookies.json"
     cookies.write_text(json.dumps([learner.cookie for learner in learners]))
-    output = run([sys.executable, "manage.py", "shell", "-c", READ_BACK],
-                 {**env, "COOKIES": str(cookies)})
+    output = manage({**env, "COOKIES": str(cookies)}, "shell", "-c", READ_BACK)
     found: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     return found
 
@@ -297,17 +295,12 @@ def lost_writes(learners: list[Learner], found: dict[str, Any]) -> list[str]:
     return lost
 
 
-def kill_mid_load(env: dict[str, str], directory: Path) -> dict[str, Any]:
+def kill_mid_load(daphne: Launch, manage: ManagePy, env: dict[str, str],
+                  directory: Path) -> dict[str, Any]:
     """Start the servers, let the room work, kill them, and check nothing acknowledged is lost."""
-    servers = []
-    try:
-        for name in range(PROCESSES):
-            servers.append(launch_daphne(env, directory, f"durable-{name}"))
-        learners, waiting, worked = asyncio.run(work_until_killed(servers))
-    finally:
-        for process, _ in servers:
-            stop(process)
-    stored = read_back(env, learners, directory)
+    servers = [daphne(env, f"durable-{name}") for name in range(PROCESSES)]
+    learners, waiting, worked = asyncio.run(work_until_killed(servers))
+    stored = read_back(manage, env, learners, directory)
     acknowledged = sum(learner.acknowledged for learner in learners)
     passes = sum(len(learner.passes) for learner in learners)
     print(f"{acknowledged} acknowledgements ({passes} passes) in {worked:.1f} s, "
@@ -334,17 +327,19 @@ def server_env(**settings: str) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1", **settings}
 
 
-def test_sqlite_in_wal_mode_loses_no_acknowledged_write(tmp_path: Path) -> None:
+def test_sqlite_in_wal_mode_loses_no_acknowledged_write(daphne: Launch, manage: ManagePy,
+                                                        tmp_path: Path) -> None:
     """The workshop's database: var/lunchbox.sqlite3 with sandbox/settings.py's SQLite options
     (WAL, synchronous=FULL, BEGIN IMMEDIATE, a busy timeout)."""
     env = server_env(LUNCHBOX_VAR_DIR=str(tmp_path))
-    prepare_database(env)
-    stored = kill_mid_load(env, tmp_path)
+    manage.prepare(env)
+    stored = kill_mid_load(daphne, manage, env, tmp_path)
     assert (tmp_path / "lunchbox.sqlite3").exists()
     assert stored["sqlite"] == ["wal", 2, 20000], "WAL, synchronous=FULL, a 20 s busy timeout"
 
 
-def test_postgresql_loses_no_acknowledged_write(postgres_url: str, tmp_path: Path) -> None:
-    env = server_env(DATABASE_URL=new_postgres_database(postgres_url, "durability"))
-    stored = kill_mid_load(env, tmp_path)
+def test_postgresql_loses_no_acknowledged_write(daphne: Launch, manage: ManagePy,
+                                                fresh_postgres_url: str, tmp_path: Path) -> None:
+    env = server_env(DATABASE_URL=fresh_postgres_url)
+    stored = kill_mid_load(daphne, manage, env, tmp_path)
     assert stored["sqlite"] is None
