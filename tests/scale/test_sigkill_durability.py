@@ -5,7 +5,8 @@ dies at: a run's `result` frame (the attempt, and the pass when every goal passe
 frame after a command (the cluster's new state), a `share` answer (the link). Two daphne
 processes share one database, as workers behind one address would, so the SQLite run also
 proves that writers wait for each other instead of a learner hearing "database is locked":
-SQLite in WAL mode with the settings `make workshop` uses, and PostgreSQL. Each of 100 learners
+SQLite in WAL mode with the database settings `make workshop` uses (DEBUG stays on, so that
+static files need no collectstatic), and PostgreSQL. Each of 100 learners
 (each from its own loopback address, as a room's devices are) solves challenges and types
 console commands; once the learners hold KILL_AFTER acknowledgements both servers get SIGKILL
 together, mid-load, and the database is read back through the app's own models.
@@ -148,7 +149,8 @@ class Room:
     learners: list[Learner]
     enough: asyncio.Event = field(default_factory=asyncio.Event)  # KILL_AFTER reached
 
-    def acknowledged(self, learner: Learner) -> None:
+    def count(self) -> None:
+        """Called after each acknowledgement: sets `enough` once the room holds KILL_AFTER."""
         if sum(other.acknowledged for other in self.learners) >= KILL_AFTER:
             self.enough.set()
 
@@ -180,7 +182,7 @@ async def solve(socket: WebSocket, learner: Learner, room: Room, key: str,
         learner.attempts[key] += 1
         if result["goals"] and all(goal["passed"] for goal in result["goals"]):
             learner.passes.add(key)
-        room.acknowledged(learner)
+        room.count()
 
 
 async def console(socket: WebSocket, learner: Learner, room: Room, action: str,
@@ -198,7 +200,7 @@ async def console(socket: WebSocket, learner: Learner, room: Room, action: str,
         learner.pods.append(pod)
     elif action == "share":
         learner.shares.append(frame["link"].removeprefix("/s/"))
-    room.acknowledged(learner)
+    room.count()
 
 
 async def learn(learner: Learner, room: Room, manifests: dict[str, str],
