@@ -25,6 +25,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -255,7 +256,8 @@ def _record_run(learner: str, challenge_key: str | None, passed: bool,
                  .select_related("lesson").first())
     if challenge is None:
         return None
-    progress = Progress.record_attempt(learner, challenge, passed, display_name, goals)
+    with transaction.atomic():  # one commit, done when this returns: then the run is shown
+        progress = Progress.record_attempt(learner, challenge, passed, display_name, goals)
     progress.challenge = challenge  # keep the lesson loaded for `key`
     return progress
 

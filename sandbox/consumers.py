@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 # A run that comes within RUN_INTERVAL_SECONDS of the previous run's `accepted` frame, while that
 # run still plays, is a double click: refused as `busy` (see `SandboxConsumer.refuse_if_busy`).
 RUN_INTERVAL_SECONDS = 0.5
+NOT_SAVED = ("your progress could not be saved (the server's database did not answer), so "
+             "this does not count; try again in a moment")
 
 
 def _evaluate_and_draw(manifest: str, scenario: Scenario, build: BuildRequest | None,
@@ -230,15 +232,16 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             raise protocol.refused(err) from None
         if self.gone.is_set():  # evaluated as the socket went: nobody sees it, nothing is recorded
             raise fairness.Gone
+        # The progress write commits before the run is accepted, so no frame of a run (least of
+        # all a result that shows a passed challenge) is ahead of what the database holds; a
+        # challenge run that cannot be recorded is refused (`not_saved`).
+        await self.report(key if challenge is not None else None, evaluation)
         if self.task is not None:
             self.task.cancel()
         self.runs += 1
         self.playback = Playback(self.runs, evaluation, speed)
         self.last_accepted = asyncio.get_running_loop().time()
         await self.send_json(protocol.accepted_frame(self.runs, evaluation))
-        # The progress write commits before playback starts, so a result frame that shows a
-        # passed challenge is never ahead of what the database holds.
-        await self.report(key if challenge is not None else None, evaluation)
         self.task = asyncio.create_task(self.play(self.playback))
 
     async def play(self, playback: Playback) -> None:
@@ -265,7 +268,10 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         await self.send(text_data=text)
 
     async def report(self, challenge: str | None, evaluation: Evaluation) -> None:
-        """Record progress and tell the instructor's board; a failure here never fails the run."""
+        """Record progress (committed when this returns) and tell the instructor's board.
+
+        A challenge run whose attempt cannot be stored is refused with `not_saved`, so the
+        learner is never shown a pass the database does not hold; a free-play run plays on."""
         try:
             if self.learner is None:  # the first run stores the learner's session
                 self.learner = await learner_for_socket(self.scope)
@@ -273,6 +279,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                              protocol.goal_dicts(evaluation))
         except Exception:
             log.exception("could not record progress for the board")
+            if challenge is not None:
+                raise BadMessage("not_saved", NOT_SAVED) from None
 
     async def console(self, message: dict[str, Any]) -> None:
         """The learner's own cluster (docs/console.md): open it, run a line, undo, reset."""
@@ -314,20 +322,28 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             else:
                 view = await database_sync_to_async(calls[action])(place)
         result = view.result
+        saved = True
         if challenge is not None and result is not None and result.trace is not None:
             # A challenge is checked on what each command did and the cluster it left.
             goals = [g.to_dict() for g in check_goals(result.trace, challenge.goals)]
-            extra["goals"] = goals
-            await self.report_console(key, result.trace, goals)
+            saved = await self.report_console(key, result.trace, goals)
+            if saved:  # goals are only shown once the progress they make is stored
+                extra["goals"] = goals
+        # The cluster's new state committed in `clusters` before this frame goes out.
         await self.send_json(protocol.frame("console", action=action, **view.to_dict(), **extra))
+        if not saved:
+            raise BadMessage("not_saved", NOT_SAVED)
 
     async def report_console(self, challenge: str | None, trace: Trace,
-                             goals: list[dict[str, Any]]) -> None:
+                             goals: list[dict[str, Any]]) -> bool:
+        """Record a console command's progress; False when it could not be stored."""
         try:
             assert self.learner is not None
             await report_run(self.learner, self.display_name, challenge, trace, goals)
         except Exception:
             log.exception("could not record console progress for the board")
+            return False
+        return True
 
     async def lint(self, message: dict[str, Any]) -> None:
         """The editor's live lint: what `load_paste` finds wrong or suspicious; nothing runs.

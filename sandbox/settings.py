@@ -63,9 +63,11 @@ def env_int(name: str, default: int) -> int:
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
 # WAL lets learners' page views read while a run is written; IMMEDIATE takes the write lock at
 # the start of a transaction, so two writers wait for each other (up to `timeout` seconds)
-# instead of one failing at once with "database is locked".
+# instead of one failing at once with "database is locked". synchronous=FULL syncs the WAL at
+# every commit, so what a learner was shown as saved survives a power cut too (NORMAL survives
+# a killed server, not a dead laptop battery: docs/hosting.md, "What is durable").
 SQLITE_OPTIONS: dict[str, object] = {
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
 }

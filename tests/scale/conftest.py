@@ -18,17 +18,19 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+import psycopg
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
 DATABASE = "lunchbox"
+TEMPLATE = "lunchbox_template"  # the migrated, loaded database, copied by new_postgres_database
 
 
 @dataclass(frozen=True)
@@ -147,8 +149,6 @@ def start_redis(stack: ExitStack, directory: Path) -> str:
 
 def start_postgres(stack: ExitStack, binaries: Path) -> str:
     """initdb into a fresh directory, pg_ctl start on a free port, create the database."""
-    import psycopg
-
     directory = Path(tempfile.mkdtemp(prefix="lunchbox-pg-"))
     stack.callback(shutil.rmtree, directory, True)
     if os.geteuid() == 0:
@@ -179,7 +179,9 @@ def serving(process: subprocess.Popen[bytes], url: str, log: Path) -> bool:
         return False
 
 
-def start_daphne(stack: ExitStack, env: dict[str, str], directory: Path, name: str) -> Server:
+def launch_daphne(env: dict[str, str], directory: Path,
+                  name: str) -> tuple[subprocess.Popen[bytes], Server]:
+    """A daphne process serving the app, once it answers `/healthz`; the caller stops it."""
     port = free_port()
     url, log = f"http://127.0.0.1:{port}", directory / f"daphne-{name}.log"
     with log.open("wb") as output:
@@ -188,26 +190,114 @@ def start_daphne(stack: ExitStack, env: dict[str, str], directory: Path, name: s
              "sandbox.asgi:application"],
             cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
         )
+    try:
+        wait_for(lambda: serving(process, url, log), f"daphne {name}", log)
+    except BaseException:
+        stop(process)
+        raise
+    return process, Server(url=url, log=log)
+
+
+def start_daphne(stack: ExitStack, env: dict[str, str], directory: Path, name: str) -> Server:
+    process, server = launch_daphne(env, directory, name)
     stack.callback(stop, process)
-    wait_for(lambda: serving(process, url, log), f"daphne {name}", log)
-    return Server(url=url, log=log)
+    return server
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Migrate the database `env` names and load the course into it (one Django start-up)."""
+    run([sys.executable, "manage.py", "shell", "-c",
+         "from django.core.management import call_command\n"
+         "call_command('migrate', interactive=False, verbosity=0)\n"
+         "call_command('load_content')"], env)
+
+
+class ManagePy:
+    """`manage.py` for a test, in the environment of the servers it started."""
+
+    def __call__(self, env: dict[str, str], *args: str) -> str:
+        """Run `manage.py <args>`; its stdout (a failure fails the test)."""
+        return run([sys.executable, "manage.py", *args], env)
+
+    def prepare(self, env: dict[str, str]) -> None:
+        prepare_database(env)
+
+
+Launch = Callable[[dict[str, str], str], tuple[subprocess.Popen[bytes], Server]]
 
 
 @pytest.fixture(scope="session")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """Redis + PostgreSQL + two daphne processes sharing both, as a scaled-out deployment."""
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL for the test session, migrated, the course loaded; its URL."""
     binaries = postgres_bin()
-    if shutil.which("redis-server") is None or binaries is None:
-        pytest.skip("redis-server or PostgreSQL's initdb is not installed "
-                    "(make system-deps, or apt-get install redis-server postgresql)")
+    if binaries is None:
+        pytest.skip("PostgreSQL's initdb is not installed "
+                    "(make system-deps, or apt-get install postgresql)")
+    with ExitStack() as stack:
+        database_url = start_postgres(stack, binaries)
+        prepare_database({**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings",
+                          "DEBUG": "1", "DATABASE_URL": database_url})
+        with psycopg.connect(_server_url(database_url, "postgres"), autocommit=True) as db:
+            # Nobody connects to the copy, so `new_postgres_database` can copy it at any time.
+            db.execute(f'CREATE DATABASE "{TEMPLATE}" TEMPLATE "{DATABASE}"')
+        yield database_url
+
+
+def _server_url(database_url: str, name: str) -> str:
+    """`database_url` naming database `name`, in the spelling psycopg takes."""
+    base = database_url.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1)
+    return f"{base}/{name}"
+
+
+def new_postgres_database(postgres_url: str, name: str) -> str:
+    """A new database on the session's PostgreSQL, migrated and loaded as `postgres_url`'s was
+    (a copy of its template); its URL."""
+    with psycopg.connect(_server_url(postgres_url, "postgres"), autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session")
+def manage() -> ManagePy:
+    return ManagePy()
+
+
+@pytest.fixture
+def daphne(tmp_path: Path) -> Iterator[Launch]:
+    """Start daphne processes (`daphne(env, name)`) that the test may kill; whatever is still
+    running is stopped afterwards. Test modules cannot import from this file (another
+    directory's conftest may hold the name), so helpers reach them as fixtures."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def launch(env: dict[str, str], name: str) -> tuple[subprocess.Popen[bytes], Server]:
+        process, server = launch_daphne(env, tmp_path, name)
+        started.append(process)
+        return process, server
+
+    yield launch
+    for process in started:
+        stop(process)
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str, request: pytest.FixtureRequest) -> str:
+    """A database of its own for the test, copied from the session's migrated, loaded one."""
+    name = "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:60]
+    return new_postgres_database(postgres_url, name)
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Iterator[Cluster]:
+    """Redis + PostgreSQL + two daphne processes sharing both, as a scaled-out deployment."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed "
+                    "(make system-deps, or apt-get install redis-server)")
     directory = tmp_path_factory.mktemp("scale")
     with ExitStack() as stack:
         redis_url = start_redis(stack, directory)
-        database_url = start_postgres(stack, binaries)
+        database_url = postgres_url
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings", "DEBUG": "1",
                "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"}
-        run([sys.executable, "manage.py", "migrate", "--noinput"], env)
-        run([sys.executable, "manage.py", "load_content"], env)
         a = start_daphne(stack, env, directory, "a")
         b = start_daphne(stack, env, directory, "b")
         yield Cluster(a=a, b=b, database_url=database_url, redis_url=redis_url, env=env)

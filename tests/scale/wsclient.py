@@ -36,11 +36,16 @@ class WebSocket:
 
     @classmethod
     async def connect(cls, url: str, headers: dict[str, str] | None = None,
-                      timeout: float = 10.0) -> WebSocket:
-        """Open `ws://host:port/path`; raises ConnectionError if the server refuses the upgrade."""
+                      timeout: float = 10.0, local_address: str | None = None) -> WebSocket:
+        """Open `ws://host:port/path`; raises ConnectionError if the server refuses the upgrade.
+
+        `local_address` is the address to connect from (another loopback address such as
+        127.0.0.7 makes the socket another client of the room, as daphne sees it)."""
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        local = (local_address, 0) if local_address else None
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, local_addr=local), timeout)
         key = base64.b64encode(os.urandom(16)).decode()
         lines = [
             f"GET {parts.path or '/'} HTTP/1.1",
