@@ -10,18 +10,15 @@
 // lights one pod's and container's steps up to the timeline's current one (`showPath`); the
 // chart the server marks in `result` shows every pod's path at once, so it is not drawn here.
 
+import { MERMAID_CONFIG } from "./mermaid-config.js";
+
 let mermaidPromise = null;
 
 // One Mermaid for the page (diagrams.js renders its charts with it too).
 export function loadMermaid(src) {
   if (!mermaidPromise) {
     mermaidPromise = import(src).then(({ default: mermaid }) => {
-      mermaid.initialize({
-        startOnLoad: false,
-        securityLevel: "strict",
-        // Tighter than the defaults (50/50): the pull flowchart is tall, and must stay legible.
-        flowchart: { nodeSpacing: 30, rankSpacing: 35 },
-      });
+      mermaid.initialize({ ...MERMAID_CONFIG });
       return mermaid;
     });
     // A failed load (server restarting) should not stick: let the next render try again.
