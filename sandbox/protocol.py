@@ -368,7 +368,10 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
     trace = evaluation.trace
     data = trace.to_dict()
     version = data.pop("version")  # the diagrams go where the trace used to carry them
-    data["diagrams"], data["version"] = dict(evaluation.diagrams), version
+    # The charts only: the page draws one pod's flow on the chart `accepted` brought, and the
+    # flowchart marked with every pod's path at once (the CLI's) has no reader here.
+    charts = {k: v for k, v in evaluation.diagrams.items() if k not in ("flow", "flow_plain")}
+    data["diagrams"], data["version"] = charts, version
     truncated: list[str] = ["trace.steps", "trace.events"]  # sent already, as step frames
     data["steps"], data["events"] = [], []
     shown = trace.pods[:DESCRIBED_PODS]
@@ -401,7 +404,7 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
     if len(text.encode()) <= RESULT_BUDGET_BYTES:
         return text
     data["pods"] = data["pods"][:DESCRIBED_PODS]
-    data["diagrams"] = {"flow": data["diagrams"].get("flow", "")}
+    data["diagrams"] = {}
     result["pulls"] = pulls[:20]
     result["get_pods"] = "\n".join(result["get_pods"].splitlines()[:DESCRIBED_PODS + 1])
     truncated += ["trace.pods", "trace.diagrams", "get_pods"]
