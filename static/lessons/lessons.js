@@ -19,6 +19,7 @@ async function drawDiagrams(root) {
     // Keep the text for screen readers and as a fallback if rendering fails.
     for (const block of blocks) block.dataset.source = block.textContent;
     await mermaid.run({ nodes: blocks, suppressErrors: true });
+    root.dataset.diagrams = "drawn"; // for tests and styles: every diagram is in its final size
   } catch (error) {
     for (const block of blocks) block.classList.add("mermaid-failed");
     console.warn("Mermaid could not be loaded; diagrams stay as text.", error);
