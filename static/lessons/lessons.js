@@ -19,7 +19,6 @@ async function drawDiagrams(root) {
     // Keep the text for screen readers and as a fallback if rendering fails.
     for (const block of blocks) block.dataset.source = block.textContent;
     await mermaid.run({ nodes: blocks, suppressErrors: true });
-    root.dataset.diagrams = "drawn"; // for tests and styles: every diagram is in its final size
   } catch (error) {
     for (const block of blocks) block.classList.add("mermaid-failed");
     console.warn("Mermaid could not be loaded; diagrams stay as text.", error);
@@ -91,9 +90,27 @@ function wireHints(root) {
   }
 }
 
+// A code block or diagram wider than the column scrolls sideways; a keyboard user must be able
+// to reach it to scroll it, so each one that overflows takes a place in the tab order.
+function keyboardScrolling(root) {
+  const update = () => {
+    for (const block of root.querySelectorAll("pre")) {
+      if (block.scrollWidth > block.clientWidth + 1) block.tabIndex = 0;
+      else block.removeAttribute("tabindex");
+    }
+  };
+  update();
+  new ResizeObserver(update).observe(root);
+  return update;
+}
+
 const root = document.getElementById("lesson");
 if (root) {
   wireSandboxes(root);
   wireHints(root);
-  drawDiagrams(root);
+  const rescroll = keyboardScrolling(root);
+  drawDiagrams(root).then(() => {
+    rescroll();
+    root.dataset.diagrams = "drawn"; // for tests: every diagram is drawn at its final size
+  });
 }
