@@ -168,4 +168,7 @@ def render_markdown(text: str, sandbox_url: str = "/sandbox/", scenario: str = "
         extensions=["fenced_code", "tables", "sane_lists", _LessonExtension(sandbox_url, scenario)],
         output_format="html",
     )
-    return sanitize(str(md.convert(text)))
+    # Wide tables scroll sideways inside their own box on a phone, not the whole page.
+    html = sanitize(str(md.convert(text)))
+    return html.replace("<table>", '<div class="table-scroll"><table>').replace(
+        "</table>", "</table></div>")

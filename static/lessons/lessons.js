@@ -90,11 +90,11 @@ function wireHints(root) {
   }
 }
 
-// A code block or diagram wider than the column scrolls sideways; a keyboard user must be able
+// A code block, table or diagram wider than the column scrolls sideways; a keyboard user must be able
 // to reach it to scroll it, so each one that overflows takes a place in the tab order.
 function keyboardScrolling(root) {
   const update = () => {
-    for (const block of root.querySelectorAll("pre")) {
+    for (const block of root.querySelectorAll("pre, .table-scroll")) {
       if (block.scrollWidth > block.clientWidth + 1) block.tabIndex = 0;
       else block.removeAttribute("tabindex");
     }

@@ -97,3 +97,9 @@ def test_sandbox_fence_cannot_break_out_of_its_attribute():
 def test_tilde_fences_work_for_our_languages_too():
     html = render_markdown("~~~mermaid\nflowchart LR\n  A --> B\n~~~\n")
     assert '<pre class="mermaid">' in html
+
+
+def test_a_table_is_wrapped_in_a_box_that_scrolls_on_a_phone():
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert html.startswith('<div class="table-scroll"><table>')
+    assert html.rstrip().endswith("</table></div>")
