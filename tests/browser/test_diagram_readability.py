@@ -190,3 +190,27 @@ def test_lesson_and_sandbox_diagrams_keep_visible_edges_in_either_colour_scheme(
         assert edge.evaluate(EDGE_CONTRAST) >= 3
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_flowchart_scrolls_its_current_step_into_view_at_natural_size(
+    browser: Browser, sandbox_server: LiveServer, width: int
+) -> None:
+    """Wider and taller than its panel, the chart pans to the step the timeline shows."""
+    context = browser.new_context(viewport={"width": width, "height": 800},
+                                  reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        run_twenty_replicas(page, sandbox_server)
+        flow = page.locator("#flow")
+        current = flow.locator("g.node.flow-current")
+        expect(current).to_have_attribute("data-flow", "run")
+        flow.scroll_into_view_if_needed()
+        # In the viewport means inside #flow's scrolled box too: ancestors' overflow clips.
+        expect(current).to_be_in_viewport(ratio=0.95)
+        page.get_by_role("slider", name="Timeline").press("Home")  # back to the top of the chart
+        expect(current).to_have_attribute("data-flow", "schedule")
+        flow.scroll_into_view_if_needed()
+        expect(current).to_be_in_viewport(ratio=0.95)
+    finally:
+        context.close()
