@@ -46,7 +46,8 @@ spec:
 """
 
 # Every text-bearing element of every SVG under `root`: its rendered font size, and whether its
-# box reaches outside the SVG's (cut off by the SVG's edge, as the Gantt's left labels were).
+# box reaches outside the SVG's (cut off by the SVG's edge, as the Gantt's left labels were) or
+# outside the foreignObject holding it.
 MEASURE = """(root) => {
   const found = [];
   for (const svg of root.querySelectorAll("svg")) {
@@ -60,11 +61,14 @@ MEASURE = """(root) => {
       if (!own) continue;
       const rect = element.getBoundingClientRect();
       if (!rect.width) continue;
+      const outside = (edge) => rect.left < edge.left - 1 || rect.right > edge.right + 1
+        || rect.top < edge.top - 1 || rect.bottom > edge.bottom + 1;
+      // An HTML label is also cut by its own foreignObject, sized by Mermaid's measurement.
+      const label = element.closest("foreignObject");
       found.push({
         text: element.textContent.trim().slice(0, 60),
         px: parseFloat(getComputedStyle(element).fontSize) * scale,
-        cut: rect.left < box.left - 1 || rect.right > box.right + 1
-          || rect.top < box.top - 1 || rect.bottom > box.bottom + 1,
+        cut: outside(box) || (label !== null && outside(label.getBoundingClientRect())),
       });
     }
   }
