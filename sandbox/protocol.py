@@ -368,10 +368,7 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
     trace = evaluation.trace
     data = trace.to_dict()
     version = data.pop("version")  # the diagrams go where the trace used to carry them
-    # The charts only: the page draws one pod's flow on the chart `accepted` brought, and the
-    # flowchart marked with every pod's path at once (the CLI's) has no reader here.
-    charts = {k: v for k, v in evaluation.diagrams.items() if k not in ("flow", "flow_plain")}
-    data["diagrams"], data["version"] = charts, version
+    data["diagrams"], data["version"] = evaluation.charts, version  # no flowchart: see there
     truncated: list[str] = ["trace.steps", "trace.events"]  # sent already, as step frames
     data["steps"], data["events"] = [], []
     shown = trace.pods[:DESCRIBED_PODS]
