@@ -100,4 +100,6 @@ def log_in_to_the_board(page: Page, server: LiveServer) -> None:
     page.get_by_label("Username").fill(STAFF[0])
     page.get_by_label("Password").fill(STAFF[1])
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{server.url}/lessons/board/")
+    expect(page).to_have_url(f"{server.url}/lessons/board/", timeout=RUN_TIMEOUT_MS)
+    # Settled: the board's socket has sent its snapshot.
+    expect(page.locator("#board-state")).to_have_text("Live.", timeout=RUN_TIMEOUT_MS)
