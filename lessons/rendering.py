@@ -56,9 +56,53 @@ _OUR_FENCE = re.compile(
 )
 
 
+# Diagram kinds whose grammar takes `accTitle:` and `accDescr:` lines right after its keyword.
+_ACCESSIBLE_KINDS = re.compile(
+    r"^(flowchart|graph|sequenceDiagram|gantt|classDiagram|stateDiagram(-v2)?|erDiagram|pie|"
+    r"journey)\b")
+# Text a reader would see: quoted or bracketed node labels, |edge labels|, `: message` tails.
+_SHOWN_TEXT = re.compile(
+    r'"([^"]+)"|\|([^|]+)\||(?:\[|\(|\{)([^\]\)\}"|]+)(?:\]|\)|\})|:\s*([^:]+)$', re.MULTILINE)
+
+
+def with_accessible_names(diagram: str) -> str:
+    """The diagram with an `accTitle` and an `accDescr` if its author gave none.
+
+    Mermaid turns them into the SVG's <title> and <desc>, which screen readers announce. The
+    title falls back to the diagram's own `title`, the description to the text it shows, in
+    order, so a reader hears at least what a sighted learner reads.
+    """
+    lines = diagram.split("\n")
+    start = 0
+    if lines and lines[0].strip() == "---":  # front matter: the keyword comes after it
+        start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
+    keyword = next((i for i in range(start, len(lines))
+                    if lines[i].strip() and not lines[i].lstrip().startswith("%%")), None)
+    if keyword is None or not _ACCESSIBLE_KINDS.match(lines[keyword].strip()):
+        return diagram
+    body = "\n".join(lines[keyword + 1:])
+    added = []
+    if not re.search(r"^\s*accTitle\s*:", body, re.MULTILINE):
+        title = re.search(r"^\s*title:?\s+(.+)$", "\n".join(lines[:keyword]) + "\n" + body,
+                          re.MULTILINE)
+        added.append("accTitle: " + (title.group(1).strip() if title else "Lesson diagram"))
+    if not re.search(r"^\s*accDescr\s*[:{]", body, re.MULTILINE):
+        if lines[keyword].strip().startswith("gantt"):  # `Task name :data`, `section Name`
+            shown = [line.split(":")[0].strip().removeprefix("section ")
+                     for line in body.split("\n")
+                     if ":" in line or line.strip().startswith("section ")]
+        else:
+            shown = [" ".join(next(g for g in m.groups() if g).split())
+                     for m in _SHOWN_TEXT.finditer(body)]
+        unique = list(dict.fromkeys(t.strip() for t in shown if t.strip()))
+        added.append("accDescr: " + ("; ".join(unique) or "A diagram").replace("\n", " "))
+    return "\n".join([*lines[:keyword + 1], *("  " + line for line in added),
+                      *lines[keyword + 1:]])
+
+
 def mermaid_html(diagram: str) -> str:
     """The element Mermaid looks for; the text is escaped, Mermaid reads it back as text."""
-    return f'<pre class="mermaid">{escape(diagram.rstrip())}</pre>'
+    return f'<pre class="mermaid">{escape(with_accessible_names(diagram.rstrip()))}</pre>'
 
 
 def live_sandbox_html(manifest: str, sandbox_url: str, scenario: str) -> str:
@@ -124,4 +168,7 @@ def render_markdown(text: str, sandbox_url: str = "/sandbox/", scenario: str = "
         extensions=["fenced_code", "tables", "sane_lists", _LessonExtension(sandbox_url, scenario)],
         output_format="html",
     )
-    return sanitize(str(md.convert(text)))
+    # Wide tables scroll sideways inside their own box on a phone, not the whole page.
+    html = sanitize(str(md.convert(text)))
+    return html.replace("<table>", '<div class="table-scroll"><table>').replace(
+        "</table>", "</table></div>")

@@ -371,7 +371,7 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
     trace = evaluation.trace
     data = trace.to_dict()
     version = data.pop("version")  # the diagrams go where the trace used to carry them
-    data["diagrams"], data["version"] = dict(evaluation.diagrams), version
+    data["diagrams"], data["version"] = evaluation.charts, version  # no flowchart: see there
     truncated: list[str] = ["trace.steps", "trace.events"]  # sent already, as step frames
     data["steps"], data["events"] = [], []
     shown = trace.pods[:DESCRIBED_PODS]
@@ -404,7 +404,7 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
     if len(text.encode()) <= RESULT_BUDGET_BYTES:
         return text
     data["pods"] = data["pods"][:DESCRIBED_PODS]
-    data["diagrams"] = {"flow": data["diagrams"].get("flow", "")}
+    data["diagrams"] = {}
     result["pulls"] = pulls[:20]
     result["get_pods"] = "\n".join(result["get_pods"].splitlines()[:DESCRIBED_PODS + 1])
     truncated += ["trace.pods", "trace.diagrams", "get_pods"]

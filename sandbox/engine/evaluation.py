@@ -53,6 +53,15 @@ class Evaluation:
         """Every Mermaid diagram of the run, drawn the first time it is asked for."""
         return all_diagrams(self.trace)
 
+    @property
+    def charts(self) -> dict[str, str]:
+        """The diagrams but the decision flowcharts: a result's layer, pull and registry charts.
+
+        The page lights one pod's path on the unmarked flowchart `accepted` brings; the chart
+        marked with every pod's path at once is `manage.py simulate`'s, and no page reads it.
+        """
+        return {k: v for k, v in self.diagrams.items() if k not in ("flow", "flow_plain")}
+
     def get_pods(self) -> str:
         """`kubectl get pods -o wide` at the end of the run."""
         return report.get_pods(self.trace)

@@ -5,6 +5,8 @@
 // already work without JavaScript (code + link). Hints come as one closed <details> each, in a
 // `[data-hints]` block, which also works without JavaScript. Here we only enhance them.
 
+import { MERMAID_CONFIG } from "../sandbox/mermaid-config.js";
+
 const MANIFEST_KEY = "lunchbox:manifest";
 
 async function drawDiagrams(root) {
@@ -12,8 +14,8 @@ async function drawDiagrams(root) {
   if (blocks.length === 0 || !root.dataset.mermaidSrc) return;
   try {
     const { default: mermaid } = await import(root.dataset.mermaidSrc);
-    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
-    mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: dark ? "dark" : "default" });
+    // The same light theme as the sandbox's, whatever the system's colour scheme (see there).
+    mermaid.initialize({ ...MERMAID_CONFIG });
     // Keep the text for screen readers and as a fallback if rendering fails.
     for (const block of blocks) block.dataset.source = block.textContent;
     await mermaid.run({ nodes: blocks, suppressErrors: true });
@@ -88,10 +90,28 @@ function wireHints(root) {
   }
 }
 
+// A code block, table or diagram wider than the column scrolls sideways; a keyboard user must be able
+// to reach it to scroll it, so each one that overflows takes a place in the tab order.
+function keyboardScrolling(root) {
+  const update = () => {
+    for (const block of root.querySelectorAll("pre, .table-scroll")) {
+      if (block.scrollWidth > block.clientWidth + 1) block.tabIndex = 0;
+      else block.removeAttribute("tabindex");
+    }
+  };
+  update();
+  new ResizeObserver(update).observe(root);
+  return update;
+}
+
 const root = document.getElementById("lesson");
 if (root) {
   wireSandboxes(root);
   wireHints(root);
-  drawDiagrams(root);
+  const rescroll = keyboardScrolling(root);
+  drawDiagrams(root).then(() => {
+    rescroll();
+    root.dataset.diagrams = "drawn"; // for tests: every diagram is drawn at its final size
+  });
   import("./live_sandbox.js").then(({ wireLiveSandboxes }) => wireLiveSandboxes(root));
 }

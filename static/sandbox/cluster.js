@@ -91,6 +91,7 @@ function nodeCard(node) {
 function registryCard(registry, shown) {
   const card = el("article", "registry-card");
   card.setAttribute("aria-label", `registry ${registry.host}`);
+  card.tabIndex = 0; // it scrolls (sandbox.css): keyboard users must reach it to scroll it
   card.append(el("h4", "", `${registry.host}${registry.private ? " (private)" : ""}`));
   for (const repo of registry.repositories) {
     const table = el("table", "tags");

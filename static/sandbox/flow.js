@@ -10,18 +10,15 @@
 // lights one pod's and container's steps up to the timeline's current one (`showPath`); the
 // chart the server marks in `result` shows every pod's path at once, so it is not drawn here.
 
+import { MERMAID_CONFIG } from "./mermaid-config.js";
+
 let mermaidPromise = null;
 
 // One Mermaid for the page (diagrams.js renders its charts with it too).
 export function loadMermaid(src) {
   if (!mermaidPromise) {
     mermaidPromise = import(src).then(({ default: mermaid }) => {
-      mermaid.initialize({
-        startOnLoad: false,
-        securityLevel: "strict",
-        // Tighter than the defaults (50/50): the pull flowchart is tall, and must stay legible.
-        flowchart: { nodeSpacing: 30, rankSpacing: 35 },
-      });
+      mermaid.initialize({ ...MERMAID_CONFIG });
       return mermaid;
     });
     // A failed load (server restarting) should not stick: let the next render try again.
@@ -43,6 +40,11 @@ export class FlowDiagram {
     this.renders = 0;
     this.previous = new Map(); // JSON [pod, container] -> the flow node it was last at
     this.shown = null; // the node showPath made current
+    // The panel shrinks when the result's tabs appear (and a phone turns): keep the current
+    // node in view rather than leave it below the fold it was scrolled to.
+    new ResizeObserver(() => {
+      if (this.shown?.isConnected) this.reveal(this.shown);
+    }).observe(container);
   }
 
   // Render Mermaid text in place of the current diagram; resolves false if it could not.
@@ -52,7 +54,7 @@ export class FlowDiagram {
     this.renders += 1;
     const ticket = this.renders;
     const svgId = `flow-svg-${ticket}`;
-    const scrollTop = this.container.scrollTop;
+    const { scrollTop, scrollLeft } = this.container;
     this.previous.clear();
     this.shown = null;
     if (!redraw) this.container.dataset.state = "rendering";
@@ -64,7 +66,7 @@ export class FlowDiagram {
       // securityLevel "strict" (labels sanitized, no scripts, no click handlers).
       this.container.innerHTML = svg;
       this.tagNodes(svgId);
-      if (redraw) this.container.scrollTop = scrollTop;
+      if (redraw) this.container.scrollTo({ top: scrollTop, left: scrollLeft });
       this.container.dataset.state = "ready";
       return true;
     } catch (error) {
@@ -134,14 +136,18 @@ export class FlowDiagram {
     label?.closest("g.edgeLabel")?.classList.add("flow-taken");
   }
 
-  // Scroll the diagram panel (never the page) so the current node is in view.
+  // Scroll the diagram panel (never the page) so the current node is in view: the chart keeps
+  // its natural size (mermaid-config.js), so it may be wider than the panel as well as taller.
   reveal(group) {
     const box = group.getBoundingClientRect();
     const view = this.container.getBoundingClientRect();
-    if (box.top >= view.top && box.bottom <= view.bottom) return;
+    const inside = (low, high, from, to) => low >= from && high <= to;
+    if (inside(box.top, box.bottom, view.top, view.bottom)
+        && inside(box.left, box.right, view.left, view.right)) return;
     const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.container.scrollTo({
       top: this.container.scrollTop + box.top - view.top - (view.height - box.height) / 2,
+      left: this.container.scrollLeft + box.left - view.left - (view.width - box.width) / 2,
       behavior: reduced ? "auto" : "smooth",
     });
   }

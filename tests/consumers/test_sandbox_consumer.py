@@ -91,6 +91,19 @@ async def test_run_streams_accepted_steps_then_result_with_cached_image_event(tw
     await communicator.disconnect()
 
 
+async def test_the_result_sends_the_charts_but_no_flowchart_the_page_does_not_draw(
+        two_nodes) -> None:
+    """The page lights one pod's path on `accepted`'s chart: an all-pods one would go unread."""
+    communicator = await connect()
+    pulled = STARTER.replace("nginx:1.25", "nginx:1.27")
+    await send(communicator, type="run", manifest=pulled, scenario="two-nodes", speed=16)
+    frames = await run_to_result(communicator)
+    assert "\nflowchart TD\n" in frames[0]["diagrams"]["flow"]
+    result = frames[-1]
+    assert sorted(result["trace"]["diagrams"]) == ["layers", "pulls", "registry"]
+    await communicator.disconnect()
+
+
 async def test_finish_control_sends_every_remaining_frame_at_once(two_nodes) -> None:
     communicator = await connect()
     await send(communicator, type="run", manifest=STARTER, scenario="two-nodes", speed=0.25)

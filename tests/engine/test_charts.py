@@ -104,6 +104,13 @@ sha256:ffffffffffff, 2 layers, 49 MB downloaded, 0 B already on the node
 """
 
 PULLS = """\
+---
+config:
+  gantt:
+    useWidth: 1260
+    leftPadding: 75
+    rightPadding: 705
+---
 gantt
 \ttitle Image pulls on each node
 \taccTitle: Image pulls on each node over simulated time
@@ -230,6 +237,19 @@ def test_gantt_shows_the_wait_in_the_serialized_queue_apart_from_the_pull() -> N
         in lines
 
 
+def test_gantt_leaves_room_right_of_the_last_bar_for_the_widest_label() -> None:
+    """Mermaid draws a label left of its bar (and cuts it at the chart's edge) unless
+    bar end + label + 1.5 × leftPadding fits; the last bar ends at width − left − right."""
+    pod = "default/" + "w" * 90
+    chart = pull_timeline(replace(TRACE, pulls=(replace(WEB_V2, pod=pod, node="n" * 40),)))
+    config = dict(re.findall(r"^    (\w+): (\d+)$", chart, re.MULTILINE))
+    width, left, right = (int(config[k]) for k in ("useWidth", "leftPadding", "rightPadding"))
+    label = f"Pulled registry.example.com/web:v2 for {pod} · 1.5 MB downloaded"
+    assert right - left / 2 >= 8 * len(label)
+    assert left >= 10 + 8 * 40  # the node's name, drawn from x = 10
+    assert width - left - right >= 400  # the bars keep room to be told apart
+
+
 def test_gantt_marks_failed_pulls_crit_and_only_them() -> None:
     tasks = [line for line in pull_timeline(TRACE).splitlines() if re.search(r"\bp\d+, ", line)]
     assert [(":crit," in line) for line in tasks] == [False, True, False]
@@ -327,7 +347,8 @@ _LINE_SHAPES = {
         r'|s\d+_(l\d+|node) ~~~ s\d+_(l\d+|node)|accTitle: [^"]*|accDescr: [^"]*'
         r'|classDef \w+ [\w#:,-]+( [\w#:,-]+)?|class [\w,]+ \w+)'),
     "pulls": re.compile(
-        r"gantt|\t(title [^:]*|acc(Title|Descr): [^%]*|dateFormat x|axisFormat %M:%S(\.%L)?"
+        r"---|config:|  gantt:|    (useWidth|leftPadding|rightPadding): \d+"
+        r"|gantt|\t(title [^:]*|acc(Title|Descr): [^%]*|dateFormat x|axisFormat %M:%S(\.%L)?"
         r"|tickInterval \d+(millisecond|second|minute)"
         r"|todayMarker off|section [^:]+"
         r"|(Queued|Pulled|Failed|Checked) [^:]+ :((done|crit|active), )?[pq]\d+, \d+, \d+ms)"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lessons.rendering import render_markdown
+from lessons.rendering import render_markdown, with_accessible_names
 
 
 def test_script_tags_are_removed_with_their_content():
@@ -51,9 +51,28 @@ def test_unknown_code_language_class_is_dropped_but_code_kept():
 
 def test_mermaid_fence_becomes_an_escaped_pre_for_the_browser():
     html = render_markdown('```mermaid\nflowchart TD\n  A["<b>x</b>"] --> B\n```\n')
-    assert '<pre class="mermaid">flowchart TD\n  A["&lt;b&gt;x&lt;/b&gt;"] --&gt; B</pre>' in html
+    assert ('<pre class="mermaid">flowchart TD\n  accTitle: Lesson diagram\n'
+            '  accDescr: &lt;b&gt;x&lt;/b&gt;\n  A["&lt;b&gt;x&lt;/b&gt;"] --&gt; B</pre>') in html
     assert "<b>" not in html
     assert "<code" not in html
+
+
+def test_a_diagram_keeps_its_authors_accessible_title_and_description():
+    diagram = "flowchart TD\n  accTitle: Policy\n  accDescr: Always pulls\n  A --> B"
+    assert with_accessible_names(diagram) == diagram
+
+
+def test_a_diagram_without_them_gets_its_title_and_the_text_it_shows():
+    diagram = '---\ntitle: Pulls\n---\nflowchart LR\n  a["node-a"] -->|pulls 1 MB| b{"Same build?"}'
+    assert with_accessible_names(diagram).split("\n")[3:6] == [
+        "flowchart LR", "  accTitle: Pulls", "  accDescr: node-a; pulls 1 MB; Same build?"]
+    gantt = "gantt\n  title Pulls\n  section node-1\n  Pull web :p1, 0, 10ms"
+    assert with_accessible_names(gantt).split("\n")[1:3] == [
+        "  accTitle: Pulls", "  accDescr: node-1; Pull web"]
+
+
+def test_a_diagram_kind_without_accessible_names_is_left_as_written():
+    assert with_accessible_names("mindmap\n  root") == "mindmap\n  root"
 
 
 def test_sandbox_fence_becomes_a_live_sandbox_linking_to_the_scenario():
@@ -78,3 +97,9 @@ def test_sandbox_fence_cannot_break_out_of_its_attribute():
 def test_tilde_fences_work_for_our_languages_too():
     html = render_markdown("~~~mermaid\nflowchart LR\n  A --> B\n~~~\n")
     assert '<pre class="mermaid">' in html
+
+
+def test_a_table_is_wrapped_in_a_box_that_scrolls_on_a_phone():
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert html.startswith('<div class="table-scroll"><table>')
+    assert html.rstrip().endswith("</table></div>")

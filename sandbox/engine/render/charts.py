@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -203,6 +204,31 @@ def _timeline_tasks(number: int, pull: Pull) -> list[str]:
     return lines
 
 
+# Mermaid's Gantt puts a task's label right of its bar when the bar's end + the label's width +
+# 1.5 × leftPadding fits the chart's width, else left of the bar, where a long label runs off the
+# chart's left edge and is cut (at 20 replicas most were). The latest bar ends at width −
+# leftPadding − rightPadding, so a rightPadding of the widest label + leftPadding / 2 keeps every
+# label right of its bar and inside the chart; leftPadding holds the widest node name. Widths are
+# estimated from the label's length at the page's 14 px Gantt font, generously.
+_CHAR_PX = 9
+_BARS_PX = 480
+_ENTITY = re.compile(r"#\d+;")
+
+
+def _shown_length(label: str) -> int:
+    """How many characters a safe label shows (an entity such as `#58;` shows as one)."""
+    return len(_ENTITY.sub("_", label))
+
+
+def _gantt_layout(sections: Sequence[str], tasks: Sequence[str]) -> list[str]:
+    """Front matter sizing the chart so no section name or task label is cut off."""
+    left = max(75, 20 + _CHAR_PX * max((_shown_length(s) for s in sections), default=0))
+    widest = max((_shown_length(t.split(" :", 1)[0]) for t in tasks), default=0)
+    right = 20 + _CHAR_PX * widest + left // 2
+    return ["---", "config:", "  gantt:", f"    useWidth: {left + _BARS_PX + right}",
+            f"    leftPadding: {left}", f"    rightPadding: {right}", "---"]
+
+
 def _node_summary(node: str, pulls: Sequence[Pull]) -> str:
     failed = sum(1 for p in pulls if p.outcome == "failed")
     queued = sum(1 for p in pulls if _ms(p.started) > _ms(p.requested))
@@ -244,7 +270,10 @@ def pull_timeline(trace: Trace) -> str:
             lines += _timeline_tasks(number, pull)
     if not by_node:
         lines += ["\tsection No pulls", "\tNo image was pulled :milestone, m1, 0, 0ms"]
-    return "\n".join(lines) + "\n"
+    body = lines[lines.index("\ttodayMarker off") + 1:]
+    sections = [line.removeprefix("\tsection ") for line in body if line.startswith("\tsection ")]
+    tasks = [line.strip() for line in body if not line.startswith("\tsection ")]
+    return "\n".join(_gantt_layout(sections, tasks) + lines) + "\n"
 
 
 def all_charts(trace: Trace) -> dict[str, str]:
