@@ -22,7 +22,7 @@ from django.conf import settings
 from lessons import clusters, lookups
 from lessons.lookups import ChallengeRun
 from lessons.progress import learner_for_socket, report_run
-from sandbox import fairness, limits, protocol
+from sandbox import fairness, limits, protocol, run_settings
 from sandbox.backpressure import SendWindow
 from sandbox.engine import (
     BuildRequest,
@@ -221,6 +221,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         if challenge is not None:
             slug = slug or challenge.scenario  # a challenge runs in its own scenario by default
         scenario = await resolve_scenario(slug)
+        scenario = await run_settings.apply(slug, scenario, message.get("settings"))
         goals = None if challenge is None else challenge.goals
         try:
             evaluation = await fairness.scheduler().run(
