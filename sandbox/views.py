@@ -105,6 +105,21 @@ def challenge_page(request: HttpRequest, key: str) -> ChallengePage:
     )
 
 
+def learner_settings(sources: dict[str, str]) -> dict[str, list[dict[str, object]]]:
+    """For each scenario that lets learners change settings (`learnerSettings:`), what the page's
+    Cluster settings group offers: each setting, its values and the scenario's own value."""
+    offered: dict[str, list[dict[str, object]]] = {}
+    for slug, source in sources.items():
+        try:
+            settings = lookups.parsed_scenario(source).learner_settings
+        except ManifestError:  # a broken scenario says so when it is run
+            continue
+        if settings:
+            offered[slug] = [{"path": s.path, "values": list(s.values), "value": s.written,
+                              "in_force": s.in_force} for s in settings]
+    return offered
+
+
 def sandbox_page(request: HttpRequest) -> HttpResponse:
     """The sandbox: a manifest editor, a scenario picker and the live decision flow.
 
@@ -114,6 +129,7 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
     scenarios = list(
         Scenario.objects.order_by("order", "title").values("slug", "title", "description")
     )
+    settings = learner_settings(dict(Scenario.objects.values_list("slug", "source")))
     key = request.GET.get("challenge")
     challenge = challenge_page(request, key) if key is not None else None
     selected = (
@@ -136,6 +152,7 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
             # The name they last gave for the board, for the display-name field.
             "display_name": last_display_name(session_learner(request.session)),
             "modelled_versions": modelled_versions(),
+            "cluster_settings": settings,  # static/sandbox/settings.js
         },
     )
     offer_session_cookie(request, response)  # the cookie the websocket identifies them by
