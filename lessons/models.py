@@ -348,6 +348,14 @@ class Challenge(LoadedContent):
         """The solution for a learner with `attempts` runs, or "" while it is locked for them."""
         return self.solution if self.solution_unlocked(attempts) else ""
 
+    def solution_settings_for(self, attempts: int) -> list[str]:
+        """The Cluster settings the solution needs (`setting: value` lines), shown with it."""
+        if not self.solution_unlocked(attempts) or not isinstance(self.solution_settings, dict):
+            return []
+        words = {True: "true", False: "false", None: "null"}
+        return [f"{path}: {words.get(value, value) if not isinstance(value, str) else value}"
+                for path, value in self.solution_settings.items()]
+
     def solution_unlocks_after(self) -> int:
         """Runs that unlock the solution; 0 when none do (no solution, never, or shown now)."""
         if not self.solution.strip() or self.solution_visible:

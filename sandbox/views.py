@@ -60,6 +60,7 @@ class ChallengePage:
     starter_manifest: str
     progress: ChallengeProgress | None = None  # theirs: solved, runs, the last run's goals
     solution: str = ""  # empty while it is locked for them
+    solution_settings: tuple[str, ...] = ()  # the Cluster settings it needs, `setting: value`
     solution_unlocks_after: int = 0  # runs that unlock it; 0: none do
 
 
@@ -101,6 +102,7 @@ def challenge_page(request: HttpRequest, key: str) -> ChallengePage:
         ),
         progress=progress,
         solution=challenge.solution_for(attempts),
+        solution_settings=tuple(challenge.solution_settings_for(attempts)),
         solution_unlocks_after=challenge.solution_unlocks_after(),
     )
 

@@ -77,3 +77,18 @@ def test_the_sandbox_page_offers_the_scenarios_settings(client: Client, shared_n
     gate = data["shared-node"][0]
     assert gate == {"path": GATE, "values": [False, True], "value": False, "in_force": False}
     assert '<legend>Cluster settings</legend>' in content
+
+
+def test_an_unlocked_solution_is_shown_with_the_settings_it_needs(client: Client,
+                                                                 shared_node) -> None:
+    item = challenge(shared_node, {GATE: True})
+    item.lesson.published = True
+    item.lesson.save()
+    item.save()
+    content = client.get("/sandbox/?challenge=l/c").content.decode()
+    assert "Run it with these Cluster settings" not in content  # locked: neither is shown
+    Challenge.objects.filter(pk=item.pk).update(solution_visible=True)
+    for url in ("/sandbox/?challenge=l/c", "/lessons/l/"):
+        content = client.get(url).content.decode()
+        assert "Run it with these Cluster settings" in content, url
+        assert f"<code>{GATE}: true</code>" in content
