@@ -131,7 +131,6 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
     scenarios = list(
         Scenario.objects.order_by("order", "title").values("slug", "title", "description")
     )
-    settings = learner_settings(dict(Scenario.objects.values_list("slug", "source")))
     key = request.GET.get("challenge")
     challenge = challenge_page(request, key) if key is not None else None
     selected = (
@@ -149,12 +148,14 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
         {
             "scenarios": scenarios,
             "selected_scenario": selected,
+            # What each scenario's Cluster settings group offers (static/sandbox/settings.js).
+            "cluster_settings": learner_settings(
+                dict(Scenario.objects.values_list("slug", "source"))),
             "starter_manifest": starter,
             "challenge": challenge,
             # The name they last gave for the board, for the display-name field.
             "display_name": last_display_name(session_learner(request.session)),
             "modelled_versions": modelled_versions(),
-            "cluster_settings": settings,  # static/sandbox/settings.js
         },
     )
     offer_session_cookie(request, response)  # the cookie the websocket identifies them by
