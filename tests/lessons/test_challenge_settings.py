@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 
+from lessons.loader import default_content_dir, load_content
 from lessons.models import Challenge, Lesson, Scenario
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +96,21 @@ def test_an_unlocked_solution_is_shown_with_the_settings_it_needs(client: Client
         content = client.get(url).content.decode()
         assert "Run it with these Cluster settings" in content, url
         assert f"<code>{GATE}: true</code>" in content
+
+
+def test_solution_settings_are_loaded_exported_and_loaded_again(tmp_path: Path) -> None:
+    target = tmp_path / "content"
+    shutil.copytree(default_content_dir(), target)
+    load_content(target)
+    item = Challenge.objects.get(lesson__slug="shared-nodes", slug="turn-the-gate-on")
+    assert item.solution_settings == {GATE: True}
+    picked = {GATE: True, "kubelet.imagePullCredentialsVerificationPolicy": None}
+    item.solution_settings = picked  # still solves it: null is "not set"
+    item.save()
+    call_command("export_content", "--path", str(target), stdout=StringIO())
+    text = (target / "shared-nodes.yaml").read_text()
+    assert f"      {GATE}: true\n      kubelet.imagePullCredentialsVerificationPolicy:" in text
+    Challenge.objects.all().delete()
+    load_content(target, force=True)
+    again = Challenge.objects.get(lesson__slug="shared-nodes", slug="turn-the-gate-on")
+    assert again.solution_settings == picked
