@@ -292,6 +292,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 raise BadMessage("unknown_challenge", f"there is no challenge {key!r}")
             slug = slug or challenge.scenario
         scenario = await resolve_scenario(slug)
+        # The learner's picks: the kubelets and the API server take them from this command on.
+        scenario = await run_settings.apply(slug, scenario, message.get("settings"))
         if self.learner is None:
             self.learner = await learner_for_socket(self.scope)
         place = clusters.Place(self.learner, slug or "", key or "", scenario,

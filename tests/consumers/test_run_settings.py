@@ -121,3 +121,35 @@ async def test_hostile_settings_are_bad_messages(shared_node, settings: Any) -> 
     frames = await run(communicator)
     assert frames[0]["type"] == "accepted"
     await communicator.disconnect()
+
+
+async def console(communicator: WebsocketCommunicator, **message: Any) -> dict[str, Any]:
+    await communicator.send_to(text_data=json.dumps(
+        {"version": 1, "type": "console", "scenario": "shared-node", **message}))
+    return json.loads(await communicator.receive_from(timeout=20))
+
+
+@pytest.mark.parametrize(("settings", "status"), [
+    (None, "Running"), ({GATE: True}, "ErrImageNeverPull")])
+async def test_the_console_cluster_takes_the_settings_of_each_command(
+    shared_node, settings: Any, status: str
+) -> None:
+    communicator = await connect()
+    extra = {} if settings is None else {"settings": settings}
+    await console(communicator, action="open", **extra)
+    applied = await console(communicator, action="command", line="kubectl apply -f -",
+                            manifest=TWO_TEAMS, **extra)
+    assert applied["exit_code"] == 0, applied
+    waited = await console(communicator, action="command", line="sleep 60", **extra)
+    row = next(line for line in waited["pods"].splitlines() if "reports" in line)
+    assert status in row, waited["pods"]
+    await communicator.disconnect()
+
+
+async def test_a_console_command_with_refused_settings_is_an_error(shared_node) -> None:
+    communicator = await connect()
+    refused = await console(communicator, action="open", settings={POLICY: "AlwaysVerify"})
+    assert refused["type"] == "error" and refused["code"] == "invalid_settings"
+    bad = await console(communicator, action="open", settings={"nope": 1})
+    assert bad["code"] == "bad_message"
+    await communicator.disconnect()
