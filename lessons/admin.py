@@ -60,7 +60,8 @@ class ChallengeInline(ChallengeInlineBase):
     extra = 0
     fields = [
         ("title", "slug", "order"), "prompt", "scenario", "starter_manifest", "goals", "hints",
-        "solution", ("solution_after_attempts", "solution_visible"), "setup",
+        "solution", "solution_settings", ("solution_after_attempts", "solution_visible"),
+        "setup",
     ]
     prepopulated_fields = {"slug": ["title"]}
     show_change_link = True
@@ -122,7 +123,8 @@ class ChallengeAdmin(ChallengeAdminBase):
     list_select_related = ["lesson", "lesson__scenario", "scenario"]
     fields = [
         "lesson", ("title", "slug", "order"), "prompt", "scenario", "starter_manifest", "goals",
-        "hints", "solution", ("solution_after_attempts", "solution_visible"), "setup", "preview",
+        "hints", "solution", "solution_settings", ("solution_after_attempts", "solution_visible"),
+        "setup", "preview",
     ]
 
     @admin.display(description="Preview")

@@ -24,7 +24,7 @@ LESSON_KEY_ORDER = (
 )
 CHALLENGE_KEY_ORDER = (
     "slug", "title", "order", "scenario", "prompt", "starter_manifest", "goals", "hints",
-    "solution", "setup",
+    "solution", "solution_settings", "setup",
 )
 
 
@@ -43,6 +43,9 @@ def _same(old: Any, new: Any) -> bool:
         return normalize_newlines(old).strip() == new.strip()
     if isinstance(old, list) and isinstance(new, list):
         return [str(item).strip() for item in old] == [str(item).strip() for item in new]
+    if isinstance(old, dict) and isinstance(new, dict):  # solution_settings
+        return len(old) == len(new) and all(
+            key in old and _same(old[key], value) for key, value in new.items())
     return bool(old == new) and type(old) is type(new)
 
 
@@ -66,7 +69,7 @@ def _set(mapping: CommentedMap, key: str, value: Any, default: Any = None) -> No
         if _same(mapping[key], value):
             return
         mapping[key] = _styled(value)
-    elif value not in ("", None, []) and not _same(default, value):
+    elif value not in ("", None, [], {}) and not _same(default, value):
         mapping[key] = _styled(value)
 
 
@@ -88,6 +91,7 @@ def _challenge_values(challenge: Challenge, existing: CommentedMap) -> dict[str,
         "goals": challenge.goals,
         "hints": _hints_value(existing.get("hints"), challenge),
         "solution": challenge.solution,
+        "solution_settings": dict(challenge.solution_settings or {}),
         "setup": challenge.setup,
     }
 

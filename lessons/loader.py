@@ -47,7 +47,7 @@ LESSON_KEYS = {
 }
 CHALLENGE_KEYS = {
     "slug", "title", "prompt", "order", "scenario", "starter_manifest", "goals", "hints",
-    "solution", "setup",
+    "solution", "solution_settings", "setup",
 }
 TEXT_FIELDS = ("summary", "body", "starter_manifest")
 CHALLENGE_TEXT_FIELDS = ("prompt", "starter_manifest", "goals", "solution")
@@ -298,6 +298,20 @@ def _text(path: Path, mapping: Any, key: str, *, required: bool = False) -> str:
     return normalize_newlines(str(value))
 
 
+def _settings(path: Path, mapping: Any, key: str) -> dict[str, bool | str | None]:
+    """A challenge's `solution_settings`: setting to true, false, a name or null (checked
+    against the scenario's `learnerSettings:` when the challenge is saved and in the tests)."""
+    value = mapping.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and (v is None or isinstance(v, (bool, str)))
+            for k, v in value.items()):
+        raise ContentError(path, f"`{key}` must map each setting to true, false, a name or null",
+                           *_key_position(mapping, key))
+    return {str(k): v for k, v in value.items()}
+
+
 def _integer(path: Path, mapping: Any, key: str, default: int) -> int:
     value = mapping.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -445,6 +459,7 @@ def _load_challenge(path: Path, lines: Sequence[str], lesson: Lesson, item: Comm
         "hints": _hints(path, item),
         "solution": _text(path, item, "solution"),
         "setup": _text(path, item, "setup"),
+        "solution_settings": _settings(path, item, "solution_settings"),
         "order": _integer(path, item, "order", (index + 1) * 10),
         "scenario": _scenario_ref(path, item),
     }

@@ -13,7 +13,7 @@ from typing import Any
 
 from lessons.models import Challenge, Lesson
 from lessons.models import Scenario as ScenarioModel
-from sandbox.engine import Scenario, load_scenario
+from sandbox.engine import Scenario, apply_settings, default_scenario, load_scenario
 
 
 @dataclass(frozen=True)
@@ -55,3 +55,13 @@ def parsed_scenario(source: str) -> Scenario:
     """The engine's world for a scenario's YAML, read once per distinct text (an edit in the
     admin changes the text, so it is never stale). Raises ManifestError if it is broken."""
     return load_scenario(source)
+
+
+@lru_cache(maxsize=64)
+def scenario_with_settings(source: str,
+                           choices: tuple[tuple[str, bool | str | None], ...]) -> Scenario:
+    """The scenario `source` describes (the default world for "") with a learner's settings
+    in force, read once per distinct text and choices. Raises SettingsError (or ManifestError
+    for a broken scenario)."""
+    base = parsed_scenario(source) if source else default_scenario()
+    return apply_settings(source, base, choices)

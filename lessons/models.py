@@ -225,6 +225,12 @@ class Challenge(LoadedContent):
         blank=True, help_text="One hint per paragraph, in the order learners should read them."
     )
     solution = models.TextField(blank=True, help_text="A manifest that meets every goal.")
+    solution_settings = models.JSONField(
+        default=dict, blank=True,
+        help_text="Cluster settings the solution needs, as a learner picks them under Cluster "
+        "settings: the scenario's `learnerSettings:`, e.g. "
+        '{"kubelet.featureGates.KubeletEnsureSecretPulledImages": true}.',
+    )
     solution_after_attempts = models.PositiveIntegerField(
         default=0,
         help_text="Show a learner the solution once they have run the challenge this many times; "
@@ -271,9 +277,14 @@ class Challenge(LoadedContent):
         validation.raise_for_problems({
             "setup": validation.setup_problems(self.setup, world, self.starter_manifest),
         })
+        solved_in = world
+        if self.solution_settings:
+            solved_in, problems = validation.settings_world(
+                scenario.source if scenario is not None else "", world, self.solution_settings)
+            validation.raise_for_problems({"solution_settings": problems})
         if scenario is None or world is not None:
             validation.raise_for_problems(validation.solvability_problems(
-                self.starter_manifest, self.solution, self.goals, world))
+                self.starter_manifest, self.solution, self.goals, world, solved_in))
 
     def content_values(self) -> dict[str, Any]:
         return {
@@ -284,6 +295,8 @@ class Challenge(LoadedContent):
             "scenario": self.scenario.slug if self.scenario_id and self.scenario else "",
             # Only when set, so rows loaded before the field existed keep their fingerprint.
             **({"setup": _text(self.setup)} if self.setup.strip() else {}),
+            **({"solution_settings": dict(sorted(self.solution_settings.items()))}
+               if self.solution_settings else {}),
         }
 
     @property
@@ -334,6 +347,14 @@ class Challenge(LoadedContent):
     def solution_for(self, attempts: int) -> str:
         """The solution for a learner with `attempts` runs, or "" while it is locked for them."""
         return self.solution if self.solution_unlocked(attempts) else ""
+
+    def solution_settings_for(self, attempts: int) -> list[str]:
+        """The Cluster settings the solution needs (`setting: value` lines), shown with it."""
+        if not self.solution_unlocked(attempts) or not isinstance(self.solution_settings, dict):
+            return []
+        words = {True: "true", False: "false", None: "null"}
+        return [f"{path}: {words.get(value, value) if not isinstance(value, str) else value}"
+                for path, value in self.solution_settings.items()]
 
     def solution_unlocks_after(self) -> int:
         """Runs that unlock the solution; 0 when none do (no solution, never, or shown now)."""

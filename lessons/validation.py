@@ -88,12 +88,35 @@ def setup_problems(setup: str, scenario: WorldScenario | None, starter: str) -> 
 LEARNER_GOALS = frozenset({"predictions"})
 
 
+def settings_world(source: str, world: WorldScenario | None,
+                   settings: Any) -> tuple[WorldScenario | None, list[Problem]]:
+    """The scenario with a challenge's `solution_settings` in force, as a learner would pick
+    them (`apply_settings`); problems name each setting that cannot be picked."""
+    from sandbox.engine import Problem as EngineProblem
+    from sandbox.engine import SettingsError, apply_settings, default_scenario
+
+    if not isinstance(settings, dict):
+        return world, [EngineProblem("solution settings must be a mapping of setting to value")]
+    picked = []
+    for path, value in settings.items():
+        if not (value is None or isinstance(value, (bool, str))):
+            return world, [EngineProblem(f"{path} must be true, false, null or a name",
+                                         path=str(path))]
+        picked.append((str(path), value))
+    try:
+        return apply_settings(source, world or default_scenario(), picked), []
+    except SettingsError as error:
+        return world, list(error.problems)
+
+
 def solvability_problems(starter: str, solution: str, goals: str,
-                         scenario: WorldScenario | None) -> dict[str, list[Problem]]:
+                         scenario: WorldScenario | None,
+                         solved_in: WorldScenario | None = None) -> dict[str, list[Problem]]:
     """Run the solution and the starter through the engine against the goals: the solution must
     meet every goal a run can meet, and the starter must not meet them all already (or the
     challenge is solved before the learner starts). Each failure names the goal and what the
-    run showed, keyed by the field to fix. Only called once the fields themselves are valid."""
+    run showed, keyed by the field to fix. Only called once the fields themselves are valid.
+    The solution runs in `solved_in` when given: the scenario with its solution settings."""
     from sandbox.engine import ManifestError, default_scenario, evaluate, load_goals
     from sandbox.engine import Problem as EngineProblem
 
@@ -103,9 +126,10 @@ def solvability_problems(starter: str, solution: str, goals: str,
         return {}
     world = scenario if scenario is not None else default_scenario()
 
-    def results(manifest: str) -> tuple[Any, ...] | list[Problem]:
+    def results(manifest: str, where: WorldScenario | None = None) -> tuple[Any, ...] | list[
+            Problem]:
         try:
-            return tuple(evaluate(manifest, world, goals=read).goals or ())
+            return tuple(evaluate(manifest, where or world, goals=read).goals or ())
         except ManifestError as error:
             return list(error.problems)
 
@@ -114,7 +138,7 @@ def solvability_problems(starter: str, solution: str, goals: str,
         problems["solution"] = [EngineProblem(
             "a challenge with goals needs a solution that meets them",
             hint="paste the manifest that solves it; saving runs it against the goals")]
-    elif isinstance(solved := results(solution), list):
+    elif isinstance(solved := results(solution, solved_in), list):
         problems["solution"] = solved
     else:
         problems["solution"] = [EngineProblem(

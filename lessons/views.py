@@ -55,6 +55,7 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "progress": progress,
             "attempts": attempts,
             "solution": challenge.solution_for(attempts),
+            "solution_settings": challenge.solution_settings_for(attempts),
             "solution_unlocks_after": challenge.solution_unlocks_after(),
             "versions": scenario_versions(challenge.effective_scenario()),
         })

@@ -22,7 +22,7 @@ from django.conf import settings
 from lessons import clusters, lookups
 from lessons.lookups import ChallengeRun
 from lessons.progress import learner_for_socket, report_run
-from sandbox import fairness, limits, protocol
+from sandbox import fairness, limits, protocol, run_settings
 from sandbox.backpressure import SendWindow
 from sandbox.engine import (
     BuildRequest,
@@ -223,6 +223,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         if challenge is not None:
             slug = slug or challenge.scenario  # a challenge runs in its own scenario by default
         scenario = await resolve_scenario(slug)
+        scenario = await run_settings.apply(slug, scenario, message.get("settings"))
         goals = None if challenge is None else challenge.goals
         try:
             evaluation = await fairness.scheduler().run(
@@ -299,6 +300,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 raise BadMessage("unknown_challenge", f"there is no challenge {key!r}")
             slug = slug or challenge.scenario
         scenario = await resolve_scenario(slug)
+        # The learner's picks: the kubelets and the API server take them from this command on.
+        scenario = await run_settings.apply(slug, scenario, message.get("settings"))
         if self.learner is None:
             self.learner = await learner_for_socket(self.scope)
         place = clusters.Place(self.learner, slug or "", key or "", scenario,

@@ -331,6 +331,7 @@ def accepted_frame(run: int, evaluation: Evaluation) -> dict[str, Any]:
         scenario=trace.scenario, diagrams={"flow": evaluation.diagrams["flow_plain"]},
         warnings=[w.to_dict() for w in evaluation.warnings], created=list(evaluation.created),
         build=None if evaluation.build is None else evaluation.build.to_dict(),
+        settings=dict(trace.settings),  # the scenario's learner settings, as this run had them
         hints=[{"id": h.id, "message": h.message, "pod": h.pod, "container": h.container,
                 "rule": h.rule} for h in trace.hints],
         cluster=run_cluster(evaluation.scenario, trace),  # bounded by construction

@@ -60,6 +60,7 @@ class ChallengePage:
     starter_manifest: str
     progress: ChallengeProgress | None = None  # theirs: solved, runs, the last run's goals
     solution: str = ""  # empty while it is locked for them
+    solution_settings: tuple[str, ...] = ()  # the Cluster settings it needs, `setting: value`
     solution_unlocks_after: int = 0  # runs that unlock it; 0: none do
 
 
@@ -101,8 +102,24 @@ def challenge_page(request: HttpRequest, key: str) -> ChallengePage:
         ),
         progress=progress,
         solution=challenge.solution_for(attempts),
+        solution_settings=tuple(challenge.solution_settings_for(attempts)),
         solution_unlocks_after=challenge.solution_unlocks_after(),
     )
+
+
+def learner_settings(sources: dict[str, str]) -> dict[str, list[dict[str, object]]]:
+    """For each scenario that lets learners change settings (`learnerSettings:`), what the page's
+    Cluster settings group offers: each setting, its values and the scenario's own value."""
+    offered: dict[str, list[dict[str, object]]] = {}
+    for slug, source in sources.items():
+        try:
+            settings = lookups.parsed_scenario(source).learner_settings
+        except ManifestError:  # a broken scenario says so when it is run
+            continue
+        if settings:
+            offered[slug] = [{"path": s.path, "values": list(s.values), "value": s.written,
+                              "in_force": s.in_force} for s in settings]
+    return offered
 
 
 def sandbox_page(request: HttpRequest) -> HttpResponse:
@@ -134,6 +151,9 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
         {
             "scenarios": scenarios,
             "selected_scenario": selected,
+            # What each scenario's Cluster settings group offers (static/sandbox/settings.js).
+            "cluster_settings": learner_settings(
+                dict(Scenario.objects.values_list("slug", "source"))),
             "starter_manifest": starter,
             "challenge": challenge,
             # The name they last gave for the board, for the display-name field.

@@ -30,7 +30,14 @@ from .objects import KubeObject, Manifests
 from .paste import load_paste
 from .problems import ManifestError, Position, Problem
 from .reference import ImageReference, InvalidReference, default_pull_policy, parse_reference
-from .scenario import BuildRequest, FileVersions, default_scenario, load_scenario
+from .scenario import (
+    BuildRequest,
+    FileVersions,
+    SettingsError,
+    apply_settings,
+    default_scenario,
+    load_scenario,
+)
 from .simulator import simulate
 from .trace import Trace
 from .world import Scenario
@@ -53,7 +60,9 @@ __all__ = [
     "Position",
     "Problem",
     "Scenario",
+    "SettingsError",
     "Trace",
+    "apply_settings",
     "check_goals",
     "credentials_match",
     "default_pull_policy",

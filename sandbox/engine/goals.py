@@ -10,6 +10,8 @@ Goals are a YAML list; each item is a one-key mapping:
     - event: {reason: Pulled, message: already present}   # message is a substring, optional
     - podCount: 3                      # exactly this many pods were created
     - pullSecretsFrom: ServiceAccount  # every pod's imagePullSecrets were copied from its account
+    - setting: {kubelet.imagePullCredentialsVerificationPolicy: AlwaysVerify}  # a learner
+      # setting of the scenario (`learnerSettings:`) had this value in force for the run
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .problems import ManifestError, Problem
+from .scenario.learner_settings import SETTABLE, member, show
 from .trace import Trace
 from .units import parse_size
 
@@ -155,6 +158,28 @@ def _pull_secrets_from(trace: Trace, want: tuple[str, str]) -> Verdict:
     return ok, written, "; ".join(seen) or "no pod was created"
 
 
+def _read_setting(want: Any) -> tuple[str, bool | str | None]:
+    if not isinstance(want, dict) or len(want) != 1:
+        raise ValueError("setting needs one {setting: value}, e.g. "
+                         "{kubelet.featureGates.KubeletEnsureSecretPulledImages: true}")
+    (path, value), = want.items()
+    if path not in SETTABLE:
+        raise ValueError(f"setting {path!r} is not one learners can be given: "
+                         + ", ".join(SETTABLE))
+    if not member(value, (*SETTABLE[path], None)):
+        raise ValueError(f"{path} cannot be {value!r}: one of "
+                         + ", ".join(show(v) for v in SETTABLE[path]))
+    return str(path), value
+
+
+def _setting(trace: Trace, want: tuple[str, bool | str | None]) -> Verdict:
+    path, value = want
+    used = dict(trace.settings)
+    seen = (f"{path}: {show(used[path])}" if path in used
+            else "this scenario does not let you change it")
+    return path in used and member(used[path], (value,)), f"{path}: {show(value)}", seen
+
+
 @dataclass(frozen=True)
 class _Kind:
     read: Callable[[Any], Any]  # the written value, checked; raises ValueError
@@ -174,6 +199,8 @@ KINDS: dict[str, _Kind] = {
     "event": _Kind(_read_event, _event_words, _event),
     "podCount": _Kind(_read_count, lambda n: f"exactly {n} pod(s) are created", _pod_count),
     "pullSecretsFrom": _Kind(_read_source, _source_words, _pull_secrets_from),
+    "setting": _Kind(_read_setting, lambda w: f"the cluster runs with {w[0]}: {show(w[1])}",
+                     _setting),
 }
 
 

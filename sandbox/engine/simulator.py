@@ -273,7 +273,9 @@ class _Simulation(PodWorker):
         trace = Trace(steps=tuple(self.steps), events=events, pods=pods,
                       pulls=tuple(self.pulls), warnings=tuple(self.warnings),
                       horizon=self.horizon, scenario=self.scenario.name,
-                      profile=self.scenario.profile, statuses=tuple(self.statuses))
+                      profile=self.scenario.profile, statuses=tuple(self.statuses),
+                      settings=tuple((setting.path, setting.in_force)
+                                     for setting in self.scenario.learner_settings))
         return replace(trace, hints=tuple(compute_hints(trace, self.objects, self.scenario)))
 
     def _pod_status(self, pod: PodRun,

@@ -209,6 +209,8 @@ class Trace:
     horizon: float = 300.0
     scenario: str = ""
     profile: str = "newest"  # the runtime wording profile (RUNTIME.md §12)
+    # The scenario's learner settings (`learnerSettings:`) as this run had them in force.
+    settings: tuple[tuple[str, bool | str | None], ...] = ()
     # Each pod's get-pods columns whenever they changed, in step order, so any step of the run
     # can be shown without simulating again. Left out of `to_dict`: a long run has thousands,
     # and the websocket sends them bounded, as the result frame's `timeline`.

@@ -265,6 +265,19 @@ class TimelineEntry:
     push: Push | None = None
 
 
+SettingValue = bool | str | None  # a learner setting's value; None: not set (the default)
+
+
+@dataclass(frozen=True)
+class LearnerSetting:
+    """A kubelet or admission setting the scenario lets a learner change (`learnerSettings:`)."""
+
+    path: str  # as written in the scenario, e.g. kubelet.imagePullCredentialsVerificationPolicy
+    values: tuple[SettingValue, ...]  # what a learner may pick, None meaning "not set"
+    written: SettingValue = None  # what the scenario file sets; None when it does not
+    in_force: SettingValue = None  # what the cluster runs with (a default when not set)
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str = "Default cluster"
@@ -277,6 +290,7 @@ class Scenario:
     always_pull_images: bool = False  # the AlwaysPullImages admission plugin (§11)
     horizon: float = 300.0  # how many simulated seconds to run
     profile: str = "newest"  # the runtime wording profile of RUNTIME.md §12
+    learner_settings: tuple[LearnerSetting, ...] = ()  # docs/scenarios.md, `learnerSettings:`
 
     def registry(self, host: str) -> Registry | None:
         for registry in self.registries:

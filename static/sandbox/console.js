@@ -1,4 +1,5 @@
 import { clusterView } from "./cluster.js";
+import { clusterSettings } from "./settings.js";
 
 // The console: kubectl (and crictl, crane, sleep) lines against the learner's own cluster,
 // which the server stores (docs/console.md). Output is printed as text, never as HTML.
@@ -39,7 +40,7 @@ export class ConsolePanel {
 
   message(action, extra = {}) {
     this.send({ type: "console", action, scenario: this.scenario() || null,
-                challenge: this.challenge, ...extra });
+                challenge: this.challenge, settings: clusterSettings.request(), ...extra });
   }
 
   open() {

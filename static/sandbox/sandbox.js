@@ -18,6 +18,7 @@ import { FlowDiagram } from "./flow.js";
 import { NarrationList } from "./narration.js";
 import { PodPicker } from "./picker.js";
 import { dockerPullDetails } from "./pulls.js";
+import { clusterSettings } from "./settings.js";
 import { SandboxSocket } from "./socket.js";
 import { ConsolePanel } from "./console.js";
 import { Timeline } from "./timeline.js";
@@ -335,6 +336,7 @@ function startRun() {
     challenge: challengeKey,
     display_name: ui.displayName.value.trim() || null,
     build: buildPanel.request(),
+    settings: clusterSettings.request(),
   });
 }
 

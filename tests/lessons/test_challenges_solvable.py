@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from sandbox.engine import Scenario, Trace, check_goals, evaluate, load_goals, load_scenario
+from sandbox.engine import (
+    Scenario,
+    Trace,
+    apply_settings,
+    check_goals,
+    evaluate,
+    load_goals,
+    load_scenario,
+)
 from sandbox.engine.console import DEFAULT_KEY, ClusterState, new_cluster, run_command
 
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./:@-]*[A-Za-z0-9]")
@@ -37,6 +45,8 @@ class Shipped:
     hints: tuple[str, ...]
     solution: str
     setup: str
+    # The cluster settings the solution is run with, as a learner picks them (`learnerSettings:`)
+    solution_settings: tuple[tuple[str, bool | str | None], ...] = ()
 
     @property
     def key(self) -> str:
@@ -64,6 +74,7 @@ def _shipped() -> list[Shipped]:
                 starter=item.get("starter_manifest", ""), goals=item.get("goals", ""),
                 hints=_hints(item.get("hints")), solution=item.get("solution", ""),
                 setup=item.get("setup", ""),
+                solution_settings=tuple((item.get("solution_settings") or {}).items()),
             ))
     return found
 
@@ -84,13 +95,19 @@ CONSOLE_STEPS = {
 }
 
 
+def scenario_text(slug: str) -> str:
+    return (CONTENT / "scenarios" / f"{slug}.yaml").read_text(encoding="utf-8")
+
+
 @cache
-def scenario(slug: str) -> Scenario:
-    return load_scenario((CONTENT / "scenarios" / f"{slug}.yaml").read_text(encoding="utf-8"))
+def scenario(slug: str, settings: tuple[tuple[str, bool | str | None], ...] = ()) -> Scenario:
+    world = load_scenario(scenario_text(slug))
+    return apply_settings(scenario_text(slug), world, settings) if settings else world
 
 
-def passed(challenge: Shipped, manifest: str) -> dict[str, bool]:
-    evaluation = evaluate(manifest, scenario(challenge.scenario), goals=challenge.goals)
+def passed(challenge: Shipped, manifest: str,
+           settings: tuple[tuple[str, bool | str | None], ...] = ()) -> dict[str, bool]:
+    evaluation = evaluate(manifest, scenario(challenge.scenario, settings), goals=challenge.goals)
     assert evaluation.goals is not None
     return {result.goal: result.passed for result in evaluation.goals}
 
@@ -137,7 +154,7 @@ def test_every_console_challenge_has_the_steps_a_learner_would_type():
 
 @pytest.mark.parametrize("challenge", CHALLENGES, ids=ids(CHALLENGES))
 def test_solution_meets_every_goal(challenge: Shipped) -> None:
-    results = passed(challenge, challenge.solution)
+    results = passed(challenge, challenge.solution, challenge.solution_settings)
     assert results and all(results.values()), results
 
 
@@ -157,7 +174,10 @@ def test_challenge_is_complete_and_its_last_hint_points_at_the_solution(
     # the starter or takes away from it.
     quoted = {word for code in re.findall(r"`([^`]+)`", challenge.hints[-1])
               for word in WORD.findall(code)}
-    solution, starter = Counter(WORD.findall(challenge.solution)), Counter(
+    # A setting the solution needs counts as what it adds: its name and the value picked.
+    picked = " ".join(f"{path.rsplit('.', 1)[-1]} {str(value).lower()}"
+                      for path, value in challenge.solution_settings)
+    solution, starter = Counter(WORD.findall(f"{challenge.solution}\n{picked}")), Counter(
         WORD.findall(challenge.starter))
     assert any(solution[word] != starter[word] for word in quoted), quoted
 
@@ -211,11 +231,29 @@ def test_kep_2535_challenges_use_scenarios_with_each_cluster_setting():
     for challenge in CHALLENGES:
         if challenge.lesson != "shared-nodes":
             continue
-        world = scenario(challenge.scenario)
+        world = scenario(challenge.scenario, challenge.solution_settings)
         settings[challenge.slug] = (world.kubelet.ensure_secret_pulled_images,
                                     world.kubelet.verification_policy, world.always_pull_images)
     assert settings == {
         "never-after-the-upgrade": (True, "NeverVerifyPreloadedImages", False),
         "baked-image-always-verified": (True, "AlwaysVerify", False),
         "always-pull-images-rewrites": (False, "NeverVerify", True),
+        # the learner changes the setting themselves, under Cluster settings
+        "turn-the-gate-on": (True, "NeverVerifyPreloadedImages", False),
+        "enable-always-pull-images": (False, "NeverVerify", True),
+        "verify-the-baked-image": (True, "AlwaysVerify", False),
     }
+
+
+SETTING_CHALLENGES = [c for c in CHALLENGES if c.solution_settings]
+
+
+def test_some_challenges_are_passed_only_by_changing_a_cluster_setting():
+    assert {c.key for c in SETTING_CHALLENGES} >= {
+        "shared-nodes/turn-the-gate-on", "shared-nodes/enable-always-pull-images",
+        "shared-nodes/verify-the-baked-image"}
+
+
+@pytest.mark.parametrize("challenge", SETTING_CHALLENGES, ids=ids(SETTING_CHALLENGES))
+def test_the_solution_without_its_settings_does_not_pass(challenge: Shipped) -> None:
+    assert not all(passed(challenge, challenge.solution).values())

@@ -8,15 +8,18 @@ import pytest
 
 from lessons.loader import load_content
 from lessons.models import Challenge, Lesson
-from sandbox.engine import check_goals, load_manifests, simulate
+from sandbox.engine import apply_settings, check_goals, load_manifests, simulate
 
 pytestmark = pytest.mark.django_db
 
 
-def run(challenge: Challenge, manifest: str) -> dict[str, bool]:
+def run(challenge: Challenge, manifest: str, settings: dict | None = None) -> dict[str, bool]:
     scenario = challenge.effective_scenario()
     assert scenario is not None
-    trace = simulate(load_manifests(manifest), scenario.load())
+    world = scenario.load()
+    if settings:  # the cluster settings the learner picks (`solution_settings`)
+        world = apply_settings(scenario.source, world, list(settings.items()))
+    trace = simulate(load_manifests(manifest), world)
     return {result.goal: result.passed for result in check_goals(trace, challenge.goals)}
 
 
@@ -30,7 +33,7 @@ def challenges() -> list[Challenge]:
 
 def test_every_shipped_solution_meets_all_its_goals(challenges):
     for challenge in challenges:
-        results = run(challenge, challenge.solution)
+        results = run(challenge, challenge.solution, challenge.solution_settings)
         assert all(results.values()), (challenge.key, results)
 
 

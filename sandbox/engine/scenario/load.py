@@ -18,26 +18,24 @@ from ..reference import InvalidReference, parse_reference
 from ..runtime import DEFAULT_PROFILE, profile_for
 from ..runtime import PROFILES as RUNTIME_PROFILES
 from ..units import parse_duration
-from ..world import KubeletConfig, Push, Registry, Scenario, TimelineEntry
+from ..world import VERIFICATION_POLICIES, KubeletConfig, Push, Registry, Scenario, TimelineEntry
 from ..yamlsafe import Document, Mapping, load_yaml_mapping
 from ..yamlsafe import Node as YamlNode
 from . import catalogue
 from .builds import read_builds
 from .fields import FieldReader, child, or_default, where
+from .learner_settings import FEATURE_GATES, in_force, read_learner_settings
 from .nodes import read_nodes
 from .providers import read_plugins
 from .registries import find_repository, is_tag, read_registries
 
 PROFILES = tuple(RUNTIME_PROFILES)  # RUNTIME.md §12, docs/versions.md
-VERIFICATION_POLICIES = ("NeverVerify", "NeverVerifyPreloadedImages",
-                         "NeverVerifyAllowlistedImages", "AlwaysVerify")
-FEATURE_GATES = ("KubeletEnsureSecretPulledImages",
-                 "KubeletServiceAccountTokenForCredentialProviders")
 DEFAULT_HORIZON = 300.0
 MAX_HORIZON = 3600.0
 
 TOP_FIELDS = ("name", "description", "nodes", "registries", "builds", "timeline", "objects",
-              "kubelet", "admission", "horizon", "profile", "credentialProviderPlugins")
+              "kubelet", "admission", "horizon", "profile", "credentialProviderPlugins",
+              "learnerSettings")
 KUBELET_FIELDS = ("serializeImagePulls", "maxParallelImagePulls", "imagePullBackOff",
                   "featureGates", "imagePullCredentialsVerificationPolicy",
                   "preloadedImagesVerificationAllowlist", "registryPullQPS", "registryBurst")
@@ -60,12 +58,21 @@ SIZE_HINT = "a scenario is a small classroom cluster: keep only what the lesson 
 def load_scenario(text: str | bytes) -> Scenario:
     """Read a scenario file; raises ManifestError listing its problems with their positions
     (the first MAX_SCENARIO_PROBLEMS, then how many more)."""
+    return read_scenario(parse_scenario(text), text)
+
+
+def parse_scenario(text: str | bytes) -> Mapping:
+    """A scenario file's YAML tree, its size bounded; raises ManifestError."""
     try:
-        root = load_yaml_mapping(text, what="scenario", max_bytes=MAX_SCENARIO_BYTES,
+        return load_yaml_mapping(text, what="scenario", max_bytes=MAX_SCENARIO_BYTES,
                                  max_nodes=MAX_SCENARIO_VALUES)
     except ManifestError as error:
         raise ManifestError([replace(p, hint=SIZE_HINT) if p.hint == PASTE_HINT else p
                              for p in error.problems]) from None
+
+
+def read_scenario(root: Mapping, text: str | bytes) -> Scenario:
+    """The scenario a parsed tree describes (`text` places Dockerfile problems)."""
     reader = FieldReader()
     source = text.decode("utf-8") if isinstance(text, bytes) else text
     scenario = _ScenarioReader(reader, source).read(root)
@@ -108,6 +115,7 @@ class _ScenarioReader:
             always_pull = bool(r.boolean(admission.get("alwaysPullImages"),
                                          "admission.alwaysPullImages"))
         objects = _objects(r, top.get("objects"))
+        settings = read_learner_settings(r, top.get("learnerSettings"), root)
         return Scenario(
             name=r.string(top.get("name"), "name") or Scenario.name,
             description=r.string(top.get("description"), "description", empty=True) or "",
@@ -119,6 +127,7 @@ class _ScenarioReader:
             always_pull_images=always_pull,
             horizon=horizon,
             profile=profile,
+            learner_settings=in_force(settings, kubelet, always_pull),
         )
 
     def _horizon(self, node: YamlNode | None) -> float:
