@@ -19,6 +19,7 @@ from ruamel.yaml import YAML
 
 from sandbox.engine import Scenario, Trace, check_goals, evaluate, load_goals, load_scenario
 from sandbox.engine.console import DEFAULT_KEY, ClusterState, new_cluster, run_command
+from sandbox.engine.render.predict import prediction_points, score
 
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./:@-]*[A-Za-z0-9]")
 CONTENT = Path(__file__).resolve().parents[2] / "lessons" / "content"
@@ -90,9 +91,14 @@ def scenario(slug: str) -> Scenario:
 
 
 def passed(challenge: Shipped, manifest: str) -> dict[str, bool]:
+    """Each goal met or not; a `predictions` goal as for a learner who predicts every question
+    of the run rightly in predict mode."""
     evaluation = evaluate(manifest, scenario(challenge.scenario), goals=challenge.goals)
     assert evaluation.goals is not None
-    return {result.goal: result.passed for result in evaluation.goals}
+    points = prediction_points(evaluation.trace)
+    perfect = score(points, {p.id: p.answer for p in points})
+    results = check_goals(evaluation.trace, challenge.goals, perfect)
+    return {result.goal: result.passed for result in results}
 
 
 def on_trace(challenge: Shipped, trace: Trace) -> dict[str, bool]:
