@@ -50,6 +50,7 @@ class Playback:
     # learner finishes the run), and `ask` sends the question.
     questions: Questions | None = None
     ask: SendFrame | None = None
+    held: bool = False  # a question was just answered: wait for resume (the reveal is read)
 
     @property
     def squeeze(self) -> float:
@@ -60,6 +61,8 @@ class Playback:
 
     def control(self, action: str, speed: float | None = None) -> None:
         """Apply a checked control action (`protocol.control_action`)."""
+        if action in ("resume", "step"):
+            self.held = False
         if action == "pause":
             self.paused = True
         elif action == "resume":
@@ -100,16 +103,19 @@ class Playback:
         await send_text(await result(self.run, self.evaluation, list(events[sent_events:])))
 
     def answered(self) -> None:
-        """A question was answered (`Questions.answer`): playback may go on."""
+        """A question was answered (`Questions.answer`): playback goes on at the next resume or
+        step, once the learner has read the reveal."""
+        self.held = True
         self.wake.set()
 
     async def wait_for_answer(self, point: Prediction | None) -> None:
-        """Ask `point` (a question of this step, or None) and wait for its answer; Pause, Play
-        and Step do not skip a question, Finish does."""
+        """Ask `point` (a question of this step, or None), wait for its answer, then for a
+        resume or step; Pause, Play and Step do not skip a question, Finish does."""
         if point is None or self.questions is None or self.ask is None or self.finish:
             return
+        self.held = False
         await self.ask(self.questions.ask(point))
-        while point.id not in self.questions.answers and not self.finish:
+        while (point.id not in self.questions.answers or self.held) and not self.finish:
             self.wake.clear()
             await self.wake.wait()
         self.step_once = False  # a Step pressed while asked is not spent on the next frame

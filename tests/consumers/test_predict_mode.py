@@ -84,11 +84,14 @@ async def test_playback_stops_at_each_question_until_it_is_answered(two_nodes) -
     assert reveal["type"] == "reveal" and reveal["right"] is False
     assert reveal["answer"] == "IfNotPresent" and "pulls only when it is not" in \
         reveal["explanation"]
+    assert await communicator.receive_nothing(timeout=0.3)  # the reveal is being read
+    await send(communicator, type="control", action="resume")
     frames = await until(communicator, "question")
     assert frames[0]["step"]["flow"] == "policy"  # the step the question was about
     second = frames[-1]["question"]
     await send(communicator, type="predict", run=reveal["run"], id=second["id"], choice="use")
     assert (await receive(communicator))["right"] is True
+    await send(communicator, type="control", action="step")
     frames = await until(communicator, "score")
     assert frames[-2]["type"] == "result"
     assert frames[-1]["score"] == {"right": 1, "answered": 2, "total": 2}
@@ -158,6 +161,7 @@ async def test_the_score_meets_a_predictions_goal_and_is_stored_on_progress(two_
     for choice in ("IfNotPresent", "use"):
         asked = (await until(communicator, "question"))[-1]["question"]
         await send(communicator, type="predict", run=1, id=asked["id"], choice=choice)
+        await send(communicator, type="control", action="resume")
     frames = await until(communicator, "score")
     result = next(f for f in frames if f["type"] == "result")
     assert [g["passed"] for g in result["goals"]] == [True, False]  # checked before predicting
