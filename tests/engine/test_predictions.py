@@ -232,3 +232,13 @@ def test_a_malformed_predictions_goal_says_what_to_write(value: str) -> None:
     with pytest.raises(ManifestError) as caught:
         load_goals(f"- predictions: {value}")
     assert "predictions needs {min_right: N}" in caught.value.problems[0].message
+
+
+def test_a_question_and_its_reveal_stay_small_with_the_longest_names() -> None:
+    image = "registry.company.com/" + "x" * 150 + ":" + "t" * 120
+    manifest = pod(image, "Always").replace("name: web\nspec", f"name: {'p' * 250}\nspec")
+    points = prediction_points(run(manifest, world()))
+    assert points
+    for point in points:
+        assert len(json.dumps(point.question_dict(1, len(points)))) < 2_500
+        assert len(point.explanation) <= 900 and len(point.question) <= 300

@@ -51,9 +51,10 @@ class Prediction:
 
     def question_dict(self, number: int, total: int) -> dict[str, Any]:
         """What the browser is shown before the learner answers: no answer, no explanation."""
+        node = None if self.node is None else _clip(self.node)
         return {"id": self.id, "number": number, "total": total, "kind": self.kind,
-                "pod": self.pod, "container": self.container, "node": self.node,
-                "image": self.image, "question": self.question,
+                "pod": _clip(self.pod), "container": _clip(self.container), "node": node,
+                "image": _clip(self.image), "question": self.question,
                 "choices": [{"id": c.id, "label": c.label} for c in self.choices]}
 
     def label_of(self, choice: str) -> str:
