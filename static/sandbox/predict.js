@@ -21,7 +21,8 @@ function el(tag, className, text) {
 }
 
 export class PredictPanel {
-  // hooks: send(message), say(text) for the live region, goals(results) for a challenge.
+  // hooks: send(message), resume() the server's stream (timeline.js), say(text) for the live
+  // region, goals(results) for a challenge.
   constructor(toggle, panel, hooks) {
     this.toggle = toggle;
     this.panel = panel;
@@ -69,7 +70,7 @@ export class PredictPanel {
   proceed() {
     this.continueButton.hidden = true;
     this.panel.dataset.state = "playing";
-    this.hooks.send({ type: "control", action: "resume" });
+    this.hooks.resume();
   }
 
   // Frames of predict mode; true when the frame was one of them.

@@ -82,7 +82,7 @@ function setPlayback(state, label) {
 }
 
 const announcer = new Announcer($("narration-live"));
-const predict = new PredictPanel($("predict"), $("predict-panel"), { send: (m) => socket.send(m), say: (t) => announcer.say(t), goals: (g) => challenge?.show(g) }); // prettier-ignore
+const predict = new PredictPanel($("predict"), $("predict-panel"), { send: (m) => socket.send(m), resume: () => timeline.resumeLive(), say: (t) => announcer.say(t), goals: (g) => challenge?.show(g) }); // prettier-ignore
 const picker = new PodPicker($("pod"), $("container"), { onChange: () => views.schedule() });
 const timeline = new Timeline(
   {

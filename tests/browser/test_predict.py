@@ -87,6 +87,10 @@ def test_predict_mode_asks_reveals_and_scores(page: Page, sandbox_server: LiveSe
     start(page, CACHED)
     panel = page.get_by_role("region", name="Predict, then reveal")
 
+    expect(panel.get_by_role("group", name="Question 1 of 2")).to_be_visible(
+        timeout=RUN_TIMEOUT_MS)
+    page.locator("#pause").click()  # the learner pauses the stream while thinking
+    expect(page.locator("#pause")).to_have_text("Play")
     answer(page, 1, 2, "Never: use the node's copy")
     verdict = panel.locator(".predict-verdict")
     expect(verdict).to_have_text("Not this time: the answer is “IfNotPresent: use the node's copy "
@@ -96,6 +100,7 @@ def test_predict_mode_asks_reveals_and_scores(page: Page, sandbox_server: LiveSe
     expect(panel.locator('[data-mark="answer"]')).to_contain_text("IfNotPresent")
     expect(panel.get_by_role("button", name="Continue")).to_be_focused()
     panel.get_by_role("button", name="Continue").click()
+    expect(page.locator("#pause")).to_have_text("Pause")  # Continue resumed the stream
 
     answer(page, 2, 2, "Use the image on the node")
     expect(verdict).to_have_text("Right.")
