@@ -89,7 +89,7 @@ POLICY_CHOICES = (
     Choice("Never", "Never: use the node's copy, and never pull"),
 )
 POLICY_RULES = {
-    "Always": "With Always the kubelet does not ask what the node holds: it goes to the registry "
+    "Always": "With Always the kubelet pulls whatever the node holds: it goes to the registry "
               "each time it starts the container (the runtime then downloads only the layers "
               "the node lacks).",
     "IfNotPresent": "With IfNotPresent the kubelet asks the runtime whether the image is on the "
