@@ -412,6 +412,10 @@ class Progress(models.Model):
         "empty when that run was not checked.",
     )
     last_run_at = models.DateTimeField(null=True, blank=True)
+    # Predict mode: the score of the learner's last run with predictions, as the server counted
+    # it on its own questions (sandbox.predictions); null until they predict on this challenge.
+    prediction_right = models.PositiveIntegerField(null=True, blank=True)
+    prediction_total = models.PositiveIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -478,6 +482,25 @@ class Progress(models.Model):
             changes["display_name"] = display_name
             (cls.objects.filter(learner=learner).exclude(pk=progress.pk)
              .exclude(display_name=display_name).update(display_name=display_name))
+        cls.objects.filter(pk=progress.pk).update(**changes)
+        progress.refresh_from_db()
+        return progress
+
+
+    @classmethod
+    def record_predictions(
+        cls, learner: str, challenge: Challenge, right: int, total: int,
+        goals: Sequence[Mapping[str, Any]] | None,
+    ) -> Progress:
+        """Store a run's prediction score and its goals checked again with that score; not a new
+        attempt (the run already counted one). A pass is never downgraded."""
+        progress, _ = cls.objects.get_or_create(learner=learner, challenge=challenge)
+        changes: dict[str, Any] = {"prediction_right": right, "prediction_total": total,
+                                   "updated_at": timezone.now()}
+        if goals is not None:
+            changes["last_goals"] = cls.stored_goals(goals)
+            if all(g.get("passed") for g in goals):
+                changes["status"] = cls.Status.PASSED
         cls.objects.filter(pk=progress.pk).update(**changes)
         progress.refresh_from_db()
         return progress

@@ -336,13 +336,16 @@ class ChallengeProgress:
     attempts: int
     last_run_at: datetime | None
     last_goals: tuple[GoalResult, ...] | None  # None: no checked run yet
+    predictions: tuple[int, int] | None = None  # (right, total) of the last predict-mode run
 
     @classmethod
     def of(cls, progress: Progress | None) -> ChallengeProgress | None:
         if progress is None:
             return None
+        right, total = progress.prediction_right, progress.prediction_total
         return cls(passed=progress.is_passed, attempts=progress.attempts,
-                   last_run_at=progress.last_run_at, last_goals=progress.last_goal_results())
+                   last_run_at=progress.last_run_at, last_goals=progress.last_goal_results(),
+                   predictions=None if right is None or total is None else (right, total))
 
     @property
     def goals_met(self) -> int:

@@ -21,8 +21,9 @@ from django.conf import settings
 
 from lessons import clusters, lookups
 from lessons.lookups import ChallengeRun
+from lessons.predictions import record_predictions
 from lessons.progress import learner_for_socket, report_run
-from sandbox import fairness, limits, protocol, run_settings
+from sandbox import fairness, limits, predictions, protocol, run_settings
 from sandbox.backpressure import SendWindow
 from sandbox.engine import (
     BuildRequest,
@@ -115,6 +116,9 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         self.console_tokens = limits.TokenBucket(limits.CONSOLE_BURST, limits.CONSOLE_SECONDS)
         self.lint_tokens = limits.TokenBucket(limits.LINT_BURST, limits.LINT_SECONDS)
         self.window = SendWindow()
+        # Predict mode: the last run's questions, and its challenge and goals to score them on.
+        self.questions: predictions.Questions | None = None
+        self.run_goals: tuple[str | None, str | None] = (None, None)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -167,6 +171,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         elif content["type"] == "lint":
             self.spend(self.lint_tokens, "too many lint requests at once; wait a moment")
             await self.lint(content)
+        elif content["type"] == "predict":
+            await self.predict(content)
         else:
             await self.start_run(content)
 
@@ -241,15 +247,50 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             self.task.cancel()
         self.runs += 1
         self.playback = Playback(self.runs, evaluation, speed)
+        self.questions = None
+        if predictions.wanted(message.get("predict")):
+            self.questions = await sync_to_async(predictions.questions_for,
+                                                 thread_sensitive=False)(self.runs, evaluation)
+            self.playback.questions, self.playback.ask = self.questions, self.send_json
+        self.run_goals = (key if challenge is not None else None, goals)
         self.last_accepted = asyncio.get_running_loop().time()
         await self.send_json(protocol.accepted_frame(self.runs, evaluation))
         self.task = asyncio.create_task(self.play(self.playback))
+
+    async def predict(self, message: dict[str, Any]) -> None:
+        """An answer to a question of the run being played: kept, revealed, playback goes on."""
+        if self.questions is None:
+            raise BadMessage("bad_message", "no run in predict mode is asking questions")
+        await self.send_json(self.questions.answer(message))
+        if self.playback is not None and self.playback.run == self.questions.run:
+            self.playback.answered()
+
+    async def score_predictions(self, playback: Playback) -> None:
+        """Once a predict-mode run has played: count its answers, check its challenge's goals
+        again with that score, record both, and send the `score` frame."""
+        questions = playback.questions
+        if questions is None:
+            return
+        questions.closed = True
+        counted = questions.score()
+        key, goals = self.run_goals
+        results = None
+        if key is not None:
+            results = [g.to_dict() for g in check_goals(playback.evaluation.trace, goals,
+                                                        counted)]
+            try:
+                assert self.learner is not None
+                await record_predictions(self.learner, key, counted, results)
+            except Exception:
+                log.exception("could not record the prediction score")
+        await self.send_json(questions.score_frame(results))
 
     async def play(self, playback: Playback) -> None:
         try:
             await playback.play(self.send_step,
                                 sync_to_async(protocol.result_frame, thread_sensitive=False),
                                 self.send_result)
+            await self.score_predictions(playback)
         except Exception:  # never let a run end in silence (a cancel is no Exception)
             log.exception("sandbox playback failed")
             await self.send_json(protocol.error_frame(

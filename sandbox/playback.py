@@ -14,7 +14,9 @@ from typing import Any
 
 from sandbox import protocol
 from sandbox.engine import Evaluation
+from sandbox.engine.render.predict import Prediction
 from sandbox.engine.trace import Event
+from sandbox.predictions import Questions
 
 FRAME_SECONDS = 0.12  # wall time per frame at speed 1, plus a share of the simulated gap
 SIMULATED_TO_WALL = 0.04  # wall seconds per simulated second at speed 1
@@ -44,6 +46,11 @@ class Playback:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     step_once: bool = False
     finish: bool = False
+    # Predict mode: playback stops before each question's step until it is answered (or the
+    # learner finishes the run), and `ask` sends the question.
+    questions: Questions | None = None
+    ask: SendFrame | None = None
+    held: bool = False  # a question was just answered: wait for resume (the reveal is read)
 
     @property
     def squeeze(self) -> float:
@@ -54,6 +61,8 @@ class Playback:
 
     def control(self, action: str, speed: float | None = None) -> None:
         """Apply a checked control action (`protocol.control_action`)."""
+        if action in ("resume", "step"):
+            self.held = False
         if action == "pause":
             self.paused = True
         elif action == "resume":
@@ -74,12 +83,14 @@ class Playback:
         steps = trace.steps
         previous_time = steps[0].time if steps else 0.0
         skip_from, skip_to = skipped_range(len(steps))
+        asking = self.questions.by_step() if self.questions is not None else {}
         while self.index < len(steps):
             if skip_from <= self.index < skip_to:
                 self.index = skip_to  # their events ride on the next frame sent
                 continue
             step = steps[self.index]
             await self.wait_for_turn(step.time - previous_time)
+            await self.wait_for_answer(asking.get(self.index))
             previous_time = step.time
             batch = []
             while sent_events < len(events) and events[sent_events].step <= self.index:
@@ -90,6 +101,24 @@ class Playback:
             if self.finish and self.index % 100 == 0:
                 await asyncio.sleep(0)  # let other sockets be served between bursts
         await send_text(await result(self.run, self.evaluation, list(events[sent_events:])))
+
+    def answered(self) -> None:
+        """A question was answered (`Questions.answer`): playback goes on at the next resume or
+        step, once the learner has read the reveal."""
+        self.held = True
+        self.wake.set()
+
+    async def wait_for_answer(self, point: Prediction | None) -> None:
+        """Ask `point` (a question of this step, or None), wait for its answer, then for a
+        resume or step; Pause, Play and Step do not skip a question, Finish does."""
+        if point is None or self.questions is None or self.ask is None or self.finish:
+            return
+        self.held = False
+        await self.ask(self.questions.ask(point))
+        while (point.id not in self.questions.answers or self.held) and not self.finish:
+            self.wake.clear()
+            await self.wake.wait()
+        self.step_once = False  # a Step pressed while asked is not spent on the next frame
 
     async def wait_for_turn(self, gap: float) -> None:
         if self.finish:

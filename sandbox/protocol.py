@@ -27,7 +27,7 @@ from sandbox.engine.render.cluster_frames import run_cluster
 from sandbox.engine.trace import Event, Step
 
 PROTOCOL_VERSION = 1
-MESSAGE_TYPES = ("run", "control", "ping", "console", "lint", "ack")
+MESSAGE_TYPES = ("run", "control", "ping", "console", "lint", "ack", "predict")
 CONSOLE_ACTIONS = ("open", "command", "undo", "reset", "compare", "share")
 MAX_COMMAND_LINE = 8_000
 CONTROL_ACTIONS = ("pause", "resume", "step", "finish", "speed")

@@ -12,6 +12,7 @@ Goals are a YAML list; each item is a one-key mapping:
     - pullSecretsFrom: ServiceAccount  # every pod's imagePullSecrets were copied from its account
     - setting: {kubelet.imagePullCredentialsVerificationPolicy: AlwaysVerify}  # a learner
       # setting of the scenario (`learnerSettings:`) had this value in force for the run
+    - predictions: {min_right: 3}      # predict mode: at least 3 of the run's questions right
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .problems import ManifestError, Problem
+from .render.predict import PredictionScore
 from .scenario.learner_settings import SETTABLE, member, show
 from .trace import Trace
 from .units import parse_size
@@ -180,11 +182,31 @@ def _setting(trace: Trace, want: tuple[str, bool | str | None]) -> Verdict:
     return path in used and member(used[path], (value,)), f"{path}: {show(value)}", seen
 
 
+def _read_predictions(want: Any) -> int:
+    right = want.get("min_right") if isinstance(want, dict) and set(want) == {"min_right"} \
+        else None
+    if isinstance(right, bool) or not isinstance(right, int) or right < 1:
+        raise ValueError("predictions needs {min_right: N}, a whole number from 1, "
+                         "e.g. `predictions: {min_right: 3}`")
+    return int(right)
+
+
+def _predictions(score: PredictionScore | None, want: int) -> Verdict:
+    """Scored on the learner's answers in predict mode, which come after the run was checked:
+    until then the goal is not met."""
+    expected = f"at least {want} right"
+    if score is None:
+        return False, expected, "no predictions yet: turn Predict on, run, and answer"
+    return score.right >= want, expected, score.words()
+
+
 @dataclass(frozen=True)
 class _Kind:
     read: Callable[[Any], Any]  # the written value, checked; raises ValueError
     words: Callable[[Any], str]  # the goal as the learner reads it
-    check: Callable[[Trace, Any], Verdict]
+    check: Callable[[Trace, Any], Verdict] | None
+    # Checked on the prediction score instead of the trace.
+    scored: Callable[[PredictionScore | None, Any], Verdict] | None = None
 
 
 KINDS: dict[str, _Kind] = {
@@ -201,6 +223,9 @@ KINDS: dict[str, _Kind] = {
     "pullSecretsFrom": _Kind(_read_source, _source_words, _pull_secrets_from),
     "setting": _Kind(_read_setting, lambda w: f"the cluster runs with {w[0]}: {show(w[1])}",
                      _setting),
+    "predictions": _Kind(_read_predictions,
+                         lambda n: f"at least {n} prediction(s) right in predict mode", None,
+                         _predictions),
 }
 
 
@@ -212,8 +237,13 @@ class Goal:
     value: Any  # the value as `KINDS[name].read` returned it
     wording: str
 
-    def check(self, trace: Trace) -> GoalResult:
-        passed, expected, seen = KINDS[self.name].check(trace, self.value)
+    def check(self, trace: Trace, predictions: PredictionScore | None = None) -> GoalResult:
+        kind = KINDS[self.name]
+        if kind.scored is not None:
+            passed, expected, seen = kind.scored(predictions, self.value)
+        else:
+            assert kind.check is not None
+            passed, expected, seen = kind.check(trace, self.value)
         return GoalResult(self.wording, passed, expected, seen)
 
 
@@ -274,8 +304,9 @@ def load_goals(goals: str | list[Any] | None) -> tuple[Goal, ...]:
     return tuple(read)
 
 
-def check_goals(trace: Trace, goals: str | list[Any] | tuple[Goal, ...] | None
-                ) -> list[GoalResult]:
-    """Check each goal against the trace; goals not yet read are read first (`load_goals`)."""
+def check_goals(trace: Trace, goals: str | list[Any] | tuple[Goal, ...] | None,
+                predictions: PredictionScore | None = None) -> list[GoalResult]:
+    """Check each goal against the trace (and a `predictions` goal against the score of the
+    learner's predictions, if any); goals not yet read are read first (`load_goals`)."""
     read = goals if isinstance(goals, tuple) else load_goals(goals)
-    return [goal.check(trace) for goal in read]
+    return [goal.check(trace, predictions) for goal in read]

@@ -1,10 +1,8 @@
 // The sandbox page: send the manifest, play the run back (diagram, narration, events, result),
 // and, with `data-challenge`, check the run against that challenge's goals. Every step is kept
 // (timeline.js): each view shows the run as of the timeline's current step, the flowchart for
-// the one pod and container the picker names (picker.js).
-//
-// Everything the server says is shown with textContent; only Mermaid's own SVG is inserted as
-// markup (see flow.js).
+// the one pod and container the picker names (picker.js); predict mode asks first (predict.js).
+// Everything the server says is shown with textContent; only Mermaid's SVG is markup (flow.js).
 
 import { Announcer, isDecision, sentence } from "./announcer.js";
 import { BuildPanel } from "./build.js";
@@ -17,6 +15,7 @@ import { EventsTable } from "./events.js";
 import { FlowDiagram } from "./flow.js";
 import { NarrationList } from "./narration.js";
 import { PodPicker } from "./picker.js";
+import { PredictPanel } from "./predict.js";
 import { dockerPullDetails } from "./pulls.js";
 import { clusterSettings } from "./settings.js";
 import { SandboxSocket } from "./socket.js";
@@ -83,6 +82,7 @@ function setPlayback(state, label) {
 }
 
 const announcer = new Announcer($("narration-live"));
+const predict = new PredictPanel($("predict"), $("predict-panel"), { send: (m) => socket.send(m), resume: () => timeline.resumeLive(), say: (t) => announcer.say(t), goals: (g) => challenge?.show(g) }); // prettier-ignore
 const picker = new PodPicker($("pod"), $("container"), { onChange: () => views.schedule() });
 const timeline = new Timeline(
   {
@@ -268,6 +268,7 @@ function onError(message) {
 }
 
 function onMessage(message) {
+  if (predict.onMessage(message)) return undefined;
   if (message.type === "console") return consolePanel.show(message);
   if (message.type === "lint") return editor.onLint(message);
   if (message.type === "error") return onError(message);
@@ -337,6 +338,7 @@ function startRun() {
     display_name: ui.displayName.value.trim() || null,
     build: buildPanel.request(),
     settings: clusterSettings.request(),
+    predict: predict.enabled,
   });
 }
 

@@ -80,6 +80,13 @@ export class Timeline {
     this.moveTo(this.last, "play");
   }
 
+  // Predict mode's Continue (predict.js): the server's stream goes on, the position follows it.
+  resumeLive() {
+    if (this.mode !== "live") return;
+    this.hooks.server("resume");
+    this.followLive();
+  }
+
   moveTo(position, how) {
     if (this.frames.length === 0) return;
     const to = Math.max(0, Math.min(this.last, position));

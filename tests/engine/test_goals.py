@@ -223,7 +223,7 @@ def test_unknown_goal_is_refused_with_the_known_goals_as_hint() -> None:
     assert problems([{"allPodsRunning": True}, {"allPodsRuning": True}]) == [(
         "unknown goal 'allPodsRuning'", "goals[1]",
         "known goals: allPodsRunning, sameImageEverywhere, noRegistryPulls, maxBytesPulled, "
-        "waitingReason, event, podCount, pullSecretsFrom, setting")]
+        "waitingReason, event, podCount, pullSecretsFrom, setting, predictions")]
 
 
 @pytest.mark.parametrize("want", [{"container": "web"}, "ErrImagePull", None])

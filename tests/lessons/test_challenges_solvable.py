@@ -27,6 +27,7 @@ from sandbox.engine import (
     load_scenario,
 )
 from sandbox.engine.console import DEFAULT_KEY, ClusterState, new_cluster, run_command
+from sandbox.engine.render.predict import prediction_points, score
 
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./:@-]*[A-Za-z0-9]")
 CONTENT = Path(__file__).resolve().parents[2] / "lessons" / "content"
@@ -107,9 +108,14 @@ def scenario(slug: str, settings: tuple[tuple[str, bool | str | None], ...] = ()
 
 def passed(challenge: Shipped, manifest: str,
            settings: tuple[tuple[str, bool | str | None], ...] = ()) -> dict[str, bool]:
+    """Each goal met or not; a `predictions` goal as for a learner who predicts every question
+    of the run rightly in predict mode."""
     evaluation = evaluate(manifest, scenario(challenge.scenario, settings), goals=challenge.goals)
     assert evaluation.goals is not None
-    return {result.goal: result.passed for result in evaluation.goals}
+    points = prediction_points(evaluation.trace)
+    perfect = score(points, {p.id: p.answer for p in points})
+    results = check_goals(evaluation.trace, challenge.goals, perfect)
+    return {result.goal: result.passed for result in results}
 
 
 def on_trace(challenge: Shipped, trace: Trace) -> dict[str, bool]:

@@ -9,18 +9,24 @@ import pytest
 from lessons.loader import load_content
 from lessons.models import Challenge, Lesson
 from sandbox.engine import apply_settings, check_goals, load_manifests, simulate
+from sandbox.engine.render.predict import prediction_points, score
 
 pytestmark = pytest.mark.django_db
 
 
 def run(challenge: Challenge, manifest: str, settings: dict | None = None) -> dict[str, bool]:
+    """Each goal met or not; a `predictions` goal as for a learner who predicts every question
+    of the run rightly."""
     scenario = challenge.effective_scenario()
     assert scenario is not None
     world = scenario.load()
     if settings:  # the cluster settings the learner picks (`solution_settings`)
         world = apply_settings(scenario.source, world, list(settings.items()))
     trace = simulate(load_manifests(manifest), world)
-    return {result.goal: result.passed for result in check_goals(trace, challenge.goals)}
+    points = prediction_points(trace)
+    perfect = score(points, {p.id: p.answer for p in points})
+    return {result.goal: result.passed
+            for result in check_goals(trace, challenge.goals, perfect)}
 
 
 @pytest.fixture

@@ -337,9 +337,12 @@ class Kubelet:
         credentials = tuple(pod.keyring.lookup(str(ref)))
         if credentials:
             names = ", ".join(f"{c.username} ({c.source})" for c in credentials)
-            self.step("credentials", f"Credentials that match {ref.name}: {names}.")
+            # The outcome says where the first credential tried came from (predict mode asks).
+            found = "secret" if secret_of(credentials[0]) is not None else "node"
+            self.step("credentials", f"Credentials that match {ref.name}: {names}.", found)
         else:
-            self.step("credentials", f"No credentials match {ref.name}: the pull is anonymous.")
+            self.step("credentials", f"No credentials match {ref.name}: the pull is anonymous.",
+                      "none")
         key = f"{pod.uid}_{image}"
         if self.backoff.in_backoff(key, now()):
             self.step("backoff", f"The last pull of {image!r} failed less than "
