@@ -132,6 +132,45 @@ async def lateness(server: Server, route: str, connections: int) -> tuple[list[f
     return late, [r.accepted - r.sent for r in records]
 
 
+BIG = {**RUN, "manifest": DEPLOYMENT.replace("replicas: 3", "replicas: 500"), "scenario": None}
+
+
+async def neighbour(server: Server, learners: int, heavy: bool) -> list[float]:
+    """Frame lateness of `learners` sockets each playing the starter at speed 1, twice, while
+    (with `heavy`) one more socket re-runs a 500-pod Deployment as fast as it is let."""
+    sockets = await connect_all(server, "sandbox", learners + 1)
+    await run_once(sockets[0], 16)
+    done = asyncio.Event()
+
+    accepted = 0
+
+    async def rerun(ws: WebSocket) -> None:
+        nonlocal accepted
+        while not done.is_set():
+            await ws.send_json({**BIG, "speed": 16})
+            while (kind := (await ws.receive_json(timeout=120))["type"]) not in (
+                    "accepted", "error"):
+                pass
+            accepted += kind == "accepted"
+            await asyncio.sleep(0.55)  # the per-socket limit: 2 runs/s
+
+    async def learner(ws: WebSocket) -> list[float]:
+        late: list[float] = []
+        for _ in range(2):
+            late += (await run_once(ws, 1.0)).lateness(1.0)
+        return late
+
+    pest = asyncio.ensure_future(rerun(sockets[-1])) if heavy else None
+    results = await asyncio.gather(*(learner(ws) for ws in sockets[:learners]))
+    done.set()
+    if pest is not None:
+        await pest
+    await close_all(sockets)
+    if heavy:
+        print(f"    (the neighbour's 500-pod runs accepted meanwhile: {accepted})")
+    return [x for late in results for x in late]
+
+
 async def memory(route: str, connections: int) -> tuple[float, float]:
     """Resident bytes per idle socket and per playing socket, on a fresh server."""
     with serve(environment()) as server:
@@ -198,6 +237,14 @@ async def main_async(args: argparse.Namespace) -> None:
                       f"{percentile(accepted, .5) * 1e3:>12.1f}  "
                       f"{percentile(accepted, .99) * 1e3:>12.1f}  {max(accepted) * 1e3:>12.1f}")
             print("goal: the sandbox's late p99 < 50 ms")
+        if args.neighbour:
+            print(f"\n{args.neighbour} learners play the starter at speed 1 (lateness, ms):")
+            for heavy in (False, True):
+                late = await neighbour(server, args.neighbour, heavy)
+                label = "one neighbour re-runs 500 pods" if heavy else "alone"
+                print(f"{label:>31}  p50 {percentile(late, .5) * 1e3:7.1f}  "
+                      f"p99 {percentile(late, .99) * 1e3:7.1f}")
+            print("goal: p99 < 50 ms whatever one neighbour pastes")
     if args.memory:
         print(f"\nresident memory with {args.memory} sockets, each on a fresh server (KB/socket):")
         figures: dict[str, Any] = {}
@@ -221,6 +268,8 @@ def main() -> None:
                         help="sockets pressing Run together (0 to skip; default 500)")
     parser.add_argument("--memory", type=int, default=200,
                         help="sockets for the memory figures (0 to skip; default 200)")
+    parser.add_argument("--neighbour", type=int, default=100,
+                        help="learners beside one 500-pod re-runner (0 to skip; default 100)")
     parser.add_argument("--sparse-acks", action="store_true",
                         help="also measure a client that acks every 16th step frame only")
     args = parser.parse_args()
