@@ -44,9 +44,9 @@ log = logging.getLogger(__name__)
 # A run that comes within RUN_INTERVAL_SECONDS of the previous run's `accepted` frame, while that
 # run still plays, is a double click: refused as `busy` (see `SandboxConsumer.refuse_if_busy`).
 RUN_INTERVAL_SECONDS = 0.5
-# A result frame up to this size is built in the evaluation's thread and kept while the run plays
-# (no thread hop at the end); a bigger one is built when playback reaches it.
-PREBUILT_RESULT_BYTES = 64 * 1024
+# A run of up to PREBUILT_STEPS steps gets its result frame built in the evaluation's thread, kept
+# if under PREBUILT_RESULT_BYTES (no hop at the end); others get it when playback reaches it.
+PREBUILT_STEPS, PREBUILT_RESULT_BYTES = 300, 64 * 1024
 
 
 def _evaluate_and_draw(manifest: str, scenario: Scenario, build: BuildRequest | None,
@@ -57,6 +57,8 @@ def _evaluate_and_draw(manifest: str, scenario: Scenario, build: BuildRequest | 
     evaluation = evaluate(manifest, scenario, build=build, goals=goals)
     evaluation.diagrams  # noqa: B018 - a cached property: drawn once, now
     last = len(evaluation.trace.steps) - 1
+    if last >= PREBUILT_STEPS:
+        return evaluation, None
     rest = [event for event in evaluation.trace.events if event.step > last]
     text = protocol.result_frame(run, evaluation, rest)
     return evaluation, ((len(rest), text) if len(text) <= PREBUILT_RESULT_BYTES else None)
@@ -92,9 +94,8 @@ def client_address(scope: dict[str, Any]) -> str | None:
 class SandboxConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/sandbox/`: one learner's sandbox."""
 
-    # A sandbox socket joins no group and is sent nothing through the channel layer (the board's
-    # updates go out with `get_channel_layer()` directly): an alias that is not configured gives
-    # it no channel and no receive loop on the layer.
+    # A sandbox socket joins no group (the board's updates go out with `get_channel_layer()`):
+    # an alias that is not configured gives it no channel and no receive loop on the layer.
     channel_layer_alias = "sandbox-sockets-need-no-layer"
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
