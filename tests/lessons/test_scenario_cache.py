@@ -53,7 +53,9 @@ def test_deleting_a_scenario_drops_what_was_kept() -> None:
     assert lookups.scenario_for_run("one") is None
 
 
-def test_an_edit_made_elsewhere_shows_once_the_entry_is_old(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edit_made_elsewhere_shows_once_the_entry_is_old(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Another server process's edit fires no signal here: the entry's age bounds how stale."""
     Scenario.objects.create(slug="one", title="One", source=ONE_NODE)
     lookups.scenario_for_run("one")
