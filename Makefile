@@ -75,6 +75,8 @@ instructor: setup ## Create an instructor (staff superuser) account for the admi
 
 bench: setup ## Run the benchmarks in bench/ (figures go to stdout and docs/performance.md)
 	$(PY) -m bench.engine
+	$(PY) -m bench.gcslope
+	$(PY) -m bench.server
 
 screenshot: setup-dev system-deps ## Retake docs/screenshot.png with the browser test
 	LUNCHBOX_SCREENSHOT=1 $(VENV)/bin/pytest tests/browser/test_cluster_playback.py -q -k follows_the_run

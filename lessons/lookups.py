@@ -3,13 +3,21 @@
 Synchronous ORM lookups for the websocket (which calls them through `database_sync_to_async`).
 Visibility is the lesson pages' own (`Lesson.objects.visible_to`): a challenge of an unpublished
 lesson exists only for staff.
+
+A scenario's world is kept per slug (`cached_scenario`), so a run in a known scenario costs no
+query and no thread hop: an edit saved in this process (the admin, `load_content`) drops the
+entry at once, and an entry is read again after SCENARIO_SECONDS, so an edit made through another
+server process shows there within that time.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from django.db.models.signals import post_delete, post_save
 
 from lessons.models import Challenge, Lesson
 from lessons.models import Scenario as ScenarioModel
@@ -65,3 +73,40 @@ def scenario_with_settings(source: str,
     for a broken scenario)."""
     base = parsed_scenario(source) if source else default_scenario()
     return apply_settings(source, base, choices)
+
+
+SCENARIO_SECONDS = 10.0
+_SCENARIOS: dict[str, tuple[float, Scenario | None]] = {}  # slug: (read at, world or None)
+MISSING: Any = object()  # what `cached_scenario` returns when it holds no fresh entry
+
+
+def cached_scenario(slug: str) -> Any:
+    """The world of scenario `slug` if it was read less than SCENARIO_SECONDS ago (None when
+    there is no such scenario); `MISSING` when it must be read (`scenario_for_run`).
+    A dict lookup: safe to call on the event loop."""
+    entry = _SCENARIOS.get(slug)
+    if entry is None or time.monotonic() - entry[0] > SCENARIO_SECONDS:
+        return MISSING
+    return entry[1]
+
+
+def scenario_for_run(slug: str) -> Scenario | None:
+    """Query and parse scenario `slug`, and keep it (`cached_scenario`); None if there is none.
+    Raises ManifestError (and keeps nothing) if it is broken."""
+    read_at = time.monotonic()
+    source = scenario_source(slug)
+    world = None if source is None else parsed_scenario(source)
+    _SCENARIOS[slug] = (read_at, world)
+    if len(_SCENARIOS) > 256:  # slugs come from clients: keep the known ones, not every guess
+        for stale in [s for s, (_, w) in _SCENARIOS.items() if w is None]:
+            del _SCENARIOS[stale]
+    return world
+
+
+def forget_scenarios(**kwargs: Any) -> None:
+    """A scenario was saved or deleted here: read every scenario afresh."""
+    _SCENARIOS.clear()
+
+
+post_save.connect(forget_scenarios, sender=ScenarioModel, dispatch_uid="lookups-scenarios")
+post_delete.connect(forget_scenarios, sender=ScenarioModel, dispatch_uid="lookups-scenarios-del")

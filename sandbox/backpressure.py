@@ -16,13 +16,28 @@ single run of today's page, yet a socket that never reads holds a few MiB, not a
 from __future__ import annotations
 
 import asyncio
-import secrets
+import os
 from collections import OrderedDict
 
 WINDOW_BYTES = 512 * 1024
 LEGACY_WINDOW_BYTES = 2 * 1024 * 1024
 LEGACY_READ_BYTES_PER_SECOND = 128 * 1024
 KEPT_TOKENS = 512  # an ack naming an older frame than these is ignored
+
+
+_POOL = bytearray()
+
+
+def _random_hex(size: int) -> str:
+    """`secrets.token_hex(size)`, drawn from the operating system's random bytes read a few KB
+    at a time: one `os.urandom` call per step frame was a measurable share of a run's server
+    time (bench/server.py). Each byte is used once, so tokens stay as unguessable."""
+    global _POOL
+    if len(_POOL) < size:
+        _POOL = bytearray(os.urandom(4096))
+    chunk = _POOL[-size:]
+    del _POOL[-size:]
+    return chunk.hex()
 
 
 class SendWindow:
@@ -50,7 +65,7 @@ class SendWindow:
 
     def token(self) -> str:
         """A fresh token for the next frame; `sent` records it once the frame is out."""
-        return secrets.token_hex(6)
+        return _random_hex(6)
 
     def sent(self, size: int, token: str | None = None) -> None:
         """Record a frame of `size` bytes that went out (with the `ack` token it carried)."""

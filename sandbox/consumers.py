@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -46,28 +47,44 @@ log = logging.getLogger(__name__)
 RUN_INTERVAL_SECONDS = 0.5
 NOT_SAVED = ("your progress could not be saved (the server's database did not answer), so "
              "this does not count; try again in a moment")
+# A run of up to PREBUILT_STEPS steps gets its result frame built in the evaluation's thread, kept
+# if under PREBUILT_RESULT_BYTES (no hop at the end); others get it when playback reaches it.
+PREBUILT_STEPS, PREBUILT_RESULT_BYTES = 300, 64 * 1024
 
 
 def _evaluate_and_draw(manifest: str, scenario: Scenario, build: BuildRequest | None,
-                       goals: str | None) -> Evaluation:
-    """`evaluate`, its diagrams drawn in this worker thread, not later on the event loop."""
+                       goals: str | None, run: int) -> tuple[Evaluation, tuple[int, str] | None]:
+    """`evaluate`, its diagrams drawn and its result frame built in this worker thread, not later
+    on the event loop. The frame comes with the number of events playback leaves for it (those
+    after the last step), and only when it is small (PREBUILT_RESULT_BYTES)."""
     evaluation = evaluate(manifest, scenario, build=build, goals=goals)
     evaluation.diagrams  # noqa: B018 - a cached property: drawn once, now
-    return evaluation
+    last = len(evaluation.trace.steps) - 1
+    if last >= PREBUILT_STEPS:
+        return evaluation, None
+    rest = [event for event in evaluation.trace.events if event.step > last]
+    text = protocol.result_frame(run, evaluation, rest)
+    return evaluation, ((len(rest), text) if len(text) <= PREBUILT_RESULT_BYTES else None)
 
 
 async def resolve_scenario(slug: str | None) -> Scenario:
+    """The world of scenario `slug`: from `lookups`' cache when it is fresh (no query, no thread
+    hop), else read once in a thread."""
     if slug is None:
         return default_scenario()
-    source = await database_sync_to_async(lookups.scenario_source)(slug)
-    if source is None:
+    world = lookups.cached_scenario(slug)
+    if world is lookups.MISSING:
+        try:
+            world = await database_sync_to_async(lookups.scenario_for_run)(slug)
+        except ManifestError as err:
+            raise BadMessage("invalid_scenario",
+                             f"scenario {slug!r} is broken; tell the instructor",
+                             [p.to_dict() for p in err.problems]) from None
+    if world is None:
         raise BadMessage("unknown_scenario",
                          f"there is no scenario {slug!r}; pick one from the list")
-    try:
-        return await sync_to_async(lookups.parsed_scenario, thread_sensitive=False)(source)
-    except ManifestError as err:
-        raise BadMessage("invalid_scenario", f"scenario {slug!r} is broken; tell the instructor",
-                         [p.to_dict() for p in err.problems]) from None
+    assert isinstance(world, Scenario)
+    return world
 
 
 def client_address(scope: dict[str, Any]) -> str | None:
@@ -79,6 +96,10 @@ def client_address(scope: dict[str, Any]) -> str | None:
 
 class SandboxConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/sandbox/`: one learner's sandbox."""
+
+    # A sandbox socket joins no group (the board's updates go out with `get_channel_layer()`):
+    # an alias that is not configured gives it no channel and no receive loop on the layer.
+    channel_layer_alias = "sandbox-sockets-need-no-layer"
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Read the socket in a task of its own, so that a disconnect is seen (`self.gone`) even
@@ -101,10 +122,20 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         finally:
             reader.cancel()
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `aclose_old_connections()`, a hop to the one database
+        thread for every message (each `ack` of each step frame). Every database call here goes
+        through `database_sync_to_async`, which closes old connections around itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         self.runs = 0
         self.playback: Playback | None = None
         self.task: asyncio.Task[None] | None = None
+        self.recording: asyncio.Future[None] | None = None  # the last run's progress write
         self.learner: str | None = None  # looked up (and stored) on the first accepted run
         self.last_accepted: float | None = None  # loop time of the last `accepted` frame
         self.display_name = ""  # the last one a run gave, kept for this connection
@@ -232,17 +263,13 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         scenario = await run_settings.apply(slug, scenario, message.get("settings"))
         goals = None if challenge is None else challenge.goals
         try:
-            evaluation = await fairness.scheduler().run(
+            evaluation, prebuilt = await fairness.scheduler().run(
                 self.client, lambda: sync_to_async(_evaluate_and_draw, thread_sensitive=False)(
-                    manifest, scenario, build, goals), self.gone)
+                    manifest, scenario, build, goals, self.runs + 1), self.gone)
         except ManifestError as err:
             raise protocol.refused(err) from None
         if self.gone.is_set():  # evaluated as the socket went: nobody sees it, nothing is recorded
             raise fairness.Gone
-        # The progress write commits before the run is accepted, so no frame of a run (least of
-        # all a result that shows a passed challenge) is ahead of what the database holds; a
-        # challenge run that cannot be recorded is refused (`not_saved`).
-        await self.report(key if challenge is not None else None, evaluation)
         if self.task is not None:
             self.task.cancel()
         self.runs += 1
@@ -255,7 +282,28 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         self.run_goals = (key if challenge is not None else None, goals)
         self.last_accepted = asyncio.get_running_loop().time()
         await self.send_json(protocol.accepted_frame(self.runs, evaluation))
-        self.task = asyncio.create_task(self.play(self.playback))
+        # The progress write commits while the steps play (waiting for it before the first
+        # step made every frame late under load); the result frame, the one that shows a passed
+        # challenge, waits for the commit, so it is never ahead of what the database holds, and
+        # a challenge run whose attempt cannot be stored ends with `not_saved` instead.
+        await self.recorded(settled=True)
+        self.recording = asyncio.ensure_future(
+            self.report(key if challenge is not None else None, evaluation))
+        # Its failure is read by the result frame's waiter; a run replaced before then drops it.
+        self.recording.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self.task = asyncio.create_task(self.play(self.playback, prebuilt))
+
+    async def recorded(self, *, settled: bool = False) -> None:
+        """Wait for the last run's progress write (shielded: a new run or a disconnect that
+        cancels the waiter never cancels the write). Raises BadMessage `not_saved` when it
+        failed for a challenge run, unless only its end is awaited (`settled`)."""
+        if self.recording is None:
+            return
+        try:
+            await asyncio.shield(self.recording)
+        except BadMessage:
+            if not settled:
+                raise
 
     async def predict(self, message: dict[str, Any]) -> None:
         """An answer to a question of the run being played: kept, revealed, playback goes on."""
@@ -285,12 +333,20 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 log.exception("could not record the prediction score")
         await self.send_json(questions.score_frame(results))
 
-    async def play(self, playback: Playback) -> None:
+    async def play(self, playback: Playback, prebuilt: tuple[int, str] | None = None) -> None:
+        build = sync_to_async(protocol.result_frame, thread_sensitive=False)
+
+        async def result(run: int, evaluation: Evaluation, rest: list[Any]) -> str:
+            await self.recorded()
+            if prebuilt is not None and prebuilt[0] == len(rest):
+                return prebuilt[1]
+            return await build(run, evaluation, rest)
+
         try:
-            await playback.play(self.send_step,
-                                sync_to_async(protocol.result_frame, thread_sensitive=False),
-                                self.send_result)
+            await playback.play(self.send_step, result, self.send_result)
             await self.score_predictions(playback)
+        except BadMessage as refusal:  # the attempt was not stored: no result shows it passed
+            await self.send_json(protocol.error_frame(refusal.code, str(refusal)))
         except Exception:  # never let a run end in silence (a cancel is no Exception)
             log.exception("sandbox playback failed")
             await self.send_json(protocol.error_frame(
@@ -343,6 +399,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         scenario = await resolve_scenario(slug)
         # The learner's picks: the kubelets and the API server take them from this command on.
         scenario = await run_settings.apply(slug, scenario, message.get("settings"))
+        await self.recorded(settled=True)  # a run's write may be storing the learner's session
         if self.learner is None:
             self.learner = await learner_for_socket(self.scope)
         place = clusters.Place(self.learner, slug or "", key or "", scenario,

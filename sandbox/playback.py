@@ -141,8 +141,9 @@ class Playback:
                 return
             self.wake.clear()
             started = asyncio.get_running_loop().time()
-            try:
-                await asyncio.wait_for(self.wake.wait(), timeout=remaining)
+            try:  # `timeout` rather than `wait_for`: no task made for every step
+                async with asyncio.timeout(remaining):
+                    await self.wake.wait()
             except TimeoutError:
                 return
             waited += asyncio.get_running_loop().time() - started

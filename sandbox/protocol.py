@@ -370,11 +370,10 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
     huge run is still too big, the per-pod detail goes next, and `truncated` says what was cut.
     """
     trace = evaluation.trace
-    data = trace.to_dict()
+    data = trace.to_dict(empty=("steps", "events"))  # sent already, as step frames
     version = data.pop("version")  # the diagrams go where the trace used to carry them
     data["diagrams"], data["version"] = evaluation.charts, version  # no flowchart: see there
     truncated: list[str] = ["trace.steps", "trace.events"]  # sent already, as step frames
-    data["steps"], data["events"] = [], []
     shown = trace.pods[:DESCRIBED_PODS]
     describe = report.describe_pods(replace(trace, pods=shown))
     if len(trace.pods) > DESCRIBED_PODS:

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass, replace
+from collections.abc import Collection
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal
 
 from .objects import ContainerPort
@@ -216,16 +217,17 @@ class Trace:
     # and the websocket sends them bounded, as the result frame's `timeline`.
     statuses: tuple[StatusChange, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, empty: Collection[str] = ()) -> dict[str, Any]:
         """A JSON-safe dict (without `statuses`); the same trace always gives the same dict, key
-        order included."""
-        data = _plain(replace(self, statuses=()))
-        assert isinstance(data, dict)
-        del data["statuses"]
+        order included. Fields named in `empty` (say `steps`, `events`: the result frame sends
+        them as step frames) come out as [] in their place, without being converted first."""
+        data = {name: [] if name in empty else _plain(getattr(self, name))
+                for name in _TRACE_FIELDS}
         data["version"] = 1
         return data
 
 
+_TRACE_FIELDS = tuple(f.name for f in fields(Trace) if f.name != "statuses")
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 

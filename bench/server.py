@@ -1,0 +1,283 @@
+"""The server's capacity (issue 13): one daphne process, the real sandbox socket against a bare one.
+
+Baseline, measured in the same run: a bare Channels consumer (`bench/serverapp.py`) that streams
+the same frames of the same starter run at the same pace, with nothing else, plus one engine
+evaluation of that paste measured in this process. The starter run is the seed Deployment
+(3 replicas) in the private-registry scenario, as the sandbox page sends it.
+
+- CPU: server CPU time (from /proc) per run at 50, 200 and 500 connections, every socket running
+  runs at speed 16; reported as a ratio to (bare consumer + one evaluation). Goal: <= 1.5.
+- Lateness: 500 sockets press Run together at speed 1; each step frame's arrival against the
+  schedule the server intends (the `accepted` frame's arrival plus the playback delays), p50 and
+  p99, and how long `accepted` takes. Goal: p99 < 50 ms. The bare consumer's figure is the floor
+  this client can see on this machine.
+- Memory: resident memory per idle and per playing socket against the bare consumer.
+
+    python -m bench.server [--sizes 50,200,500] [--lateness 500] [--memory 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .engine import DEPLOYMENT, SCENARIO, evaluate_run
+from .harness import Server, environment, percentile, prepare, serve
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "scale"))
+from wsclient import WebSocket  # noqa: E402
+
+RUN = {"version": 1, "type": "run", "manifest": DEPLOYMENT, "scenario": "private-registry"}
+# Playback's pacing (sandbox/playback.py), to know when the server means each frame to go out.
+FRAME_SECONDS, SIMULATED_TO_WALL, MAX_GAP_SECONDS, BUDGET = 0.12, 0.04, 1.5, 60.0
+
+
+@dataclass
+class RunRecord:
+    sent: float = 0.0
+    accepted: float = 0.0
+    arrivals: list[float] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    steps: int = 0
+
+    def lateness(self, speed: float) -> list[float]:
+        """Each step frame's arrival minus when the server's schedule means it to arrive."""
+        worst = self.steps * (FRAME_SECONDS + MAX_GAP_SECONDS) / 2
+        squeeze = min(1.0, BUDGET / worst) if worst else 1.0
+        due, previous, late = self.accepted, self.times[0] if self.times else 0.0, []
+        for arrival, step_time in zip(self.arrivals, self.times, strict=True):
+            gap = max(step_time - previous, 0.0)
+            previous = step_time
+            due += min(FRAME_SECONDS + gap * SIMULATED_TO_WALL, MAX_GAP_SECONDS) * squeeze / speed
+            late.append(arrival - due)
+        return late
+
+
+async def run_once(ws: WebSocket, speed: float, pause: bool = False,
+                   ack_every: int = 1) -> RunRecord:
+    """One run to its result frame (or, with `pause`, to `accepted`, then paused). Like the
+    page, it acks every step frame; with `ack_every` n, only every nth (acks are cumulative)."""
+    loop = asyncio.get_running_loop()
+    record = RunRecord(sent=loop.time())
+    await ws.send_json({**RUN, "speed": speed})
+    while True:
+        frame = await ws.receive_json(timeout=120)
+        now = loop.time()
+        kind = frame.get("type")
+        if kind == "accepted":
+            record.accepted, record.steps = now, int(frame["steps"])
+            if pause:
+                await ws.send_json({"version": 1, "type": "control", "action": "pause"})
+                return record
+        elif kind == "step":
+            record.arrivals.append(now)
+            record.times.append(float(frame["step"]["time"]))
+            if "ack" in frame and (len(record.arrivals) % ack_every == 0
+                                   or record.steps == len(record.arrivals)):
+                await ws.send_json({"version": 1, "type": "ack", "ack": frame["ack"]})
+        elif kind == "result":
+            return record
+        elif kind == "error":
+            raise RuntimeError(f"the server refused a run: {frame}")
+
+
+async def connect_all(server: Server, route: str, count: int) -> list[WebSocket]:
+    sockets: list[WebSocket] = []
+    for start in range(0, count, 50):
+        sockets += await asyncio.gather(*(
+            WebSocket.connect(f"{server.ws}/ws/{route}/", server.headers, timeout=60)
+            for _ in range(min(50, count - start))))
+    return sockets
+
+
+async def close_all(sockets: list[WebSocket]) -> None:
+    await asyncio.gather(*(ws.close() for ws in sockets))
+
+
+async def cpu_per_run(server: Server, route: str, connections: int, runs: int,
+                      ack_every: int = 1) -> float:
+    """Server CPU seconds per run, with `connections` sockets open, `runs` runs each."""
+    sockets = await connect_all(server, route, connections)
+    await run_once(sockets[0], 16)  # warm-up: caches, the first session row
+
+    async def learner(ws: WebSocket) -> None:
+        for _ in range(runs):
+            started = time.monotonic()
+            await run_once(ws, 16, ack_every=ack_every)
+            # The per-socket limit grants 2 runs/s: stay under it.
+            await asyncio.sleep(max(0.0, 0.55 - (time.monotonic() - started)))
+
+    before = server.cpu_seconds()
+    await asyncio.gather(*(learner(ws) for ws in sockets))
+    spent = server.cpu_seconds() - before
+    await close_all(sockets)
+    return spent / (connections * runs)
+
+
+async def lateness(server: Server, route: str, connections: int) -> tuple[list[float], list[float]]:
+    """Frame lateness and `accepted` delay (seconds) when every socket presses Run at once."""
+    sockets = await connect_all(server, route, connections)
+    await run_once(sockets[0], 16)
+    await asyncio.sleep(0.5)
+    records = await asyncio.gather(*(run_once(ws, 1.0) for ws in sockets))
+    await close_all(sockets)
+    late = [x for r in records for x in r.lateness(1.0)]
+    return late, [r.accepted - r.sent for r in records]
+
+
+BIG = {**RUN, "manifest": DEPLOYMENT.replace("replicas: 3", "replicas: 500"), "scenario": None}
+
+
+async def neighbour(server: Server, learners: int, heavy: bool) -> list[float]:
+    """Frame lateness of `learners` sockets each playing the starter at speed 1, twice, while
+    (with `heavy`) one more socket re-runs a 500-pod Deployment as fast as it is let."""
+    sockets = await connect_all(server, "sandbox", learners + 1)
+    await run_once(sockets[0], 16)
+    done = asyncio.Event()
+
+    accepted = 0
+
+    async def rerun(ws: WebSocket) -> None:
+        nonlocal accepted
+        while not done.is_set():
+            await ws.send_json({**BIG, "speed": 16})
+            while (kind := (await ws.receive_json(timeout=120))["type"]) not in (
+                    "accepted", "error"):
+                pass
+            accepted += kind == "accepted"
+            await asyncio.sleep(0.55)  # the per-socket limit: 2 runs/s
+
+    async def learner(ws: WebSocket) -> list[float]:
+        late: list[float] = []
+        for _ in range(2):
+            late += (await run_once(ws, 1.0)).lateness(1.0)
+        return late
+
+    pest = asyncio.ensure_future(rerun(sockets[-1])) if heavy else None
+    results = await asyncio.gather(*(learner(ws) for ws in sockets[:learners]))
+    done.set()
+    if pest is not None:
+        await pest
+    await close_all(sockets)
+    if heavy:
+        print(f"    (the neighbour's 500-pod runs accepted meanwhile: {accepted})")
+    return [x for late in results for x in late]
+
+
+async def memory(route: str, connections: int) -> tuple[float, float]:
+    """Resident bytes per idle socket and per playing socket, on a fresh server."""
+    with serve(environment()) as server:
+        warm = await connect_all(server, route, 1)
+        await run_once(warm[0], 16)
+        await asyncio.sleep(0.5)
+        base = server.rss_bytes()
+        sockets = await connect_all(server, route, connections)
+        await asyncio.sleep(1.0)
+        idle = server.rss_bytes()
+        # Real sockets are paused after `accepted`; bare ones play slowly (0.25) meanwhile.
+        await asyncio.gather(*(run_once(ws, 0.25, pause=route == "sandbox") for ws in sockets))
+        await asyncio.sleep(0.5)
+        playing = server.rss_bytes()
+        await close_all(sockets + warm)
+    return (idle - base) / connections, (playing - idle) / connections
+
+
+def cpu_per_call(fn: Callable[[], object], repeat: int = 7, number: int = 50) -> float:
+    """Median CPU seconds per call (CPU time, as the server's is measured: other processes on
+    the machine count less than in wall time)."""
+    samples = []
+    for _ in range(repeat):
+        start = time.process_time()
+        for _ in range(number):
+            fn()
+        samples.append((time.process_time() - start) / number)
+    return statistics.median(samples)
+
+
+def runs_for(connections: int) -> int:
+    return max(1, 250 // connections)
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    scenario_text = SCENARIO.read_text()
+    from sandbox.engine import load_scenario
+
+    scenario = load_scenario(scenario_text)
+    evaluation = cpu_per_call(lambda: evaluate_run(DEPLOYMENT, scenario))
+    print(f"one engine evaluation of the starter (CPU time, in this process): "
+          f"{evaluation * 1e3:.2f} ms")
+    with serve(environment()) as server:
+        print(f"\n{'connections':>11}  {'runs':>5}  {'bare ms/run':>11}  {'sandbox ms/run':>14}"
+              f"  {'x (bare + eval)':>15}  goal <= 1.5  {'acks every 16th':>15}  {'x':>5}")
+        for connections in args.sizes:
+            runs = runs_for(connections)
+            bare = await cpu_per_run(server, "bare", connections, runs)
+            real = await cpu_per_run(server, "sandbox", connections, runs)
+            sparse = (await cpu_per_run(server, "sandbox", connections, runs, ack_every=16)
+                      if args.sparse_acks else float("nan"))
+            ratio = real / (bare + evaluation)
+            print(f"{connections:>11}  {connections * runs:>5}  {bare * 1e3:>11.2f}  "
+                  f"{real * 1e3:>14.2f}  {ratio:>15.2f}  {'met' if ratio <= 1.5 else 'NOT met':>11}"
+                  f"  {sparse * 1e3:>15.2f}  {sparse / (bare + evaluation):>5.2f}")
+        if args.lateness:
+            print(f"\n{args.lateness} sockets press Run together at speed 1 (ms):")
+            print(f"{'route':>8}  {'late p50':>8}  {'late p99':>8}  {'late max':>8}  "
+                  f"{'accepted p50':>12}  {'accepted p99':>12}  {'accepted max':>12}")
+            for route in ("bare", "sandbox"):
+                late, accepted = await lateness(server, route, args.lateness)
+                print(f"{route:>8}  {percentile(late, .5) * 1e3:>8.1f}  "
+                      f"{percentile(late, .99) * 1e3:>8.1f}  {max(late) * 1e3:>8.1f}  "
+                      f"{percentile(accepted, .5) * 1e3:>12.1f}  "
+                      f"{percentile(accepted, .99) * 1e3:>12.1f}  {max(accepted) * 1e3:>12.1f}")
+            print("goal: the sandbox's late p99 < 50 ms")
+        if args.neighbour:
+            print(f"\n{args.neighbour} learners play the starter at speed 1 (lateness, ms):")
+            for heavy in (False, True):
+                late = await neighbour(server, args.neighbour, heavy)
+                label = "one neighbour re-runs 500 pods" if heavy else "alone"
+                print(f"{label:>31}  p50 {percentile(late, .5) * 1e3:7.1f}  "
+                      f"p99 {percentile(late, .99) * 1e3:7.1f}")
+            print("goal: p99 < 50 ms whatever one neighbour pastes")
+    if args.memory:
+        print(f"\nresident memory with {args.memory} sockets, each on a fresh server (KB/socket):")
+        figures: dict[str, Any] = {}
+        for route in ("bare", "sandbox"):
+            figures[route] = await memory(route, args.memory)
+            idle, playing = figures[route]
+            print(f"{route:>8}  idle {idle / 1024:7.1f}  playing (extra) {playing / 1024:7.1f}")
+        ratio = figures["sandbox"][0] / figures["bare"][0] if figures["bare"][0] > 0 else 0.0
+        print(f"idle socket: sandbox / bare = {ratio:.2f}")
+
+
+def sizes(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=sizes, default=[50, 200, 500],
+                        help="connection counts for the CPU figures (default 50,200,500)")
+    parser.add_argument("--lateness", type=int, default=500,
+                        help="sockets pressing Run together (0 to skip; default 500)")
+    parser.add_argument("--memory", type=int, default=200,
+                        help="sockets for the memory figures (0 to skip; default 200)")
+    parser.add_argument("--neighbour", type=int, default=100,
+                        help="learners beside one 500-pod re-runner (0 to skip; default 100)")
+    parser.add_argument("--sparse-acks", action="store_true",
+                        help="also measure a client that acks every 16th step frame only")
+    args = parser.parse_args()
+    prepare(environment())
+    started = time.monotonic()
+    asyncio.run(main_async(args))
+    print(f"\n(benchmark took {time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
