@@ -377,6 +377,9 @@ class Progress(models.Model):
     )
     last_run_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    workshop = models.ForeignKey(  # the workshop the learner had joined (lessons/workshops.py)
+        "lessons.Workshop", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="progress")
 
     class Meta:
         ordering = ["-updated_at"]
@@ -493,3 +496,9 @@ class SharedCluster(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.scenario or 'default'})"
+
+
+
+# The workshop models live in their own module; imported here so Django finds them.
+from lessons.workshops import Workshop as Workshop  # noqa: E402
+from lessons.workshops import WorkshopMember as WorkshopMember  # noqa: E402

@@ -19,7 +19,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from lessons import clusters, lookups
+from lessons import clusters, lookups, workshop_board
 from lessons.lookups import ChallengeRun
 from lessons.progress import learner_for_socket, report_run
 from sandbox import fairness, limits, protocol
@@ -238,7 +238,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(protocol.accepted_frame(self.runs, evaluation))
         # The progress write commits before playback starts, so a result frame that shows a
         # passed challenge is never ahead of what the database holds.
-        await self.report(key if challenge is not None else None, evaluation)
+        await self.report(key if challenge is not None else None, evaluation, manifest)
         self.task = asyncio.create_task(self.play(self.playback))
 
     async def play(self, playback: Playback) -> None:
@@ -264,13 +264,15 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         await self.window.wait_open()
         await self.send(text_data=text)
 
-    async def report(self, challenge: str | None, evaluation: Evaluation) -> None:
+    async def report(self, challenge: str | None, evaluation: Evaluation,
+                     manifest: str = "") -> None:
         """Record progress and tell the instructor's board; a failure here never fails the run."""
         try:
             if self.learner is None:  # the first run stores the learner's session
                 self.learner = await learner_for_socket(self.scope)
             await report_run(self.learner, self.display_name, challenge, evaluation.trace,
                              protocol.goal_dicts(evaluation))
+            await workshop_board.after_run(self.learner, challenge, manifest)
         except Exception:
             log.exception("could not record progress for the board")
 
@@ -318,14 +320,15 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             # A challenge is checked on what each command did and the cluster it left.
             goals = [g.to_dict() for g in check_goals(result.trace, challenge.goals)]
             extra["goals"] = goals
-            await self.report_console(key, result.trace, goals)
+            await self.report_console(key, result.trace, goals, editor)
         await self.send_json(protocol.frame("console", action=action, **view.to_dict(), **extra))
 
     async def report_console(self, challenge: str | None, trace: Trace,
-                             goals: list[dict[str, Any]]) -> None:
+                             goals: list[dict[str, Any]], editor: str = "") -> None:
         try:
             assert self.learner is not None
             await report_run(self.learner, self.display_name, challenge, trace, goals)
+            await workshop_board.after_run(self.learner, challenge, editor)
         except Exception:
             log.exception("could not record console progress for the board")
 
