@@ -12,6 +12,7 @@ import csv
 import json
 
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
 from django.db import transaction
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from lessons.board import is_staff
 from lessons.models import LearnerCluster, Progress
-from lessons.progress import ensure_learner, session_learner
+from lessons.progress import ensure_learner, offer_session_cookie, session_learner
 from lessons.workshop_board import find_member, send_tile, set_hand, tile
 from lessons.workshops import MAX_EDITOR, Workshop, WorkshopMember, current_member, normalize_code
 from sandbox.engine.console.compare import scrub_text
@@ -32,16 +33,35 @@ JOIN_WINDOW = 600  # … in this many seconds
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _member_of(request: HttpRequest) -> WorkshopMember | None:
+    """The visitor's workshop membership. A session cookie without a stored session (the
+    sandbox page's promise, docs in lessons/progress.py) is not loaded: SessionMiddleware would
+    delete a cookie whose session loads empty, and the websocket needs that promise."""
+    cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not cookie or not request.session.exists(cookie):
+        return None
+    return current_member(session_learner(request.session))
+
+
 def _failures_key(request: HttpRequest) -> str:
     return f"lunchbox.join-failures:{request.META.get('REMOTE_ADDR', '')}"
 
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
-    """A learner joins a workshop with its code and the name the board will show."""
+    """A learner joins a workshop with its code and the name the board will show.
+
+    Like the sandbox page, the answer keeps (or offers) the session cookie the sandbox's
+    websocket stores a learner under, so a look at this page does not lose it."""
+    response = _join(request)
+    offer_session_cookie(request, response)
+    return response
+
+
+def _join(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"code": "", "name": "", "error": "",
                                   "staff": is_staff(request.user),
-                                  "member": current_member(session_learner(request.session))}
+                                  "member": _member_of(request)}
     if request.method == "GET":
         return render(request, "lessons/join.html", context)
     raw_code, raw_name = request.POST.get("code", ""), request.POST.get("name", "")
@@ -84,7 +104,7 @@ def join(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def hand(request: HttpRequest) -> JsonResponse:
     """GET: whether the learner is in a workshop and their hand is up; POST raised=1|0."""
-    member = current_member(session_learner(request.session))
+    member = _member_of(request)
     if member is None:
         return JsonResponse({"member": False, "raised": False})
     if request.method == "POST":

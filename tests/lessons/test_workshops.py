@@ -258,3 +258,16 @@ def test_tile_of_a_member_who_ran_nothing_is_idle(client: Client, workshop: Work
     data = tile(WorkshopMember.objects.get())
     assert (data["status"], data["solved"], data["title"], data["hand"]) == (
         "idle", 0, "free play", None)
+
+
+@pytest.mark.parametrize("path", ["/join/hand", "/join"])
+def test_asking_about_the_hand_keeps_the_sandbox_pages_session_promise(
+    client: Client, path: str,
+) -> None:
+    """hand.js asks on every sandbox page; the promised session cookie the websocket will store
+    the learner under must survive that request (a deleted cookie loses their cluster)."""
+    assert client.get("/sandbox/").status_code == 200
+    promise = client.cookies["sessionid"].value
+    response = client.get(path)
+    assert response.status_code == 200
+    assert client.cookies["sessionid"].value == promise, "the promised cookie was lost"
