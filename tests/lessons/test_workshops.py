@@ -271,3 +271,17 @@ def test_asking_about_the_hand_keeps_the_sandbox_pages_session_promise(
     response = client.get(path)
     assert response.status_code == 200
     assert client.cookies["sessionid"].value == promise, "the promised cookie was lost"
+
+
+def test_an_instructor_opens_a_workshop_in_the_admin(admin_client: Client) -> None:
+    response = admin_client.post("/admin/lessons/workshop/add/", {
+        "name": "Admin room", "is_open": "on",
+        "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "1000"})
+    assert response.status_code == 302, response.content[:2000]
+    workshop = Workshop.objects.get()
+    assert workshop.created_by is not None and workshop.created_by.username == "admin"
+    assert len(workshop.code) == CODE_LENGTH
+    listing = admin_client.get("/admin/lessons/workshop/")
+    assert workshop.spaced_code.encode() in listing.content
+    assert f"/lessons/board/w/{workshop.code}/".encode() in listing.content
