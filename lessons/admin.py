@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from lessons import admin_preview, admin_yaml
-from lessons.models import Challenge, Lesson, Progress, Scenario
+from lessons.models import Challenge, Lesson, Progress, Scenario, Workshop, WorkshopMember
 
 if TYPE_CHECKING:  # the admin classes are generic for the type checker only
     ScenarioAdminBase = admin.ModelAdmin[Scenario]
@@ -146,3 +146,45 @@ class ProgressAdmin(ProgressAdminBase):
     @admin.display(description="Learner", ordering="display_name")
     def learner_label(self, obj: Progress) -> str:
         return obj.display_name or f"anonymous {obj.learner[:8]}"
+
+
+# Workshops (lessons/workshops.py): an instructor opens one here or at /lessons/board/w/.
+
+if TYPE_CHECKING:
+    WorkshopAdminBase = admin.ModelAdmin[Workshop]
+    MemberInlineBase = admin.TabularInline[WorkshopMember, Workshop]
+else:
+    WorkshopAdminBase = admin.ModelAdmin
+    MemberInlineBase = admin.TabularInline
+
+
+class WorkshopMemberInline(MemberInlineBase):
+    model = WorkshopMember
+    extra = 0
+    fields = ["display_name", "joined_at", "hand_raised_at"]
+    readonly_fields = ["joined_at", "hand_raised_at"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(WorkshopAdminBase):
+    list_display = ["name", "spaced_code", "is_open", "created_by", "created_at", "board"]
+    list_filter = ["is_open"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["spaced_code", "created_by", "created_at", "board"]
+    fields = ["name", "is_open", "spaced_code", "created_by", "created_at", "board"]
+    inlines = [WorkshopMemberInline]
+
+    @admin.display(description="join code")
+    def spaced_code(self, obj: Workshop) -> str:
+        return obj.spaced_code if obj.code else "(made on save)"
+
+    @admin.display(description="board")
+    def board(self, obj: Workshop) -> str:
+        if not obj.code:
+            return "-"
+        return _preview_link(reverse("lessons:workshop-board", args=[obj.code]), "open board")
+
+    def save_model(self, request: HttpRequest, obj: Workshop, form: object, change: bool) -> None:
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)

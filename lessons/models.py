@@ -417,6 +417,9 @@ class Progress(models.Model):
     prediction_right = models.PositiveIntegerField(null=True, blank=True)
     prediction_total = models.PositiveIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    workshop = models.ForeignKey(  # the workshop the learner had joined (lessons/workshops.py)
+        "lessons.Workshop", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="progress")
 
     class Meta:
         ordering = ["-updated_at"]
@@ -560,6 +563,9 @@ def question_kinds() -> list[str]:
     return sorted(KINDS)
 
 
-from lessons.questions import QuestionAnswer  # noqa: E402  (a model of this app, kept apart)
+# Models of this app kept in modules of their own; imported here so Django finds them.
+from lessons.questions import QuestionAnswer  # noqa: E402
+from lessons.workshops import Workshop as Workshop  # noqa: E402
+from lessons.workshops import WorkshopMember as WorkshopMember  # noqa: E402
 
-__all__ = ["QuestionAnswer"]
+__all__ = ["QuestionAnswer", "Workshop", "WorkshopMember"]

@@ -20,7 +20,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from lessons import clusters, lookups
+from lessons import clusters, lookups, workshop_board
 from lessons.lookups import ChallengeRun
 from lessons.predictions import record_predictions
 from lessons.progress import learner_for_socket, report_run
@@ -288,7 +288,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         # a challenge run whose attempt cannot be stored ends with `not_saved` instead.
         await self.recorded(settled=True)
         self.recording = asyncio.ensure_future(
-            self.report(key if challenge is not None else None, evaluation))
+            self.report(key if challenge is not None else None, evaluation, manifest))
         # Its failure is read by the result frame's waiter; a run replaced before then drops it.
         self.recording.add_done_callback(lambda done: done.cancelled() or done.exception())
         self.task = asyncio.create_task(self.play(self.playback, prebuilt))
@@ -365,7 +365,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         await self.window.wait_open()
         await self.send(text_data=text)
 
-    async def report(self, challenge: str | None, evaluation: Evaluation) -> None:
+    async def report(self, challenge: str | None, evaluation: Evaluation,
+                     manifest: str = "") -> None:
         """Record progress (committed when this returns) and tell the instructor's board.
 
         A challenge run whose attempt cannot be stored is refused with `not_saved`, so the
@@ -375,6 +376,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 self.learner = await learner_for_socket(self.scope)
             await report_run(self.learner, self.display_name, challenge, evaluation.trace,
                              protocol.goal_dicts(evaluation))
+            await workshop_board.after_run(self.learner, challenge, manifest)
         except Exception:
             log.exception("could not record progress for the board")
             if challenge is not None:
@@ -427,7 +429,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         if challenge is not None and result is not None and result.trace is not None:
             # A challenge is checked on what each command did and the cluster it left.
             goals = [g.to_dict() for g in check_goals(result.trace, challenge.goals)]
-            saved = await self.report_console(key, result.trace, goals)
+            saved = await self.report_console(key, result.trace, goals, editor)
             if saved:  # goals are only shown once the progress they make is stored
                 extra["goals"] = goals
         # The cluster's new state committed in `clusters` before this frame goes out.
@@ -436,11 +438,12 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             raise BadMessage("not_saved", NOT_SAVED)
 
     async def report_console(self, challenge: str | None, trace: Trace,
-                             goals: list[dict[str, Any]]) -> bool:
+                             goals: list[dict[str, Any]], editor: str = "") -> bool:
         """Record a console command's progress; False when it could not be stored."""
         try:
             assert self.learner is not None
             await report_run(self.learner, self.display_name, challenge, trace, goals)
+            await workshop_board.after_run(self.learner, challenge, editor)
         except Exception:
             log.exception("could not record console progress for the board")
             return False

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from lessons import workshop_views
 from sandbox import views
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("lessons/", include(("lessons.urls", "lessons"))),
     path("s/<slug:code>", views.share_page, name="share"),
     path("s/<slug:code>/copy", views.share_copy, name="share-copy"),
+    path("join", workshop_views.join, name="join"),
+    path("join/hand", workshop_views.hand, name="join-hand"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

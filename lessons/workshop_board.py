@@ -1,0 +1,181 @@
+"""A workshop's board: one tile per learner who joined, live over the channel layer.
+
+After each run of a learner who joined a workshop, the sandbox socket calls `after_run`: their
+progress rows are put in the workshop, the run's manifest is kept (passwords hidden) for the
+instructor to open, and a fresh tile goes to the group of the workshop's boards. A raised or
+lowered hand sends one too. Tiles carry a one-way id, never the learner key, and no manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from lessons.board import FORBIDDEN, PROTOCOL_VERSION, is_staff
+from lessons.models import Challenge, Progress
+from lessons.progress import FREE_PLAY, public_id
+from lessons.workshops import MAX_EDITOR, Workshop, WorkshopMember, current_member
+from sandbox.engine.console.compare import scrub_text
+
+log = logging.getLogger(__name__)
+
+
+def group_name(workshop: Workshop) -> str:
+    return f"workshop.{workshop.pk}"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def total_challenges() -> int:
+    return Challenge.objects.filter(lesson__published=True).count()
+
+
+def member_rows(member: WorkshopMember) -> list[Progress]:
+    return list(Progress.objects.filter(learner=member.learner, workshop=member.workshop)
+                .select_related("challenge__lesson").order_by("-updated_at"))
+
+
+def tile(member: WorkshopMember, total: int | None = None) -> dict[str, Any]:
+    """One learner's tile (docs/authoring.md, "Workshops"): JSON-safe, no secret, no key."""
+    rows = member_rows(member)
+    current = rows[0] if rows else None
+    passes = [p.updated_at for p in rows if p.is_passed]
+    if current is None:
+        status = "idle"
+    elif current.is_passed:
+        status = "solved"
+    elif current.is_stuck:
+        status = "stuck"
+    else:
+        status = "working"
+    challenge = current.challenge if current is not None else None
+    return {
+        "id": public_id(member.learner),
+        "name": member.display_name,
+        "lesson": challenge.lesson.title if challenge is not None else "",
+        "challenge": challenge.key if challenge is not None else None,
+        "title": challenge.title if challenge is not None else FREE_PLAY,
+        "attempts": current.attempts if current is not None else 0,
+        "solved": len(passes),
+        "total": total if total is not None else total_challenges(),
+        "status": status,
+        "hand": _iso(member.hand_raised_at),
+        "since": _iso(max(passes, default=member.joined_at)),  # last progress, or joining
+        "updated": _iso(current.updated_at if current is not None else member.joined_at),
+    }
+
+
+def tiles(workshop: Workshop) -> list[dict[str, Any]]:
+    total = total_challenges()
+    return [tile(m, total) for m in workshop.members.all()]
+
+
+def find_member(workshop: Workshop, member_id: str) -> WorkshopMember | None:
+    """The member whose tile id is `member_id` (a workshop holds a room, not thousands)."""
+    for member in workshop.members.all():
+        if public_id(member.learner) == member_id:
+            return member
+    return None
+
+
+def _note_run(learner: str, challenge_key: str | None, editor: str) -> dict[str, Any] | None:
+    member = current_member(learner)
+    if member is None:
+        return None
+    if challenge_key:
+        lesson, _, slug = challenge_key.partition("/")
+        (Progress.objects.filter(learner=learner, challenge__lesson__slug=lesson,
+                                 challenge__slug=slug).update(workshop=member.workshop))
+    if editor:
+        member.last_editor = scrub_text(editor[:MAX_EDITOR])
+        member.save(update_fields=["last_editor"])
+    return {"group": group_name(member.workshop), "tile": tile(member)}
+
+
+async def after_run(learner: str, challenge_key: str | None, editor: str = "") -> None:
+    """Count a run in the learner's workshop, if they joined one, and update its boards."""
+    noted = await database_sync_to_async(_note_run)(learner, challenge_key, editor)
+    if noted is not None:
+        await broadcast_to(noted["group"], "workshop.tile", tile=noted["tile"])
+
+
+async def broadcast_to(group: str, type_: str, **event: Any) -> None:
+    """Send to a workshop's boards; a channel layer that is down must not break a run."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        await layer.group_send(group, {"type": type_, **event})
+    except Exception:
+        log.warning("could not send a workshop board update", exc_info=True)
+
+
+def set_hand(member: WorkshopMember, raised: bool) -> None:
+    member.hand_raised_at = timezone.now() if raised else None
+    member.save(update_fields=["hand_raised_at"])
+
+
+async def send_tile(member: WorkshopMember) -> None:
+    """Tell the workshop's boards about `member` (after a hand, a join or a reset)."""
+    data = await database_sync_to_async(tile)(member)
+    await broadcast_to(group_name(member.workshop), "workshop.tile", tile=data)
+
+
+class WorkshopBoardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """`/ws/board/<code>/`: staff only; a snapshot of the workshop's tiles, then each change."""
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        await self.accept()
+        if not is_staff(self.scope.get("user")):
+            await self.send_frame("error", code="forbidden",
+                                  message="the board is for instructors: log in to the admin "
+                                          "with a staff account, then reload")
+            await self.close(code=FORBIDDEN)
+            return
+        code = str(self.scope["url_route"]["kwargs"].get("code", ""))
+        workshop = await Workshop.objects.filter(code=code).afirst()
+        if workshop is None:
+            await self.send_frame("error", code="unknown_workshop",
+                                  message="there is no workshop with that code")
+            await self.close(code=FORBIDDEN)
+            return
+        self.group = group_name(workshop)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send_frame("snapshot", tiles=await database_sync_to_async(tiles)(workshop))
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.group is None:
+            return
+        try:
+            message = json.loads(text_data) if text_data is not None else None
+        except (ValueError, RecursionError):
+            message = None
+        if isinstance(message, dict) and message.get("type") == "ping":
+            await self.send_frame("pong")
+        else:
+            await self.send_frame("error", code="bad_message",
+                                  message='the board only answers {"version": 1, "type": "ping"}')
+
+    async def workshop_tile(self, event: dict[str, Any]) -> None:
+        await self.send_frame("tile", tile=event["tile"])
+
+    async def send_frame(self, type_: str, **payload: Any) -> None:
+        await self.send(text_data=json.dumps({"version": PROTOCOL_VERSION, "type": type_,
+                                              **payload}))
+
