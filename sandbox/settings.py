@@ -73,6 +73,11 @@ SQLITE_OPTIONS: dict[str, object] = {
 }
 
 
+# PostgreSQL connections each server process keeps in its pool: with PostgreSQL's default of
+# 100 connections, four processes of 20 leave room for migrations and psql.
+DB_POOL_SIZE = int(os.environ.get("LUNCHBOX_DB_POOL_SIZE", "20"))
+
+
 def env_database(name: str, default: dict[str, object]) -> dict[str, object]:
     """Turn DATABASE_URL (postgres://user:pass@host:port/db?sslmode=require or
     sqlite:////abs/path) into a DATABASES entry, with every query option kept in OPTIONS."""
@@ -83,8 +88,15 @@ def env_database(name: str, default: dict[str, object]) -> dict[str, object]:
     if url.scheme in _POSTGRES_SCHEMES:
         if not url.path.lstrip("/"):
             raise ImproperlyConfigured(f"{name} has no database name (…/<name> at the end).")
-        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+        # Under ASGI every request runs in a thread of its own, so per-thread persistent
+        # connections pile up (Django's docs say so) and a room loading its pages at once ran
+        # PostgreSQL out of connections ("too many clients"). A pool per process instead: a
+        # request waits for one of its connections rather than failing.
+        config = dj_database_url.parse(raw, conn_max_age=0)
         config["PORT"] = str(config.get("PORT") or "")
+        options = dict(config.get("OPTIONS", {}))
+        options.setdefault("pool", {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 20})
+        config["OPTIONS"] = options
     elif url.scheme == "sqlite":
         if url.path in {"", "/"}:
             raise ImproperlyConfigured(

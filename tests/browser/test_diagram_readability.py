@@ -196,6 +196,21 @@ def test_lesson_and_sandbox_diagrams_keep_visible_edges_in_either_colour_scheme(
         context.close()
 
 
+def inside_panel(node: Locator, slack: float = 2.0) -> bool:
+    """The node's box lies within the visible box of its scrolling #flow panel, once any scroll
+    the page started has ended."""
+    expect(node).to_be_attached()
+    for _ in range(20):
+        gaps = node.evaluate(
+            "(n) => { const b = n.getBoundingClientRect();"
+            " const v = n.closest('#flow').getBoundingClientRect();"
+            " return [b.top - v.top, v.bottom - b.bottom, b.left - v.left, v.right - b.right]; }")
+        if min(gaps) >= -slack:
+            return True
+        node.page.wait_for_timeout(100)
+    return False
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_flowchart_scrolls_its_current_step_into_view_at_natural_size(
     browser: Browser, sandbox_server: LiveServer, width: int
@@ -209,12 +224,12 @@ def test_the_flowchart_scrolls_its_current_step_into_view_at_natural_size(
         flow = page.locator("#flow")
         current = flow.locator("g.node.flow-current")
         expect(current).to_have_attribute("data-flow", "run")
-        flow.scroll_into_view_if_needed()
-        # In the viewport means inside #flow's scrolled box too: ancestors' overflow clips.
-        expect(current).to_be_in_viewport(ratio=0.95)
+        # Inside #flow's scrolled box (the page around it may put the panel partly off screen:
+        # what must hold is that the panel has panned to the step).
+        expect(flow).to_have_attribute("data-state", "ready")
+        assert inside_panel(current), "the current step is outside the flow panel's view"
         page.get_by_role("slider", name="Timeline").press("Home")  # back to the top of the chart
         expect(current).to_have_attribute("data-flow", "schedule")
-        flow.scroll_into_view_if_needed()
-        expect(current).to_be_in_viewport(ratio=0.95)
+        assert inside_panel(current), "the current step is outside the flow panel's view"
     finally:
         context.close()

@@ -13,15 +13,24 @@ from sandbox import settings as lunchbox_settings
 def test_database_url_keeps_sslmode_require(monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgres://lb:pw@db.example:5432/lunchbox?sslmode=require")
     db = lunchbox_settings.env_database("DATABASE_URL", {})
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"]["sslmode"] == "require"
     assert (db["NAME"], db["HOST"], db["PORT"]) == ("lunchbox", "db.example", "5432")
-    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (60, True)
+
+
+def test_postgresql_connections_come_from_a_pool_not_one_per_thread(monkeypatch) -> None:
+    """Under ASGI each request has a thread of its own: persistent per-thread connections would
+    pile up, so connections are pooled per process and closed after each request."""
+    monkeypatch.setenv("DATABASE_URL", "postgres://lb:pw@db.example:5432/lunchbox")
+    db = lunchbox_settings.env_database("DATABASE_URL", {})
+    assert db["CONN_MAX_AGE"] == 0
+    assert db["OPTIONS"]["pool"]["max_size"] == lunchbox_settings.DB_POOL_SIZE
 
 
 def test_database_url_keeps_every_query_option(monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://lb@db/lunchbox?sslmode=verify-full"
                                        "&sslrootcert=/etc/ssl/ca.pem&connect_timeout=5")
     options = lunchbox_settings.env_database("DATABASE_URL", {})["OPTIONS"]
+    options.pop("pool")
     assert options == {"sslmode": "verify-full", "sslrootcert": "/etc/ssl/ca.pem",
                        "connect_timeout": 5}
 
