@@ -362,8 +362,11 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         self.window.sent(len(text.encode("utf-8", "surrogatepass")), token)
 
     async def send_result(self, text: str) -> None:
+        """The result frame, once the browser is less than a window behind; it counts towards
+        the window like a step (a big run's result is the largest frame it sends)."""
         await self.window.wait_open()
         await self.send(text_data=text)
+        self.window.sent(len(text.encode("utf-8", "surrogatepass")))
 
     async def report(self, challenge: str | None, evaluation: Evaluation,
                      manifest: str = "") -> None:
