@@ -241,7 +241,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "sandbox.storage.ModuleGraphStaticFilesStorage"
         )
     },
 }
