@@ -18,13 +18,11 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, Response, expect
-
 from conftest import REPO, LiveServer, free_port
+from playwright.sync_api import Page, Response, expect
 
 START_TIMEOUT = 180.0  # a first start collects and compresses the static files
 HASHED = re.compile(r"\.[0-9a-f]{12}(?=\.[a-z]+$)")
