@@ -18,5 +18,5 @@ from __future__ import annotations
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class ModuleGraphStaticFilesStorage(CompressedManifestStaticFilesStorage):
+class ModuleGraphStaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     support_js_module_import_aggregation = True
