@@ -13,6 +13,10 @@ sandbox/settings.py:
   websockets included; the next are closed as soon as they are accepted, before a byte is read,
   so other addresses are served as usual. 0 turns the cap off.
 
+And a websocket the server fails (a message over daphne's size limit) is closed with a closing
+handshake and its code (1009, message too big) instead of a dropped connection, so the page can
+say why.
+
 The guard wraps daphne's HTTP factory in a Twisted WrappingFactory, the way TLS wraps it, and
 daphne hands the websocket upgrade over inside the same wrapper, so a websocket keeps its place
 in the count until it closes.
@@ -196,6 +200,21 @@ class GuardedServer(daphne.server.Server):  # type: ignore[misc]
         factory.timeOut = idle_timeout or None
         self._http_factory = ConnectionGuard(factory, max_per_client=max_per_client,
                                              header_timeout=header_timeout, reactor=reactor)
+
+
+    _ws_factory: Any = None
+
+    @property
+    def ws_factory(self) -> Any:
+        return self._ws_factory
+
+    @ws_factory.setter
+    def ws_factory(self, factory: Any) -> None:
+        # Autobahn drops the TCP connection of a socket it fails (a message over the size
+        # limit…) by default, which the browser sees as 1006 (abnormal) with no reason. A closing
+        # handshake tells the page why: 1009 is "message too big" (static/sandbox/socket.js).
+        factory.setProtocolOptions(failByDrop=False)
+        self._ws_factory = factory
 
 
 class GuardedCommandLine(CommandLineInterface):  # type: ignore[misc]
