@@ -12,51 +12,42 @@ websocket route, as a slow network would, so the waiting state can be seen witho
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import REPO, LiveServer, free_port, prepare_database, wait_until_serving
+from browser_servers import free_port, manage, serving
 from manifest_editor import fill_manifest
 from playwright.sync_api import Page, WebSocketRoute, expect
+
+if TYPE_CHECKING:
+    from conftest import LiveServer
 
 BIG_PASTE = "# " + "x" * (1536 * 1024) + "\n"
 
 
 @pytest.fixture(scope="module")
-def guarded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def guarded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`make run`'s server (python -m sandbox.serve) with a 1 MiB websocket message limit."""
     directory = tmp_path_factory.mktemp("guarded")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings", "DEBUG": "1",
            "DATABASE_URL": f"sqlite:///{directory / 'lunchbox.sqlite3'}", "PYTHONUNBUFFERED": "1"}
     env.pop("REDIS_URL", None)
-    prepare_database(env)
-    port = free_port()
-    log = directory / "server.log"
+    manage(["migrate", "--noinput"], env)
+    manage(["load_content"], env)
     limit = str(1024 * 1024)
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox.serve", "-b", "127.0.0.1", "-p", str(port),
-             "--websocket-max-message-size", limit, "--websocket-max-frame-size", limit,
-             "sandbox.asgi:application"],
-            cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(process, url, log)
-        yield LiveServer(url=url, log=log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    command = [sys.executable, "-m", "sandbox.serve", "-b", "127.0.0.1", "-p", str(free_port()),
+               "--websocket-max-message-size", limit, "--websocket-max-frame-size", limit,
+               "sandbox.asgi:application"]
+    log = directory / "server.log"
+    with serving(command, env, log, 60.0) as url:
+        yield url
 
 
 def test_a_paste_daphne_closes_the_socket_on_is_reported_too_large(
-        page: Page, guarded_server: LiveServer) -> None:
-    page.goto(f"{guarded_server.url}/sandbox/")
+        page: Page, guarded_server: str) -> None:
+    page.goto(f"{guarded_server}/sandbox/")
     expect(page.locator("#connection-state")).to_have_text("connected")
     fill_manifest(page, BIG_PASTE)
     page.get_by_role("button", name="Run", exact=True).click()

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO, LiveServer, free_port
+from browser_servers import free_port, serving
 from playwright.sync_api import Page, Response, expect
 
 START_TIMEOUT = 180.0  # a first start collects and compresses the static files
@@ -30,42 +26,18 @@ OUR_MODULES = ("/static/sandbox/", "/static/lessons/", "/static/vendor/codemirro
 
 
 @pytest.fixture(scope="module")
-def production_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def production_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`make workshop`'s server; yields its origin."""
     var = tmp_path_factory.mktemp("static-once")
-    port = free_port()
     log = var / "workshop.log"
     names = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL",
              "SECURE_COOKIES", "DJANGO_SETTINGS_MODULE", "SILENCED_CHECKS")
     env = {k: v for k, v in os.environ.items() if k not in names}
     env.update(LUNCHBOX_VAR_DIR=str(var), PYTHONUNBUFFERED="1")
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "scripts/workshop.py", "--bind", "127.0.0.1", "--port", str(port),
-             "--address", "127.0.0.1"],
-            cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the workshop exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the workshop did not answer in {START_TIMEOUT:.0f} s")
-            time.sleep(0.3)
-        yield LiveServer(url=url, log=log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    command = [sys.executable, "scripts/workshop.py", "--bind", "127.0.0.1",
+               "--port", str(free_port()), "--address", "127.0.0.1"]
+    with serving(command, env, log, START_TIMEOUT) as url:
+        yield url
 
 
 def record(page: Page) -> list[Response]:
@@ -94,9 +66,9 @@ def assert_each_module_once(responses: list[Response]) -> None:
 
 
 def test_the_sandbox_page_fetches_each_module_once_by_its_hashed_name(
-        page: Page, production_server: LiveServer) -> None:
+        page: Page, production_server: str) -> None:
     responses = record(page)
-    page.goto(f"{production_server.url}/sandbox/")
+    page.goto(f"{production_server}/sandbox/")
     expect(page.locator("#connection-state")).to_have_text("connected")
     page.wait_for_load_state("networkidle")
     assert_each_module_once(responses)
@@ -106,9 +78,9 @@ def test_the_sandbox_page_fetches_each_module_once_by_its_hashed_name(
 
 
 def test_a_lesson_page_fetches_each_module_once(page: Page,
-                                                production_server: LiveServer) -> None:
+                                                production_server: str) -> None:
     responses = record(page)
-    page.goto(f"{production_server.url}/lessons/layers/")
+    page.goto(f"{production_server}/lessons/layers/")
     expect(page.locator("pre.mermaid svg").first).to_be_attached(timeout=30_000)
     page.wait_for_load_state("networkidle")
     assert_each_module_once(responses)

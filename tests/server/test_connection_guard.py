@@ -126,8 +126,9 @@ def door(tmp_path_factory: pytest.TempPathFactory, second_loopback: None) -> Ite
 
 @pytest.fixture()
 def small_door(tmp_path: Path, second_loopback: None) -> Iterator[Door]:
-    """A server whose cap is 3 connections per client address."""
-    process, door = start(tmp_path, LUNCHBOX_MAX_CONNECTIONS_PER_CLIENT="3")
+    """A server whose cap is 3 connections per client address, idle HTTP closed after 2 s."""
+    process, door = start(tmp_path, LUNCHBOX_MAX_CONNECTIONS_PER_CLIENT="3",
+                          LUNCHBOX_HTTP_IDLE_TIMEOUT="2")
     try:
         yield door
     finally:
@@ -240,7 +241,8 @@ def test_websockets_count_against_the_cap_and_free_their_place_when_closed(
     try:
         assert small_door.healthz(HOST) == b"", "a fourth connection from the same address"
         assert small_door.healthz(OTHER_CLIENT).startswith(b"HTTP/1.1 200")
-        # A websocket outlives the header timeout: it is no longer a request being read.
+        # A websocket outlives the header timeout and the idle HTTP timeout (2 s here): it is
+        # no longer a request being read, nor an idle HTTP connection.
         time.sleep(small_door.header_timeout + 1)
         sockets[0].setblocking(False)
         with pytest.raises(BlockingIOError):
