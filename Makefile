@@ -19,8 +19,9 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 run: setup ## Install what is needed and serve HTTP + websockets on http://127.0.0.1:8000
+# sandbox/serve.py is daphne with a request-header deadline and a connection cap per client.
 	@echo "Lunchbox on http://$(HOST):$(PORT)/sandbox/  (instructor account: make instructor)"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) $(DAPHNE_LIMITS) sandbox.asgi:application
+	$(PY) -m sandbox.serve -b $(HOST) -p $(PORT) $(DAPHNE_LIMITS) sandbox.asgi:application
 
 workshop: setup ## Serve the room on 0.0.0.0:8000 with production settings; prints the URL + QR code
 	$(PY) scripts/workshop.py --port $(PORT) $(addprefix --address ,$(ADDRESS))

@@ -255,7 +255,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "sandbox.storage.ModuleGraphStaticFilesStorage"
         )
     },
 }
@@ -302,3 +302,13 @@ DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE
 # address (a venue NAT in front of a hosted server) without a proxy that says who is who.
 LUNCHBOX_ADDRESS_RUNS_PER_MINUTE = env_int("LUNCHBOX_ADDRESS_RUNS_PER_MINUTE", 240)
 LUNCHBOX_FRAME_INTERVAL_MAX = 2.0
+# The connection guard around daphne (sandbox/serve.py, used by `make run` and `make workshop`):
+# a connection must finish its request headers within this many seconds or it is closed, and
+# one client address holds at most this many connections at once, websockets included; the
+# next ones are closed at once while other addresses are served. A whole class behind one venue
+# NAT shares the cap (each learner: one websocket plus a few short HTTP connections), so keep
+# it well above 4 × learners; 0 turns the cap off (behind a proxy every connection is its).
+LUNCHBOX_HEADER_TIMEOUT = env_int("LUNCHBOX_HEADER_TIMEOUT", 5)
+LUNCHBOX_MAX_CONNECTIONS_PER_CLIENT = env_int("LUNCHBOX_MAX_CONNECTIONS_PER_CLIENT", 200)
+# Seconds an idle keep-alive HTTP connection is kept (Twisted's default is 12 hours).
+LUNCHBOX_HTTP_IDLE_TIMEOUT = env_int("LUNCHBOX_HTTP_IDLE_TIMEOUT", 30)

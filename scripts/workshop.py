@@ -9,7 +9,8 @@ there). DATABASE_URL and REDIS_URL pass through; without them it is SQLite in WA
 in-memory channel layer, one process. It migrates, loads the course, collects and compresses
 the static files when a source changed, asks for the sandbox page once in-process (so a broken
 page stops start-up with a message instead of greeting the room with errors), prints the address
-learners type and a QR code of it, and replaces itself with daphne bound to 0.0.0.0.
+learners type and a QR code of it, and replaces itself with daphne bound to 0.0.0.0 (through
+sandbox/serve.py: a request-header deadline and a connection cap per client).
 
 No address is looked up on the network: they come from `ip -j addr` (Linux), `ifconfig`
 (macOS, BSD) or the host name, and `--address` names them by hand.
@@ -285,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     connections.close_all()
     sys.stdout.flush()
-    daphne = [sys.executable, "-m", "daphne", "-b", args.bind, "-p", str(args.port),
+    # Daphne with a request-header deadline and a connection cap per client (sandbox/serve.py).
+    daphne = [sys.executable, "-m", "sandbox.serve", "-b", args.bind, "-p", str(args.port),
               *daphne_limits(), "sandbox.asgi:application"]
     os.execv(sys.executable, daphne)
     return 0  # not reached: execv replaces this process

@@ -15,7 +15,7 @@ from sandbox.checks import static_manifest_check
 
 MANIFEST_STORAGE = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "sandbox.storage.ModuleGraphStaticFilesStorage"},
 }
 
 

@@ -252,3 +252,14 @@ def test_broken_collected_static_files_stop_it_with_a_message_not_error_pages(
     assert result.returncode == 1
     assert "make workshop: the sandbox page fails" in result.stderr
     assert "Learners open" not in result.stdout
+
+
+def test_a_request_whose_headers_never_end_is_answered_408(room: Room) -> None:
+    """The room is served through sandbox/serve.py's guard (tests/server/test_connection_guard.py
+    tries it at length): a half-open request does not hold its connection."""
+    with socket.create_connection((BIND, room.port), timeout=60) as sock:
+        sock.sendall(f"GET /sandbox/ HTTP/1.1\r\nHost: {room.host}\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408 "), answer

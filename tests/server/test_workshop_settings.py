@@ -51,7 +51,7 @@ def test_workshop_mode_is_production_with_cookies_a_plain_http_browser_keeps(
     assert shown["SESSION_COOKIE_SECURE"] is False
     assert shown["CSRF_COOKIE_SECURE"] is False
     assert shown["SECRET_KEY"] == (tmp_path / "secret_key").read_text().strip()
-    assert shown["STORAGE"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert shown["STORAGE"] == "sandbox.storage.ModuleGraphStaticFilesStorage"
 
 
 def test_workshop_mode_allows_the_machines_addresses_and_localhost_only(
