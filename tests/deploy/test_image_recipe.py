@@ -89,10 +89,12 @@ def test_static_files_are_collected_at_build_time_with_debug_off() -> None:
                for keyword, arguments in runtime)
 
 
-def test_the_entrypoint_is_daphne_trusting_the_proxy_headers() -> None:
+def test_the_entrypoint_is_the_guarded_daphne_trusting_the_proxy_headers() -> None:
     *_, (_, _, runtime) = stages()
     entrypoint = [arguments for keyword, arguments in runtime if keyword == "ENTRYPOINT"][-1]
-    assert entrypoint.startswith('["daphne", "--proxy-headers"')
+    assert entrypoint.startswith('["python", "-m", "sandbox.serve", "--proxy-headers"')
+    assert any(keyword == "ENV" and "LUNCHBOX_MAX_CONNECTIONS_PER_CLIENT=0" in arguments
+               for keyword, arguments in runtime)
     command = [arguments for keyword, arguments in runtime if keyword == "CMD"][-1]
     assert command == '["sandbox.asgi:application"]'
 
