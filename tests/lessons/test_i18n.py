@@ -107,7 +107,8 @@ def test_a_catalog_translates_the_lessons_index(client, tmp_path: Path) -> None:
     # A fresh catalog cache so the test-only locale folder is read, and dropped after.
     translation.trans_real._translations = {}
     try:
-        with override_settings(LOCALE_PATHS=[tmp_path], LANGUAGES=[("en", "English"), ("de", "Deutsch")]):
+        languages = [("en", "English"), ("de", "Deutsch")]
+        with override_settings(LOCALE_PATHS=[tmp_path], LANGUAGES=languages):
             page = client.get("/lessons/", headers={"accept-language": "de"})
             english = client.get("/lessons/", headers={"accept-language": "en"})
     finally:
