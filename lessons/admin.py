@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from lessons import admin_preview, admin_yaml
 from lessons.models import Challenge, Lesson, Progress, Scenario, Workshop, WorkshopMember
@@ -44,15 +45,15 @@ class ScenarioAdmin(ScenarioAdminBase):
         queryset: QuerySet[Scenario] = super().get_queryset(request)
         return queryset.annotate(lesson_total=Count("lessons", distinct=True))
 
-    @admin.display(description="Lessons", ordering="lesson_total")
+    @admin.display(description=gettext_lazy("Lessons"), ordering="lesson_total")
     def lesson_count(self, obj: Scenario) -> int:
         return getattr(obj, "lesson_total", 0)
 
-    @admin.display(description="Preview")
+    @admin.display(description=gettext_lazy("Preview"))
     def preview(self, obj: Scenario) -> str:
         if not obj.pk:
             return "-"
-        return _preview_link(obj.sandbox_url(), "Open in the sandbox")
+        return _preview_link(obj.sandbox_url(), gettext("Open in the sandbox"))
 
 
 class ChallengeInline(ChallengeInlineBase):
@@ -101,15 +102,15 @@ class LessonAdmin(LessonAdminBase):
         queryset: QuerySet[Lesson] = super().get_queryset(request)
         return queryset.annotate(challenge_total=Count("challenges", distinct=True))
 
-    @admin.display(description="Challenges", ordering="challenge_total")
+    @admin.display(description=gettext_lazy("Challenges"), ordering="challenge_total")
     def challenge_count(self, obj: Lesson) -> int:
         return getattr(obj, "challenge_total", 0)
 
-    @admin.display(description="Preview")
+    @admin.display(description=gettext_lazy("Preview"))
     def preview(self, obj: Lesson) -> str:
         if not obj.pk:
             return "-"
-        label = "View" if obj.published else "Preview (unpublished)"
+        label = gettext("View") if obj.published else gettext("Preview (unpublished)")
         return _preview_link(obj.get_absolute_url(), label)
 
 
@@ -127,11 +128,11 @@ class ChallengeAdmin(ChallengeAdminBase):
         "setup", "preview",
     ]
 
-    @admin.display(description="Preview")
+    @admin.display(description=gettext_lazy("Preview"))
     def preview(self, obj: Challenge) -> str:
         if not obj.pk:
             return "-"
-        return _preview_link(obj.sandbox_url(), "Open in the sandbox")
+        return _preview_link(obj.sandbox_url(), gettext("Open in the sandbox"))
 
 
 @admin.register(Progress)
@@ -143,7 +144,7 @@ class ProgressAdmin(ProgressAdminBase):
     list_select_related = ["challenge", "challenge__lesson"]
     raw_id_fields = ["challenge"]
 
-    @admin.display(description="Learner", ordering="display_name")
+    @admin.display(description=gettext_lazy("Learner"), ordering="display_name")
     def learner_label(self, obj: Progress) -> str:
         return obj.display_name or f"anonymous {obj.learner[:8]}"
 

@@ -21,6 +21,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from lessons.exporter import dump, lesson_document
 from lessons.loader import (
@@ -58,18 +60,22 @@ def download(admin: ModelAdmin[Lesson], request: HttpRequest, object_id: str) ->
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="Lesson file (.yaml)",
-                           help_text=f"At most {MAX_FILE_BYTES // 1024} KB of UTF-8 YAML, "
-                                     "as Download YAML or export_content writes it.")
+    file = forms.FileField(label=gettext_lazy("Lesson file (.yaml)"),
+                           help_text=format_lazy(gettext_lazy("At most {kb} KB of UTF-8 YAML, as "
+                                                               "Download YAML or export_content "
+                                                               "writes it."),
+                                                  kb=MAX_FILE_BYTES // 1024))
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_FILE_BYTES:
-            raise ValidationError(f"The file is larger than {MAX_FILE_BYTES // 1024} KB.")
+            raise ValidationError(gettext("The file is larger than %(kb)d KB.")
+                                  % {"kb": MAX_FILE_BYTES // 1024})
         try:
             return str(upload.read().decode("utf-8"))
         except UnicodeDecodeError as error:
-            raise ValidationError(f"The file is not UTF-8 text ({error.reason}).") from None
+            raise ValidationError(gettext("The file is not UTF-8 text (%(reason)s).")
+                                  % {"reason": error.reason}) from None
 
 
 def _slug_of(path: Path) -> str:
@@ -127,14 +133,16 @@ def upload(admin: ModelAdmin[Lesson], request: HttpRequest) -> HttpResponse:
                                      problem.column))
         else:
             kept = _keep_in_content_dir(slug, text)
-            messages.success(request, f"Loaded lesson {slug}: {report.summary()}"
-                             + ("" if kept else " (the content directory is read-only, so "
-                                "the file's comments were not kept)"))
+            said = {"slug": slug, "summary": report.summary()}
+            loaded = gettext("Loaded lesson %(slug)s: %(summary)s") if kept else gettext(
+                "Loaded lesson %(slug)s: %(summary)s (the content directory is read-only, so "
+                "the file's comments were not kept)")
+            messages.success(request, loaded % said)
             lesson = Lesson.objects.get(slug=slug)
             return HttpResponseRedirect(reverse("admin:lessons_lesson_change", args=[lesson.pk]))
     context = {
         **admin.admin_site.each_context(request),
-        "title": "Upload a lesson as YAML", "form": form, "error": error,
+        "title": gettext("Upload a lesson as YAML"), "form": form, "error": error,
         "opts": admin.model._meta,
     }
     return TemplateResponse(request, "admin/lessons/lesson/upload_yaml.html", context)
