@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def fresh_server_process() -> None:
-    """Each test is a server that just started: no batch sent to a board before it (a board
-    that joins within a second of an earlier one takes it for a lost batch: lessons/board_feed.py)."""
+    """Each test is a server that just started: no batch sent to a board before it (a board that
+    joins within a second of an earlier one takes it for a lost batch: lessons/board_feed.py)."""
     board_feed.forget()
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
