@@ -12,7 +12,7 @@ process to one channel it reads itself, through channels_redis with the servers'
 is the floor the channel layer and this machine allow, without Django, the sandbox or a
 second process.
 
-    python -m bench.board_delivery [--learners 500] [--spread 5] [--rounds 3]
+    python -m bench.board_delivery [--learners 500] [--spread 5] [--rounds 3] [--board-thread]
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ async def main_async(args: argparse.Namespace) -> None:
             late = await bare_layer(env, args.learners, args.spread)
             figures(f"round {round_} baseline (bare group_send loop)", late, args.learners)
             delivery = await room(a, [a, b], staff, f"bench{round_}", learners=args.learners,
-                                  spread=args.spread)
+                                  spread=args.spread, board_thread=args.board_thread)
             print_figures(f"round {round_} sandbox -> board", delivery)
 
 
@@ -111,6 +111,8 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=500)
     parser.add_argument("--spread", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--board-thread", action="store_true",
+                        help="read the board's socket in a thread with its own event loop")
     asyncio.run(main_async(parser.parse_args()))
 
 

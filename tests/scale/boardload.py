@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -121,7 +122,7 @@ async def _learner(server: Server, address: str, name: str, start: float, manife
         await socket.close()
 
 
-async def _listen(board: WebSocket, delivery: Delivery, everyone: asyncio.Event) -> None:
+async def _listen(board: WebSocket, delivery: Delivery, everyone: threading.Event) -> None:
     wanted = set(delivery.names)
     while len(delivery.shown) < len(wanted):
         try:
@@ -149,19 +150,37 @@ async def _listen(board: WebSocket, delivery: Delivery, everyone: asyncio.Event)
                     delivery.made[row["name"]] = datetime.fromisoformat(row["updated"]).timestamp()
 
 
-async def room(board_server: Server, servers: list[Server], staff_session: str, tag: str,
-               learners: int = 500, spread: float = 5.0) -> Delivery:
-    """`learners` pass the challenge, their runs started evenly over `spread` seconds; the board
-    listens on `board_server`. Returns what arrived where, once the board has shown every
-    learner (or has been silent for QUIET_SECONDS after the last result)."""
-    delivery = Delivery(names=[f"{tag}-{i:04d}" for i in range(learners)])
-    manifest = shipped_solution()
+async def _board(board_server: Server, staff_session: str, delivery: Delivery,
+                 everyone: threading.Event, ready: threading.Event) -> None:
     board = await WebSocket.connect(board_server.ws + "/ws/board/",
                                     board_server.headers(staff_session), timeout=60)
-    first = await board.receive_json(timeout=60)
-    assert first["type"] == "snapshot", first
-    everyone = asyncio.Event()
-    listener = asyncio.ensure_future(_listen(board, delivery, everyone))
+    try:
+        first = await board.receive_json(timeout=60)
+        assert first["type"] == "snapshot", first
+        ready.set()
+        await _listen(board, delivery, everyone)
+    finally:
+        await board.close()
+
+
+async def room(board_server: Server, servers: list[Server], staff_session: str, tag: str,
+               learners: int = 500, spread: float = 5.0, board_thread: bool = False) -> Delivery:
+    """`learners` pass the challenge, their runs started evenly over `spread` seconds; the board
+    listens on `board_server` (in a thread with its own event loop if `board_thread`, so the
+    learners' sockets do not delay its reads). Returns what arrived where, once the board has
+    shown every learner (or has been silent for QUIET_SECONDS after the last result)."""
+    delivery = Delivery(names=[f"{tag}-{i:04d}" for i in range(learners)])
+    manifest = shipped_solution()
+    everyone, ready = threading.Event(), threading.Event()
+    listening = _board(board_server, staff_session, delivery, everyone, ready)
+    if board_thread:
+        thread = threading.Thread(target=asyncio.run, args=(listening,), daemon=True)
+        thread.start()
+        listener = asyncio.ensure_future(asyncio.to_thread(thread.join))
+    else:
+        listener = asyncio.ensure_future(listening)
+    await asyncio.to_thread(ready.wait, 60)  # the board has its snapshot before the room starts
+    assert ready.is_set(), "the board socket got no snapshot"
     start = time.monotonic() + 2.0 + learners / CONNECT_AT_ONCE * 0.2  # once all are connected
     tasks = []
     for i, name in enumerate(delivery.names):
@@ -173,10 +192,7 @@ async def room(board_server: Server, servers: list[Server], staff_session: str, 
             await asyncio.sleep(0.2)
     await asyncio.gather(*tasks)
     everyone.set()
-    try:
-        await listener
-    finally:
-        await board.close()
+    await listener
     return delivery
 
 
