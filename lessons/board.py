@@ -1,9 +1,12 @@
 """The instructor's board websocket: a snapshot of Progress, then every learner's runs, live.
 
 Every board socket joins the channel-layer group "room", which learners' sandbox sockets send
-a summary to after each run (lessons/progress.py). With the Redis layer this works across
-server processes. Only staff may listen: a refused socket is accepted, told why, then closed,
-because a websocket rejected during the handshake cannot carry a reason.
+a summary to after each run (lessons/progress.py), batched per server process every 50 ms
+(lessons/board_feed.py). With the Redis layer this works across server processes. A batch
+that never arrived (a full channel, a layer that was down) shows as a gap in its sender's
+sequence, and the board is sent a fresh snapshot. Only staff may listen: a refused socket is
+accepted, told why, then closed, because a websocket rejected during the handshake cannot carry
+a reason.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from lessons.board_feed import Gaps
 from lessons.progress import ROOM_GROUP, snapshot_rows
 
 PROTOCOL_VERSION = 1
@@ -27,6 +31,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     """`/ws/board/`: staff only."""
 
     joined = False
+    gaps: Gaps
 
     async def connect(self) -> None:
         await self.accept()
@@ -36,6 +41,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
                                           "with a staff account, then reload")
             await self.close(code=FORBIDDEN)
             return
+        self.gaps = Gaps()  # before joining: whatever is sent after this is ours to hear
         await self.channel_layer.group_add(ROOM_GROUP, self.channel_name)
         self.joined = True
         await self.send_frame("snapshot", rows=await snapshot_rows())
@@ -59,9 +65,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
                                   message="the board only answers "
                                           '{"version": 1, "type": "ping"}')
 
-    async def board_update(self, event: dict[str, Any]) -> None:
-        """A learner's run, from the channel layer: forwarded as it is."""
-        await self.send_frame("update", row=event["row"])
+    async def board_rows(self, event: dict[str, Any]) -> None:
+        """A batch of learners' runs, from the channel layer: an `update` frame per row, and a
+        fresh snapshot when a batch before it was lost."""
+        rows = event.get("rows")
+        for row in rows if isinstance(rows, list) else ():
+            await self.send_frame("update", row=row)
+        if self.gaps.missed(event):
+            await self.send_frame("snapshot", rows=await snapshot_rows())
 
     async def send_frame(self, type_: str, **payload: Any) -> None:
         await self.send(text_data=json.dumps({"version": PROTOCOL_VERSION, "type": type_,

@@ -22,7 +22,6 @@ from datetime import datetime
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
 from django.db import transaction
@@ -32,6 +31,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
 
+from lessons import board_feed
 from lessons.models import Challenge, GoalResult, Lesson, Progress
 from sandbox.engine import Trace
 
@@ -263,25 +263,29 @@ def _record_run(learner: str, challenge_key: str | None, passed: bool,
 
 
 async def report_run(learner: str, display_name: str, challenge_key: str | None,
-                     trace: Trace, goals: list[dict[str, Any]] | None) -> dict[str, Any]:
-    """Record the run's progress and tell every board; returns the row sent."""
+                     trace: Trace, goals: list[dict[str, Any]] | None,
+                     announce: bool = True) -> dict[str, Any]:
+    """Record the run's progress and tell every board (unless `announce` is false: the sandbox
+    socket tells them itself once the learner's result frame is out); returns the row."""
     passed = goals is not None and all(g.get("passed") for g in goals)
     progress = await record_run(learner, challenge_key, passed, display_name, goals)
     name = display_name or (progress.display_name if progress is not None else "")
     row = board_row(learner, name, timezone.now(), progress, outcome(trace, goals))
-    await broadcast(row)
+    if announce:
+        await broadcast(row)
     return row
 
 
 async def broadcast(row: dict[str, Any]) -> None:
-    """Send a board row to the room; a channel layer that is down must not break the run."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        await layer.group_send(ROOM_GROUP, {"type": "board.update", "row": row})
-    except Exception:
-        log.warning("could not send a board update to the channel layer", exc_info=True)
+    """Send a board row to the room (`announce`)."""
+    announce(row)
+
+
+def announce(row: dict[str, Any]) -> None:
+    """Send a board row to the room, in the next batch of this process (lessons/board_feed.py:
+    one channel-layer message per 50 ms carries every row, so a board's channel never fills)."""
+    board_feed.publish(ROOM_GROUP, "board.rows", "rows",
+                       f"{row['learner']}|{row['challenge'] or ''}", row)
 
 
 async def snapshot_rows(limit: int = 500) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 After each run of a learner who joined a workshop, the sandbox socket calls `after_run`: their
 progress rows are put in the workshop, the run's manifest is kept (passwords hidden) for the
-instructor to open, and a fresh tile goes to the group of the workshop's boards. A raised or
+instructor to open, and a fresh tile goes to the group of the workshop's boards (batched per
+process, lessons/board_feed.py, once the learner's result frame is out). A raised or
 lowered hand sends one too. Tiles carry a one-way id, never the learner key, and no manifest.
 """
 
@@ -15,9 +16,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
 from django.utils import timezone
 
+from lessons import board_feed
 from lessons.board import FORBIDDEN, PROTOCOL_VERSION, is_staff
 from lessons.models import Challenge, Progress
 from lessons.progress import FREE_PLAY, public_id
@@ -101,22 +102,22 @@ def _note_run(learner: str, challenge_key: str | None, editor: str) -> dict[str,
     return {"group": group_name(member.workshop), "tile": tile(member)}
 
 
-async def after_run(learner: str, challenge_key: str | None, editor: str = "") -> None:
-    """Count a run in the learner's workshop, if they joined one, and update its boards."""
-    noted = await database_sync_to_async(_note_run)(learner, challenge_key, editor)
+async def after_run(learner: str, challenge_key: str | None, editor: str = "",
+                    announce: bool = True) -> dict[str, Any] | None:
+    """Count a run in the learner's workshop, if they joined one, and update its boards
+    (unless `announce` is false: the caller passes what this returns to `tell` later)."""
+    noted: dict[str, Any] | None = await database_sync_to_async(_note_run)(
+        learner, challenge_key, editor)
+    if announce:
+        tell(noted)
+    return noted
+
+
+def tell(noted: dict[str, Any] | None) -> None:
+    """Queue a tile `after_run` made for its workshop's boards (lessons/board_feed.py)."""
     if noted is not None:
-        await broadcast_to(noted["group"], "workshop.tile", tile=noted["tile"])
-
-
-async def broadcast_to(group: str, type_: str, **event: Any) -> None:
-    """Send to a workshop's boards; a channel layer that is down must not break a run."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        await layer.group_send(group, {"type": type_, **event})
-    except Exception:
-        log.warning("could not send a workshop board update", exc_info=True)
+        board_feed.publish(noted["group"], "workshop.tiles", "tiles", noted["tile"]["id"],
+                           noted["tile"])
 
 
 def set_hand(member: WorkshopMember, raised: bool) -> None:
@@ -127,13 +128,16 @@ def set_hand(member: WorkshopMember, raised: bool) -> None:
 async def send_tile(member: WorkshopMember) -> None:
     """Tell the workshop's boards about `member` (after a hand, a join or a reset)."""
     data = await database_sync_to_async(tile)(member)
-    await broadcast_to(group_name(member.workshop), "workshop.tile", tile=data)
+    # Sent at once, not batched: a view calls this through async_to_sync, whose loop may end.
+    await board_feed.send_now(group_name(member.workshop), "workshop.tiles", "tiles", [data])
 
 
 class WorkshopBoardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     """`/ws/board/<code>/`: staff only; a snapshot of the workshop's tiles, then each change."""
 
     group: str | None = None
+    workshop: Workshop | None = None
+    gaps: board_feed.Gaps
 
     async def connect(self) -> None:
         await self.accept()
@@ -150,7 +154,7 @@ class WorkshopBoardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                                   message="there is no workshop with that code")
             await self.close(code=FORBIDDEN)
             return
-        self.group = group_name(workshop)
+        self.group, self.workshop, self.gaps = group_name(workshop), workshop, board_feed.Gaps()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send_frame("snapshot", tiles=await database_sync_to_async(tiles)(workshop))
 
@@ -172,8 +176,15 @@ class WorkshopBoardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self.send_frame("error", code="bad_message",
                                   message='the board only answers {"version": 1, "type": "ping"}')
 
-    async def workshop_tile(self, event: dict[str, Any]) -> None:
-        await self.send_frame("tile", tile=event["tile"])
+    async def workshop_tiles(self, event: dict[str, Any]) -> None:
+        """A batch of tiles from the channel layer: a `tile` frame each, and a fresh snapshot
+        when a batch before it was lost (lessons/board_feed.py)."""
+        batch = event.get("tiles")
+        for data in batch if isinstance(batch, list) else ():
+            await self.send_frame("tile", tile=data)
+        if self.gaps.missed(event) and self.workshop is not None:
+            await self.send_frame("snapshot",
+                                  tiles=await database_sync_to_async(tiles)(self.workshop))
 
     async def send_frame(self, type_: str, **payload: Any) -> None:
         await self.send(text_data=json.dumps({"version": PROTOCOL_VERSION, "type": type_,

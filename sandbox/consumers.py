@@ -23,7 +23,7 @@ from django.conf import settings
 from lessons import clusters, lookups, workshop_board
 from lessons.lookups import ChallengeRun
 from lessons.predictions import record_predictions
-from lessons.progress import learner_for_socket, report_run
+from lessons.progress import announce, learner_for_socket, report_run
 from sandbox import fairness, limits, predictions, protocol, run_settings
 from sandbox.backpressure import SendWindow
 from sandbox.engine import (
@@ -136,6 +136,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         self.playback: Playback | None = None
         self.task: asyncio.Task[None] | None = None
         self.recording: asyncio.Future[None] | None = None  # the last run's progress write
+        # Board rows and workshop tiles of stored runs, told once the learner has seen the run.
+        self.news: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
         self.learner: str | None = None  # looked up (and stored) on the first accepted run
         self.last_accepted: float | None = None  # loop time of the last `accepted` frame
         self.display_name = ""  # the last one a run gave, kept for this connection
@@ -156,6 +158,16 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         self.gone.set()
         if self.task is not None:
             self.task.cancel()
+        if self.recording is not None and not self.recording.done():  # a stored run is told
+            self.recording.add_done_callback(lambda _: self.tell_board())
+        self.tell_board()
+
+    def tell_board(self) -> None:
+        """Tell the boards about the runs stored and shown since the last time."""
+        news, self.news = self.news, []
+        for row, tile in news:
+            announce(row)
+            workshop_board.tell(tile)
 
     async def send(self, text_data: str | None = None, bytes_data: bytes | None = None,
                    close: bool | int = False) -> None:
@@ -287,6 +299,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         # challenge, waits for the commit, so it is never ahead of what the database holds, and
         # a challenge run whose attempt cannot be stored ends with `not_saved` instead.
         await self.recorded(settled=True)
+        self.tell_board()  # a run replaced before its result still reached the boards
         self.recording = asyncio.ensure_future(
             self.report(key if challenge is not None else None, evaluation, manifest))
         # Its failure is read by the result frame's waiter; a run replaced before then drops it.
@@ -342,8 +355,12 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 return prebuilt[1]
             return await build(run, evaluation, rest)
 
+        async def deliver(text: str) -> None:  # the boards hear of it as the learner sees it
+            await self.send_result(text)
+            self.tell_board()
+
         try:
-            await playback.play(self.send_step, result, self.send_result)
+            await playback.play(self.send_step, result, deliver)
             await self.score_predictions(playback)
         except BadMessage as refusal:  # the attempt was not stored: no result shows it passed
             await self.send_json(protocol.error_frame(refusal.code, str(refusal)))
@@ -377,9 +394,11 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         try:
             if self.learner is None:  # the first run stores the learner's session
                 self.learner = await learner_for_socket(self.scope)
-            await report_run(self.learner, self.display_name, challenge, evaluation.trace,
-                             protocol.goal_dicts(evaluation))
-            await workshop_board.after_run(self.learner, challenge, manifest)
+            row = await report_run(self.learner, self.display_name, challenge,
+                                   evaluation.trace, protocol.goal_dicts(evaluation),
+                                   announce=False)
+            self.news.append((row, await workshop_board.after_run(
+                self.learner, challenge, manifest, announce=False)))
         except Exception:
             log.exception("could not record progress for the board")
             if challenge is not None:
@@ -437,6 +456,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 extra["goals"] = goals
         # The cluster's new state committed in `clusters` before this frame goes out.
         await self.send_json(protocol.frame("console", action=action, **view.to_dict(), **extra))
+        self.tell_board()
         if not saved:
             raise BadMessage("not_saved", NOT_SAVED)
 
@@ -445,8 +465,10 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         """Record a console command's progress; False when it could not be stored."""
         try:
             assert self.learner is not None
-            await report_run(self.learner, self.display_name, challenge, trace, goals)
-            await workshop_board.after_run(self.learner, challenge, editor)
+            row = await report_run(self.learner, self.display_name, challenge, trace, goals,
+                                   announce=False)
+            self.news.append((row, await workshop_board.after_run(
+                self.learner, challenge, editor, announce=False)))
         except Exception:
             log.exception("could not record console progress for the board")
             return False

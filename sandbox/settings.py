@@ -230,7 +230,18 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 closes idle connections after 5 s unless the read timeout is lifted.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                # Only board sockets have channels. Each server process sends a board at most
+                # one message per 50 ms (lessons/board_feed.py), so 300 messages are 7 s of a
+                # stalled board with two processes at their busiest; past that, or after 30 s
+                # unread, a message is dropped and the board, seeing the gap in its sender's
+                # sequence, is sent a fresh snapshot instead. Bounded, so a board that died
+                # without leaving its group costs Redis little until `group_expiry` (1 day).
+                "capacity": 300,
+                "expiry": 30,
+                "group_expiry": 86400,
+            },
         }
     }
 else:

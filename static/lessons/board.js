@@ -1,8 +1,8 @@
 // The instructor's board: a live table of the room, fed by the /ws/board/ socket.
 //
 // Frames (docs/protocol.md, "The board socket"): one `snapshot` of every learner's progress on
-// connect, then an `update` row after each run anywhere in the room. Rows are keyed by learner
-// and challenge; all text goes in with textContent. New passes (and learners getting stuck) are
+// connect (and again if updates were lost), then an `update` row after each run anywhere in
+// the room. Rows are keyed by learner and challenge; all text goes in with textContent. New passes (and learners getting stuck) are
 // announced in an ARIA live region.
 
 const PROTOCOL_VERSION = 1;
@@ -102,8 +102,14 @@ function merge(row) {
 
 function onFrame(frame) {
   if (frame.type === "snapshot") {
+    // Sent on connect, and again when the server saw a batch of updates lost: a snapshot row
+    // has no outcome, so the last run's one seen here is kept.
+    const before = new Map(rows);
     rows.clear();
-    for (const row of frame.rows) rows.set(keyOf(row), row);
+    for (const row of frame.rows) {
+      const key = keyOf(row);
+      rows.set(key, { ...row, outcome: row.outcome ?? before.get(key)?.outcome ?? null });
+    }
     render();
   } else if (frame.type === "update") {
     merge(frame.row);

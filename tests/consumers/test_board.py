@@ -6,6 +6,7 @@ does between processes (tests/scale/ checks that part).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -18,10 +19,18 @@ from django.contrib.auth.models import User
 from django.db.models.signals import post_save
 from django.test import Client
 
+from lessons import board_feed
 from lessons.models import Challenge, Lesson, Progress, Scenario
 from sandbox.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def fresh_server_process() -> None:
+    """Each test is a server that just started: no batch sent to a board before it (a board that
+    joins within a second of an earlier one takes it for a lost batch: lessons/board_feed.py)."""
+    board_feed.forget()
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
@@ -140,6 +149,36 @@ def challenge(db: None) -> Challenge:
     return Challenge.objects.create(
         lesson=lesson, slug="no-pull", title="Start without pulling", prompt="Go.",
         goals="- allPodsRunning: true\n- noRegistryPulls: true\n")
+
+
+async def test_board_hears_of_a_run_only_once_the_learner_has_its_result(
+    challenge: Challenge,
+) -> None:
+    """The progress write commits while the steps play; the board's row waits for the result
+    frame, so the board never shows a run before the learner's own animation does."""
+    watcher, _ = await board()
+    learner = await connect("/ws/sandbox/", await learner_cookie())
+    await learner.send_to(text_data=json.dumps({
+        "version": 1, "type": "run", "manifest": CACHED, "speed": 1,
+        "challenge": "policies/no-pull", "display_name": "Lin"}))
+    assert json.loads(await learner.receive_from(timeout=10))["type"] == "accepted"
+    await learner.send_to(text_data=json.dumps({"version": 1, "type": "control",
+                                                "action": "pause"}))
+    for _ in range(1000):  # until the attempt is stored (it is, while the run is paused)
+        if await Progress.objects.filter(challenge=challenge).aexists():
+            break
+        await asyncio.sleep(0.01)
+    assert await Progress.objects.filter(challenge=challenge).aexists()
+    assert await watcher.receive_nothing(timeout=0.5)  # stored, but not shown to the learner
+    await learner.send_to(text_data=json.dumps({"version": 1, "type": "control",
+                                                "action": "finish"}))
+    frame: dict[str, Any] = {"type": ""}
+    while frame["type"] != "result":
+        frame = await receive(learner)
+    row = await update(watcher)
+    assert (row["name"], row["status"]) == ("Lin", "passed")
+    await learner.disconnect()
+    await watcher.disconnect()
 
 
 async def test_staff_board_receives_a_summary_of_a_free_play_run() -> None:

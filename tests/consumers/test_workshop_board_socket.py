@@ -12,10 +12,18 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
+from lessons import board_feed
 from lessons.models import Challenge, Lesson, Progress, Scenario, Workshop
 from sandbox.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def fresh_server_process() -> None:
+    """Each test is a server that just started: no batch sent to a board before it (a board that
+    joins within a second of an earlier one takes it for a lost batch: lessons/board_feed.py)."""
+    board_feed.forget()
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 ONE_NODE = "name: One node\nnodes:\n  - name: node-1\n    images:\n      - nginx:1.25\n"
