@@ -21,6 +21,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from lessons import clusters, lookups, workshop_board
+from lessons.board import is_staff
 from lessons.lookups import ChallengeRun
 from lessons.predictions import record_predictions
 from lessons.progress import announce, learner_for_socket, report_run
@@ -390,7 +391,11 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         """Record progress (committed when this returns) and tell the instructor's board.
 
         A challenge run whose attempt cannot be stored is refused with `not_saved`, so the
-        learner is never shown a pass the database does not hold; a free-play run plays on."""
+        learner is never shown a pass the database does not hold; a free-play run plays on.
+        An instructor's own runs (a staff session) are checked and shown but not recorded: they
+        are not a learner's, so no board and no results export counts them."""
+        if is_staff(self.scope.get("user")):
+            return
         try:
             if self.learner is None:  # the first run stores the learner's session
                 self.learner = await learner_for_socket(self.scope)
@@ -462,7 +467,10 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
 
     async def report_console(self, challenge: str | None, trace: Trace,
                              goals: list[dict[str, Any]], editor: str = "") -> bool:
-        """Record a console command's progress; False when it could not be stored."""
+        """Record a console command's progress; False when it could not be stored. An
+        instructor's commands are not recorded (`report`)."""
+        if is_staff(self.scope.get("user")):
+            return True
         try:
             assert self.learner is not None
             row = await report_run(self.learner, self.display_name, challenge, trace, goals,

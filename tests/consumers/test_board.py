@@ -88,8 +88,8 @@ def session_cookie(client: Client) -> tuple[bytes, bytes]:
 
 
 @sync_to_async
-def staff_cookie(staff: bool = True) -> tuple[bytes, bytes]:
-    user = User.objects.create_user(f"user-{staff}", password="x", is_staff=staff)
+def staff_cookie(staff: bool = True, name: str = "") -> tuple[bytes, bytes]:
+    user = User.objects.create_user(name or f"user-{staff}", password="x", is_staff=staff)
     client = Client()
     client.force_login(user)
     return session_cookie(client)
@@ -177,6 +177,23 @@ async def test_board_hears_of_a_run_only_once_the_learner_has_its_result(
         frame = await receive(learner)
     row = await update(watcher)
     assert (row["name"], row["status"]) == ("Lin", "passed")
+    await learner.disconnect()
+    await watcher.disconnect()
+
+
+async def test_an_instructors_own_runs_are_not_a_learners(challenge: Challenge) -> None:
+    """Issue 11: the instructor testing a challenge is not counted as a learner. Their run is
+    checked and shown to them, but not stored as progress nor sent to the board."""
+    watcher, _ = await board()
+    instructor = await connect("/ws/sandbox/", await staff_cookie(name="instructor"))
+    result = await run(instructor, CACHED, challenge="policies/no-pull", display_name="Teacher")
+    assert result["goals"] and all(goal["passed"] for goal in result["goals"])
+    assert await watcher.receive_nothing(timeout=0.5)
+    assert not await Progress.objects.aexists()
+    learner = await connect("/ws/sandbox/", await learner_cookie())
+    await run(learner, CACHED, challenge="policies/no-pull", display_name="Lin")
+    assert (await update(watcher))["name"] == "Lin"
+    await instructor.disconnect()
     await learner.disconnect()
     await watcher.disconnect()
 
