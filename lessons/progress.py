@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
+from django.utils.translation import gettext, ngettext
 
 from lessons import board_feed
 from lessons.models import Challenge, GoalResult, Lesson, Progress
@@ -323,12 +324,15 @@ class LessonMark:
     @property
     def label(self) -> str:
         """The mark in words (never colour alone): `In progress: 1 of 3 challenges`."""
-        noun = "challenge" if self.total == 1 else "challenges"
+        counts = {"passed": self.passed, "total": self.total}
         return {
             "none": "",
-            "not-started": "Not started",
-            "in-progress": f"In progress: {self.passed} of {self.total} {noun}",
-            "done": f"Done: {self.passed} of {self.total} {noun}",
+            "not-started": gettext("Not started"),
+            "in-progress": ngettext("In progress: %(passed)d of %(total)d challenge",
+                                    "In progress: %(passed)d of %(total)d challenges",
+                                    self.total) % counts,
+            "done": ngettext("Done: %(passed)d of %(total)d challenge",
+                             "Done: %(passed)d of %(total)d challenges", self.total) % counts,
         }[self.state]
 
 
