@@ -76,18 +76,32 @@ def scenario_with_settings(source: str,
 
 
 SCENARIO_SECONDS = 10.0
-_SCENARIOS: dict[str, tuple[float, Scenario | None]] = {}  # slug: (read at, world or None)
+# slug: (read at, world or None, its YAML or None)
+_SCENARIOS: dict[str, tuple[float, Scenario | None, str | None]] = {}
 MISSING: Any = object()  # what `cached_scenario` returns when it holds no fresh entry
+
+
+def _fresh(slug: str) -> tuple[float, Scenario | None, str | None] | None:
+    entry = _SCENARIOS.get(slug)
+    if entry is None or time.monotonic() - entry[0] > SCENARIO_SECONDS:
+        return None
+    return entry
 
 
 def cached_scenario(slug: str) -> Any:
     """The world of scenario `slug` if it was read less than SCENARIO_SECONDS ago (None when
     there is no such scenario); `MISSING` when it must be read (`scenario_for_run`).
     A dict lookup: safe to call on the event loop."""
-    entry = _SCENARIOS.get(slug)
-    if entry is None or time.monotonic() - entry[0] > SCENARIO_SECONDS:
-        return MISSING
-    return entry[1]
+    entry = _fresh(slug)
+    return MISSING if entry is None else entry[1]
+
+
+def cached_source(slug: str) -> Any:
+    """The YAML `cached_scenario` read for `slug` (None when there is no such scenario), or
+    `MISSING`: learner settings are applied to the text (`scenario_with_settings`), and a run
+    has just resolved its scenario, so this spares a second query."""
+    entry = _fresh(slug)
+    return MISSING if entry is None else entry[2]
 
 
 def scenario_for_run(slug: str) -> Scenario | None:
@@ -96,9 +110,9 @@ def scenario_for_run(slug: str) -> Scenario | None:
     read_at = time.monotonic()
     source = scenario_source(slug)
     world = None if source is None else parsed_scenario(source)
-    _SCENARIOS[slug] = (read_at, world)
+    _SCENARIOS[slug] = (read_at, world, source)
     if len(_SCENARIOS) > 256:  # slugs come from clients: keep the known ones, not every guess
-        for stale in [s for s, (_, w) in _SCENARIOS.items() if w is None]:
+        for stale in [s for s, (_, w, _) in _SCENARIOS.items() if w is None]:
             del _SCENARIOS[stale]
     return world
 

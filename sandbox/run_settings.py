@@ -50,7 +50,9 @@ async def apply(slug: str | None, scenario: Scenario, value: Any) -> Scenario:
     picked = choices(value)
     if not picked:
         return scenario
-    source = "" if slug is None else await database_sync_to_async(lookups.scenario_source)(slug)
+    source = "" if slug is None else lookups.cached_source(slug)
+    if source is lookups.MISSING:
+        source = await database_sync_to_async(lookups.scenario_source)(slug)
     try:
         return await sync_to_async(lookups.scenario_with_settings, thread_sensitive=False)(
             source or "", picked)
