@@ -29,6 +29,7 @@ from lessons.loader import (
     MAX_FILE_BYTES,
     ContentError,
     default_content_dir,
+    key_position,
     load_lesson_file,
     read_yaml,
 )
@@ -86,16 +87,8 @@ def _slug_of(path: Path) -> str:
     if not isinstance(slug, str) or not SLUG.match(slug):
         raise ContentError(Path(path.name),
                            "needs a `slug:` of lower-case letters, digits and dashes",
-                           *_position(document, "slug"))
+                           *key_position(document, "slug"))
     return slug
-
-
-def _position(document: object, key: str) -> tuple[int | None, int | None]:
-    try:
-        line, column = document.lc.key(key)  # type: ignore[attr-defined]
-    except (AttributeError, KeyError, TypeError):
-        return None, None
-    return line + 1, column + 1
 
 
 def _upload_name(name: str) -> str:

@@ -200,7 +200,7 @@ def _course_scenario_order(directory: Path) -> list[str]:
     order = course.get("scenarios", [])
     if not isinstance(order, list) or not all(isinstance(slug, str) for slug in order):
         raise ContentError(path, "`scenarios` must be a list of scenario slugs",
-                           *_key_position(course, "scenarios"))
+                           *key_position(course, "scenarios"))
     return list(order)
 
 
@@ -217,7 +217,7 @@ def _lesson_files(directory: Path) -> list[Path]:
 
 # --- positions --------------------------------------------------------------------------------
 
-def _key_position(mapping: Any, key: str) -> tuple[int | None, int | None]:
+def key_position(mapping: Any, key: str) -> tuple[int | None, int | None]:
     """1-based line and column of `key` in a round-trip mapping, when known."""
     try:
         line, column = mapping.lc.key(key)
@@ -257,7 +257,7 @@ def _problem_error(path: Path, mapping: Any, key: str, lines: Sequence[str],
         return ContentError(path, f"{key}: {problem.message}{hint}{more}",
                             first + problem.line, indent + (problem.column or 1))
     where = f" at line {problem.line} of the value" if problem.line is not None else ""
-    line, column = _key_position(mapping, key)
+    line, column = key_position(mapping, key)
     return ContentError(path, f"{key}{where}: {problem.message}{hint}{more}", line, column)
 
 
@@ -270,7 +270,7 @@ def _load_scenario_file(path: Path, order: int, report: LoadReport, force: bool)
     description = document.get("description") or ""
     if not isinstance(title, str) or not isinstance(description, str):
         key = "name" if not isinstance(title, str) else "description"
-        raise ContentError(path, f"`{key}` must be text", *_key_position(document, key))
+        raise ContentError(path, f"`{key}` must be text", *key_position(document, key))
     problems = validation.scenario_problems(text)
     if problems:
         first = problems[0]
@@ -294,7 +294,7 @@ def _text(path: Path, mapping: Any, key: str, *, required: bool = False) -> str:
             raise ContentError(path, f"`{key}` is required", *_first_line(mapping))
         return ""
     if not isinstance(value, str):
-        raise ContentError(path, f"`{key}` must be text", *_key_position(mapping, key))
+        raise ContentError(path, f"`{key}` must be text", *key_position(mapping, key))
     return normalize_newlines(str(value))
 
 
@@ -308,14 +308,14 @@ def _settings(path: Path, mapping: Any, key: str) -> dict[str, bool | str | None
             isinstance(k, str) and (v is None or isinstance(v, (bool, str)))
             for k, v in value.items()):
         raise ContentError(path, f"`{key}` must map each setting to true, false, a name or null",
-                           *_key_position(mapping, key))
+                           *key_position(mapping, key))
     return {str(k): v for k, v in value.items()}
 
 
 def _integer(path: Path, mapping: Any, key: str, default: int) -> int:
     value = mapping.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ContentError(path, f"`{key}` must be a whole number", *_key_position(mapping, key))
+        raise ContentError(path, f"`{key}` must be a whole number", *key_position(mapping, key))
     return int(value)
 
 
@@ -331,7 +331,7 @@ def _check_keys(path: Path, mapping: Any, allowed: set[str], what: str) -> None:
         if key not in allowed:
             known = ", ".join(sorted(allowed))
             raise ContentError(path, f"unknown {what} key `{key}` (known keys: {known})",
-                               *_key_position(mapping, str(key)))
+                               *key_position(mapping, str(key)))
 
 
 def _scenario_ref(path: Path, mapping: Any) -> Scenario | None:
@@ -342,7 +342,7 @@ def _scenario_ref(path: Path, mapping: Any) -> Scenario | None:
     if scenario is None:
         raise ContentError(path, f"scenario `{slug}` does not exist (add "
                            f"{SCENARIO_DIR}/{slug}.yaml or load it first)",
-                           *_key_position(mapping, "scenario"))
+                           *key_position(mapping, "scenario"))
     return scenario
 
 
@@ -360,7 +360,7 @@ def _hints(path: Path, mapping: Any) -> str:
     if isinstance(value, list):
         if not all(isinstance(hint, str) for hint in value):
             raise ContentError(path, "`hints` must be text or a list of texts",
-                               *_key_position(mapping, "hints"))
+                               *key_position(mapping, "hints"))
         return "\n\n".join(" ".join(hint.split()) for hint in value)
     return _text(path, mapping, "hints").strip()
 
@@ -372,7 +372,7 @@ def _questions(path: Path, mapping: Any) -> str:
         value = value.replace(",", " ").split()
     if not isinstance(value, list) or not all(isinstance(kind, str) for kind in value):
         raise ContentError(path, "`questions` must be a list of question kinds",
-                           *_key_position(mapping, "questions"))
+                           *key_position(mapping, "questions"))
     return " ".join(value)
 
 
@@ -384,12 +384,12 @@ def _load_lesson_file(path: Path, report: LoadReport, force: bool) -> None:
     if slug != path.stem:
         raise ContentError(path, f"slug `{slug}` must match the file name ({slug}.yaml), so "
                            "export_content writes the lesson back to this file",
-                           *_key_position(document, "slug"))
+                           *key_position(document, "slug"))
     _check_manifests(path, document, lines, ["starter_manifest"])
     published = document.get("published", True)
     if not isinstance(published, bool):
         raise ContentError(path, "`published` must be true or false",
-                           *_key_position(document, "published"))
+                           *key_position(document, "published"))
     values: dict[str, Any] = {
         "title": _text(path, document, "title", required=True).strip(),
         "summary": " ".join(_text(path, document, "summary").split()),
@@ -405,7 +405,7 @@ def _load_lesson_file(path: Path, report: LoadReport, force: bool) -> None:
     challenges = document.get("challenges") or []
     if not isinstance(challenges, list):
         raise ContentError(path, "`challenges` must be a list",
-                           *_key_position(document, "challenges"))
+                           *key_position(document, "challenges"))
     seen: set[str] = set()
     for index, item in enumerate(challenges):
         if not isinstance(item, CommentedMap):
@@ -414,7 +414,7 @@ def _load_lesson_file(path: Path, report: LoadReport, force: bool) -> None:
         challenge_slug = _text(path, item, "slug", required=True)
         if challenge_slug in seen:
             raise ContentError(path, f"challenge slug `{challenge_slug}` is used twice",
-                               *_key_position(item, "slug"))
+                               *key_position(item, "slug"))
         seen.add(challenge_slug)
         _load_challenge(path, lines, lesson, item, index, report, force)
 
@@ -527,7 +527,7 @@ def _validation_error(path: Path, mapping: Any, error: ValidationError,
                       key_names: dict[str, str]) -> ContentError:
     name, messages = next(iter(error.message_dict.items()))
     key = key_names.get(name, name)
-    line, column = _key_position(mapping, key)
+    line, column = key_position(mapping, key)
     if line is None:
         line, column = _first_line(mapping)
     return ContentError(path, f"{key}: {' '.join(messages)}", line, column)
