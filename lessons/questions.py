@@ -14,6 +14,7 @@ import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -34,7 +35,10 @@ MAX_PER_KIND = 1000  # answers a learner can give to one kind in one lesson
 KINDS: dict[str, Callable[[int], Question]] = {**ENGINE_KINDS, "recap": recap.question}
 
 
+@lru_cache(maxsize=4096)
 def question(kind: str, seed: int) -> Question:
+    """The question of `kind` for `seed`. Pure and frozen, so kept: the page shows a learner's
+    current and last question on every view, and checking the answer asks for it again."""
     return KINDS[kind](seed)
 
 
@@ -129,10 +133,11 @@ def answer(learner: str, lesson: Lesson, kind: str, number: int, choice: str) ->
     """Check and store an answer; None when it is not one to the learner's current question."""
     if kind not in kinds_of(lesson) or not 0 <= number < MAX_PER_KIND:
         return None
-    current = next((a for a in asked(learner, lesson) if a.kind == kind), None)
-    if current is None or current.number != number:
+    last = (QuestionAnswer.objects.filter(learner=learner, lesson=lesson, kind=kind)
+            .aggregate(last=models.Max("number"))["last"])
+    if number != (0 if last is None else last + 1):  # only the learner's current question
         return None
-    q = current.question
+    q = question(kind, seed_for(learner, lesson.slug, kind, number))
     if choice not in {c.id for c in q.choices}:
         return None
     correct = choice == q.answer
