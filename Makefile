@@ -76,6 +76,8 @@ instructor: setup ## Create an instructor (staff superuser) account for the admi
 
 bench: setup ## Run the benchmarks in bench/ (figures go to stdout and docs/performance.md)
 	$(PY) -m bench.engine
+	$(PY) -m bench.console
+	$(PY) -m bench.hostile
 	$(PY) -m bench.gcslope
 	$(PY) -m bench.server
 
