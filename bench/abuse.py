@@ -17,11 +17,16 @@ Abuse, one at a time:
   the learner runs. Also printed: the server CPU time spent in the 3 s after they closed, with
   nobody connected (work done for sockets that are gone).
 
-    python -m bench.abuse
+Each figure is measured twice, in the same run: with evaluations in threads of the server's own
+process (LUNCHBOX_EVAL_PROCESSES=0, how it was before the worker processes) and in worker
+processes as the server runs by default.
+
+    python -m bench.abuse [--processes 0,]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 import time
@@ -158,8 +163,14 @@ def line(label: str, accepted: list[float], total: list[float]) -> str:
             f"{percentile(total, .95) * 1e3:7.0f}  {max(total) * 1e3:7.0f}")
 
 
-async def main_async() -> None:
-    with serve(learner_address_env()) as server:
+async def main_async(processes: str) -> None:
+    env = learner_address_env()
+    if processes:
+        env["LUNCHBOX_EVAL_PROCESSES"] = processes
+    label = ("in threads of the server's process" if processes == "0"
+             else f"in {processes or 'the default number of'} worker process(es)")
+    print(f"\n== evaluations {label} (LUNCHBOX_EVAL_PROCESSES={processes or 'unset'})")
+    with serve(env) as server:
         warm = await connect(server, "127.0.0.1")
         await one_run(warm)
         await warm.close()
@@ -181,9 +192,15 @@ async def main_async() -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", default="0,",
+                        help="LUNCHBOX_EVAL_PROCESSES values to compare, comma-separated; empty "
+                             "is the server's default (default: '0,': threads, then default)")
+    args = parser.parse_args()
     prepare(environment())
     started = time.monotonic()
-    asyncio.run(main_async())
+    for processes in args.processes.split(","):
+        asyncio.run(main_async(processes.strip()))
     print(f"\n(benchmark took {time.monotonic() - started:.0f} s)")
 
 

@@ -84,13 +84,49 @@ class Server:
     def headers(self) -> dict[str, str]:
         return {"Origin": self.url}
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS
+    def cpu_seconds(self, workers: bool = True) -> float:
+        """User + system CPU time the server process has used so far, and (unless `workers` is
+        false) its evaluation workers' and their forkserver's: every live process descended
+        from it, with the children each has reaped."""
+        if not workers:
+            return _own_cpu(self.process.pid)
+        return sum(_own_cpu(pid, reaped=True) for pid in _descendants(self.process.pid))
 
     def rss_bytes(self) -> int:
         return int(Path(f"/proc/{self.process.pid}/statm").read_text().split()[1]) * PAGE
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _own_cpu(pid: int, reaped: bool = False) -> float:
+    try:
+        fields = _stat(pid)
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / TICKS
+
+
+def _descendants(root: int) -> list[int]:
+    """`root` and every live process below it."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(_stat(int(entry.name))[1])
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                continue
+    found, frontier = [root], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
 
 
 @contextmanager

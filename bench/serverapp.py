@@ -20,6 +20,7 @@ from sandbox import protocol
 from sandbox.asgi import application as sandbox_application
 from sandbox.engine import evaluate, load_scenario
 from sandbox.playback import Playback
+from sandbox.prepare import prepare_run
 
 from .engine import DEPLOYMENT, SCENARIO
 
@@ -31,7 +32,8 @@ def pacing(evaluation: Any) -> list[float]:
     """Seconds before each step frame at speed 1, as `Playback.wait_for_turn` waits them."""
     from sandbox import playback
 
-    player = Playback(1, evaluation)
+    player = Playback(1, prepare_run(DEPLOYMENT, load_scenario(SCENARIO.read_text()), None,
+                                     None, 1))
     delays, previous = [], evaluation.trace.steps[0].time if evaluation.trace.steps else 0.0
     for step in evaluation.trace.steps:
         gap = max(step.time - previous, 0.0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sandbox.settings")
@@ -26,6 +27,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from sandbox.routing import websocket_urlpatterns  # noqa: E402
+from sandbox.workers import POOL  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -45,3 +47,7 @@ GC_THRESHOLD = (50_000, 20, 100)
 gc.collect()
 gc.freeze()
 gc.set_threshold(*GC_THRESHOLD)
+
+# The evaluation workers start now, beside the first requests (sandbox/workers.py).
+if settings.LUNCHBOX_EVAL_PROCESSES:
+    POOL.warm(settings.LUNCHBOX_EVAL_PROCESSES)

@@ -25,20 +25,19 @@ from lessons.board import is_staff
 from lessons.lookups import ChallengeRun
 from lessons.predictions import record_predictions
 from lessons.progress import announce, learner_for_socket, report_run
-from sandbox import fairness, limits, predictions, protocol, run_settings
+from sandbox import fairness, limits, predictions, prepare, protocol, run_settings, workers
 from sandbox.backpressure import SendWindow
 from sandbox.engine import (
     BuildRequest,
-    Evaluation,
     ManifestError,
     Scenario,
     Trace,
     check_goals,
     default_scenario,
-    evaluate,
-    load_paste,
+    rescore,
 )
 from sandbox.playback import Playback
+from sandbox.prepare import PreparedRun, PreparedStep
 from sandbox.protocol import BadMessage
 
 log = logging.getLogger(__name__)
@@ -48,24 +47,13 @@ log = logging.getLogger(__name__)
 RUN_INTERVAL_SECONDS = 0.5
 NOT_SAVED = ("your progress could not be saved (the server's database did not answer), so "
              "this does not count; try again in a moment")
-# A run of up to PREBUILT_STEPS steps gets its result frame built in the evaluation's thread, kept
-# if under PREBUILT_RESULT_BYTES (no hop at the end); others get it when playback reaches it.
-PREBUILT_STEPS, PREBUILT_RESULT_BYTES = 300, 64 * 1024
-
-
-def _evaluate_and_draw(manifest: str, scenario: Scenario, build: BuildRequest | None,
-                       goals: str | None, run: int) -> tuple[Evaluation, tuple[int, str] | None]:
-    """`evaluate`, its diagrams drawn and its result frame built in this worker thread, not later
-    on the event loop. The frame comes with the number of events playback leaves for it (those
-    after the last step), and only when it is small (PREBUILT_RESULT_BYTES)."""
-    evaluation = evaluate(manifest, scenario, build=build, goals=goals)
-    evaluation.diagrams  # noqa: B018 - a cached property: drawn once, now
-    last = len(evaluation.trace.steps) - 1
-    if last >= PREBUILT_STEPS:
-        return evaluation, None
-    rest = [event for event in evaluation.trace.events if event.step > last]
-    text = protocol.result_frame(run, evaluation, rest)
-    return evaluation, ((len(rest), text) if len(text) <= PREBUILT_RESULT_BYTES else None)
+TOO_LONG = ("the simulation of this paste ran past {limit:g} seconds and was stopped; paste "
+            "fewer pods, containers or layers")
+# Step frames carry an `ack` token every ACK_EVERY frames, and sooner once ACK_BYTES have gone
+# out since the last one (the last step and the result frame always carry one): acks are
+# cumulative, so the send window still knows how far the browser has read, for a sixteenth of
+# the acks to receive (each cost about 50 µs of the server's time).
+ACK_EVERY, ACK_BYTES = 16, 64 * 1024
 
 
 async def resolve_scenario(slug: str | None) -> Scenario:
@@ -152,7 +140,9 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         self.window = SendWindow()
         # Predict mode: the last run's questions, and its challenge and goals to score them on.
         self.questions: predictions.Questions | None = None
-        self.run_goals: tuple[str | None, str | None] = (None, None)
+        self.run_goals: tuple[str | None, str | None, list[dict[str, Any]] | None] = (
+            None, None, None)
+        self.unacked_frames = self.unacked_bytes = 0  # step frames sent since the last ack token
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -275,26 +265,21 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         scenario = await resolve_scenario(slug)
         scenario = await run_settings.apply(slug, scenario, message.get("settings"))
         goals = None if challenge is None else challenge.goals
-        try:
-            evaluation, prebuilt = await fairness.scheduler().run(
-                self.client, lambda: sync_to_async(_evaluate_and_draw, thread_sensitive=False)(
-                    manifest, scenario, build, goals, self.runs + 1), self.gone)
-        except ManifestError as err:
-            raise protocol.refused(err) from None
+        predict = predictions.wanted(message.get("predict"))
+        prepared: PreparedRun = await self.work(prepare.prepare_run, manifest, scenario, build,
+                                                goals, self.runs + 1, predict)
         if self.gone.is_set():  # evaluated as the socket went: nobody sees it, nothing is recorded
             raise fairness.Gone
         if self.task is not None:
             self.task.cancel()
         self.runs += 1
-        self.playback = Playback(self.runs, evaluation, speed)
-        self.questions = None
-        if predictions.wanted(message.get("predict")):
-            self.questions = await sync_to_async(predictions.questions_for,
-                                                 thread_sensitive=False)(self.runs, evaluation)
+        self.playback = Playback(self.runs, prepared, speed)
+        self.questions = prepared.questions
+        if self.questions is not None:
             self.playback.questions, self.playback.ask = self.questions, self.send_json
-        self.run_goals = (key if challenge is not None else None, goals)
+        self.run_goals = (key if challenge is not None else None, goals, prepared.goals)
         self.last_accepted = asyncio.get_running_loop().time()
-        await self.send_json(protocol.accepted_frame(self.runs, evaluation))
+        await self.send(text_data=prepared.accepted)
         # The progress write commits while the steps play (waiting for it before the first
         # step made every frame late under load); the result frame, the one that shows a passed
         # challenge, waits for the commit, so it is never ahead of what the database holds, and
@@ -302,10 +287,10 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         await self.recorded(settled=True)
         self.tell_board()  # a run replaced before its result still reached the boards
         self.recording = asyncio.ensure_future(
-            self.report(key if challenge is not None else None, evaluation, manifest))
+            self.report(key if challenge is not None else None, prepared, manifest))
         # Its failure is read by the result frame's waiter; a run replaced before then drops it.
         self.recording.add_done_callback(lambda done: done.cancelled() or done.exception())
-        self.task = asyncio.create_task(self.play(self.playback, prebuilt))
+        self.task = asyncio.create_task(self.play(self.playback))
 
     async def recorded(self, *, settled: bool = False) -> None:
         """Wait for the last run's progress write (shielded: a new run or a disconnect that
@@ -335,11 +320,10 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             return
         questions.closed = True
         counted = questions.score()
-        key, goals = self.run_goals
+        key, goals, checked = self.run_goals
         results = None
-        if key is not None:
-            results = [g.to_dict() for g in check_goals(playback.evaluation.trace, goals,
-                                                        counted)]
+        if key is not None and checked is not None:
+            results = rescore(goals, checked, counted)
             try:
                 assert self.learner is not None
                 await record_predictions(self.learner, key, counted, results)
@@ -347,14 +331,31 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 log.exception("could not record the prediction score")
         await self.send_json(questions.score_frame(results))
 
-    async def play(self, playback: Playback, prebuilt: tuple[int, str] | None = None) -> None:
-        build = sync_to_async(protocol.result_frame, thread_sensitive=False)
+    async def work(self, function: Any, *args: Any) -> Any:
+        """`function(*args)` (pure engine work, `sandbox.prepare`) in a worker process, or in a
+        thread with LUNCHBOX_EVAL_PROCESSES=0, once it is this client's turn (`fairness`).
+        Refused input raises BadMessage; a socket that goes away meanwhile raises Gone."""
+        processes = settings.LUNCHBOX_EVAL_PROCESSES
 
-        async def result(run: int, evaluation: Evaluation, rest: list[Any]) -> str:
+        def call() -> Any:
+            if processes:
+                return workers.POOL.call(function, *args, gone=self.gone)
+            return sync_to_async(function, thread_sensitive=False)(*args)
+
+        try:
+            return await fairness.scheduler(processes or fairness.SLOTS).run(
+                self.client, call, self.gone)
+        except ManifestError as err:
+            raise protocol.refused(err) from None
+        except workers.Refused as refusal:
+            raise BadMessage(refusal.code, refusal.text, refusal.problems) from None
+        except workers.TooLong as err:
+            raise BadMessage("too_long", TOO_LONG.format(limit=err.limit)) from None
+
+    async def play(self, playback: Playback) -> None:
+        async def result() -> str:
             await self.recorded()
-            if prebuilt is not None and prebuilt[0] == len(rest):
-                return prebuilt[1]
-            return await build(run, evaluation, rest)
+            return playback.prepared.result
 
         async def deliver(text: str) -> None:  # the boards hear of it as the learner sees it
             await self.send_result(text)
@@ -371,22 +372,33 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 "internal", "the run could not be played to the end; this is a bug in "
                             "Lunchbox, not in your manifest"))
 
-    async def send_step(self, frame: dict[str, Any]) -> None:
-        """A step frame, once the browser is less than a window behind, with its `ack` token."""
+    async def send_step(self, step: PreparedStep, last: bool) -> None:
+        """A step frame, once the browser is less than a window behind; every ACK_EVERY-th
+        (or after ACK_BYTES, or the last) with an `ack` token."""
         await self.window.wait_open()
+        self.unacked_frames += 1
+        self.unacked_bytes += step.size
+        if last or self.unacked_frames >= ACK_EVERY or self.unacked_bytes >= ACK_BYTES:
+            await self.send_acked(step.text)
+        else:
+            await super().send(text_data=step.text)
+            self.window.sent(step.size)
+
+    async def send_acked(self, text: str) -> None:
         token = self.window.token()
-        text = await self.encode_json({**frame, "ack": token})
+        text = prepare.with_ack(text, token)
         await super().send(text_data=text)
         self.window.sent(len(text.encode("utf-8", "surrogatepass")), token)
+        self.unacked_frames = self.unacked_bytes = 0
 
     async def send_result(self, text: str) -> None:
-        """The result frame, once the browser is less than a window behind; it counts towards
-        the window like a step (a big run's result is the largest frame it sends)."""
+        """The result frame, once the browser is less than a window behind, with an `ack` token:
+        it is a big run's largest frame, and without one the next run's frames would wait for
+        a window that no acknowledgement could open again."""
         await self.window.wait_open()
-        await self.send(text_data=text)
-        self.window.sent(len(text.encode("utf-8", "surrogatepass")))
+        await self.send_acked(text)
 
-    async def report(self, challenge: str | None, evaluation: Evaluation,
+    async def report(self, challenge: str | None, prepared: PreparedRun,
                      manifest: str = "") -> None:
         """Record progress (committed when this returns) and tell the instructor's board.
 
@@ -400,8 +412,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             if self.learner is None:  # the first run stores the learner's session
                 self.learner = await learner_for_socket(self.scope)
             row = await report_run(self.learner, self.display_name, challenge,
-                                   evaluation.trace, protocol.goal_dicts(evaluation),
-                                   announce=False)
+                                   prepared.summary, prepared.goals, announce=False)
             self.news.append((row, await workshop_board.after_run(
                 self.learner, challenge, manifest, announce=False)))
         except Exception:
@@ -490,13 +501,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         manifest = protocol.manifest(message.get("manifest"))
         seq = protocol.lint_seq(message.get("seq"))
         protocol.scenario_slug(message.get("scenario"))  # checked; no problem depends on it yet
-        try:
-            async with self.turn():
-                objects = await sync_to_async(load_paste, thread_sensitive=False)(manifest)
-            problems = list(objects.warnings)
-        except ManifestError as err:
-            problems = list(err.problems)
-        await self.send_json(protocol.lint_frame(seq, [p.to_dict() for p in problems]))
+        problems = await self.work(prepare.lint_problems, manifest)
+        await self.send_json(protocol.lint_frame(seq, problems))
 
     def control(self, message: dict[str, Any]) -> None:
         action = protocol.control_action(message.get("action"))

@@ -1,15 +1,16 @@
 """Sharing the few evaluation slots of a process fairly between clients, and dropping the work
 of sockets that went away.
 
-Evaluations run in worker threads that share the GIL with the event loop serving every socket,
-so a process runs only a couple at once (`SLOTS`). Whoever waits for a slot is served by
+Evaluations run in worker processes (`sandbox.workers`), one slot per process, or, with
+LUNCHBOX_EVAL_PROCESSES=0, in worker threads that share the GIL with the event loop serving every
+socket, so a process runs only a couple at once (`SLOTS`). Whoever waits for a slot is served by
 client (the address a socket comes from), not first come first served: a free slot goes to the
 waiting client with the fewest evaluations in flight, and among equals to the one served least
 recently. So one client that floods the queue gets one slot while others wait, and a client that
 sends a single run waits for at most one of the flood's. A waiter whose socket is gone (its
 `gone` event set) leaves the queue without running; work whose socket goes away while it runs is
-abandoned: the caller stops waiting, the thread (which cannot be killed) keeps its slot until it
-ends, and its result is dropped.
+abandoned: the caller stops waiting and the result is dropped; a worker process is killed at
+once (its slot is free again), a thread (which cannot be killed) keeps its slot until it ends.
 """
 
 from __future__ import annotations
@@ -143,10 +144,11 @@ _SCHEDULERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FairScheduler]
     weakref.WeakKeyDictionary())
 
 
-def scheduler() -> FairScheduler:
-    """This process's scheduler (one per event loop: the futures it holds belong to a loop)."""
+def scheduler(slots: int = SLOTS) -> FairScheduler:
+    """This process's scheduler (one per event loop: the futures it holds belong to a loop),
+    made with `slots` the first time: one per worker process (`sandbox.workers`)."""
     loop = asyncio.get_running_loop()
     found = _SCHEDULERS.get(loop)
     if found is None:
-        found = _SCHEDULERS[loop] = FairScheduler()
+        found = _SCHEDULERS[loop] = FairScheduler(slots)
     return found

@@ -1,6 +1,7 @@
 """Pacing a run's steps to the browser: speed, pause, step, finish, and squeezing long runs.
 
-A run is evaluated at once; playback only decides when each step frame goes out. The default
+A run is evaluated and its frames built at once (`sandbox.prepare`, in a worker process);
+playback only decides when each step frame goes out. The default
 pace gives a step FRAME_SECONDS plus a share of the simulated time since the previous one, so a
 pull that takes longer in the simulation also takes longer on screen.
 """
@@ -12,11 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox import protocol
-from sandbox.engine import Evaluation
 from sandbox.engine.render.predict import Prediction
-from sandbox.engine.trace import Event
 from sandbox.predictions import Questions
+from sandbox.prepare import PreparedRun, PreparedStep
 
 FRAME_SECONDS = 0.12  # wall time per frame at speed 1, plus a share of the simulated gap
 SIMULATED_TO_WALL = 0.04  # wall seconds per simulated second at speed 1
@@ -24,13 +23,10 @@ MAX_GAP_SECONDS = 1.5
 # A run of hundreds of pods has thousands of steps: squeeze the pacing so that, at speed 1, the
 # whole playback takes about this long at most (the learner can still pause and step).
 PLAYBACK_BUDGET_SECONDS = 60.0
-# A browser that must draw thousands of frames falls behind (and a learner cannot read them):
-# for a long run, send the first FIRST_STEP_FRAMES and the last LAST_STEP_FRAMES steps only.
-FIRST_STEP_FRAMES = 1000
-LAST_STEP_FRAMES = 500
 
 SendFrame = Callable[[dict[str, Any]], Awaitable[None]]
-BuildResult = Callable[[int, Evaluation, list[Event]], Awaitable[str]]
+SendStep = Callable[[PreparedStep, bool], Awaitable[None]]  # the frame; whether it is the last
+ResultText = Callable[[], Awaitable[str]]
 SendText = Callable[[str], Awaitable[None]]
 
 
@@ -39,7 +35,7 @@ class Playback:
     """The frames of one run and how fast they go out."""
 
     run: int
-    evaluation: Evaluation
+    prepared: PreparedRun
     speed: float = 1.0
     paused: bool = False
     index: int = 0
@@ -55,7 +51,7 @@ class Playback:
     @property
     def squeeze(self) -> float:
         """1 for a short run; less for a long one, so playback fits PLAYBACK_BUDGET_SECONDS."""
-        steps = len(self.evaluation.trace.steps)
+        steps = self.prepared.steps
         worst = steps * (FRAME_SECONDS + MAX_GAP_SECONDS) / 2
         return min(1.0, PLAYBACK_BUDGET_SECONDS / worst) if worst else 1.0
 
@@ -75,32 +71,21 @@ class Playback:
             self.speed = speed
         self.wake.set()
 
-    async def play(self, send: SendFrame, result: BuildResult, send_text: SendText) -> None:
-        """Send every step frame at its pace, then the result frame (built by `result`)."""
-        trace = self.evaluation.trace
-        events = trace.events
-        sent_events = 0
-        steps = trace.steps
-        previous_time = steps[0].time if steps else 0.0
-        skip_from, skip_to = skipped_range(len(steps))
+    async def play(self, send: SendStep, result: ResultText, send_text: SendText) -> None:
+        """Send every step frame at its pace, then the result frame (its text from `result`)."""
+        frames = self.prepared.frames
+        previous_time = frames[0].time if frames else 0.0
         asking = self.questions.by_step() if self.questions is not None else {}
-        while self.index < len(steps):
-            if skip_from <= self.index < skip_to:
-                self.index = skip_to  # their events ride on the next frame sent
-                continue
-            step = steps[self.index]
+        while self.index < len(frames):
+            step = frames[self.index]
             await self.wait_for_turn(step.time - previous_time)
-            await self.wait_for_answer(asking.get(self.index))
+            await self.wait_for_answer(asking.get(step.index))
             previous_time = step.time
-            batch = []
-            while sent_events < len(events) and events[sent_events].step <= self.index:
-                batch.append(events[sent_events])
-                sent_events += 1
-            await send(protocol.step_frame(self.run, self.index, step, batch))
             self.index += 1
+            await send(step, self.index == len(frames))
             if self.finish and self.index % 100 == 0:
                 await asyncio.sleep(0)  # let other sockets be served between bursts
-        await send_text(await result(self.run, self.evaluation, list(events[sent_events:])))
+        await send_text(await result())
 
     def answered(self) -> None:
         """A question was answered (`Questions.answer`): playback goes on at the next resume or
@@ -147,10 +132,3 @@ class Playback:
             except TimeoutError:
                 return
             waited += asyncio.get_running_loop().time() - started
-
-
-def skipped_range(count: int) -> tuple[int, int]:
-    """The [from, to) step indexes not sent as frames; empty for a run of ordinary size."""
-    if count <= FIRST_STEP_FRAMES + LAST_STEP_FRAMES:
-        return count, count
-    return FIRST_STEP_FRAMES, count - LAST_STEP_FRAMES

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.engine import Evaluation
-from sandbox.engine.render.predict import Prediction, PredictionScore, prediction_points, score
+from sandbox.engine.render.predict import Prediction, PredictionScore, score
 from sandbox.protocol import BadMessage, frame
 
 MAX_ID = 16  # q1 … q10, with room to spare; longer is refused unread
@@ -79,12 +78,3 @@ class Questions:
         """The `score` frame once the run has played: the final count, and the challenge's goals
         checked again with it (None in free play)."""
         return frame("score", run=self.run, score=self.score_dict(), goals=goals)
-
-
-def questions_for(run: int, evaluation: Evaluation) -> Questions:
-    """Run `run`'s questions, on the steps the browser will be sent (runs in a thread)."""
-    from sandbox.playback import skipped_range  # playback imports this module
-
-    skip_from, skip_to = skipped_range(len(evaluation.trace.steps))
-    return Questions(run, prediction_points(evaluation.trace,
-                                            lambda index: not skip_from <= index < skip_to))

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from sandbox.workers import default_processes
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -316,6 +318,9 @@ DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE
 # Runs per minute that all sockets from one client address share (sandbox/limits.py), on top of
 # each socket's own limit. 0 turns it off: for a room that reaches the server through one
 # address (a venue NAT in front of a hosted server) without a proxy that says who is who.
+# Worker processes that evaluate pastes beside the event loop (sandbox/workers.py): one per
+# core but one, at most four; 0 evaluates in threads of the server's own process instead.
+LUNCHBOX_EVAL_PROCESSES = env_int("LUNCHBOX_EVAL_PROCESSES", default_processes())
 LUNCHBOX_ADDRESS_RUNS_PER_MINUTE = env_int("LUNCHBOX_ADDRESS_RUNS_PER_MINUTE", 240)
 LUNCHBOX_FRAME_INTERVAL_MAX = 2.0
 # The connection guard around daphne (sandbox/serve.py, used by `make run` and `make workshop`):

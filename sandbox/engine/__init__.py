@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from .credentials import Credential, Keyring, credentials_match
 from .evaluation import BuildError, Evaluation, GoalsError, evaluate
-from .goals import Goal, GoalResult, check_goals, load_goals
+from .goals import Goal, GoalResult, check_goals, load_goals, rescore
 from .manifests import load_manifests
 from .objects import KubeObject, Manifests
 from .paste import load_paste
@@ -64,6 +64,7 @@ __all__ = [
     "Trace",
     "apply_settings",
     "check_goals",
+    "rescore",
     "credentials_match",
     "default_pull_policy",
     "default_scenario",

@@ -310,3 +310,20 @@ def check_goals(trace: Trace, goals: str | list[Any] | tuple[Goal, ...] | None,
     learner's predictions, if any); goals not yet read are read first (`load_goals`)."""
     read = goals if isinstance(goals, tuple) else load_goals(goals)
     return [goal.check(trace, predictions) for goal in read]
+
+
+def rescore(goals: str | list[Any] | tuple[Goal, ...] | None, checked: list[dict[str, Any]],
+            predictions: PredictionScore | None) -> list[dict[str, Any]]:
+    """`checked` (the goal results `check_goals` gave a run, as dicts, in order) with each
+    `predictions` goal checked again on the learner's score: what `check_goals(trace, goals,
+    predictions)` returns, without the trace (which stayed in the worker process that ran it)."""
+    read = goals if isinstance(goals, tuple) else load_goals(goals)
+    results = []
+    for goal, result in zip(read, checked, strict=True):
+        kind = KINDS[goal.name]
+        if kind.scored is None:
+            results.append(result)
+            continue
+        passed, expected, seen = kind.scored(predictions, goal.value)
+        results.append(GoalResult(goal.wording, passed, expected, seen).to_dict())
+    return results

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from sandbox_socket import connect, send
 
 from lessons.models import Scenario
 from sandbox.asgi import application
@@ -36,18 +37,6 @@ spec:
       imagePullPolicy: IfNotPresent
 """
 
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
-
-
-async def connect() -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, "/ws/sandbox/", headers=ORIGIN)
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def send(communicator: WebsocketCommunicator, **message: Any) -> None:
-    await communicator.send_to(text_data=json.dumps({"version": 1, **message}))
 
 
 async def receive(communicator: WebsocketCommunicator) -> dict[str, Any]:

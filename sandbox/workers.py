@@ -1,0 +1,236 @@
+"""Engine work in worker processes, so that it never holds the event loop's GIL.
+
+An evaluation is pure Python: in the server's own process a 500-pod run held the GIL for 0.3 s
+and every other learner's frames waited behind it. Here each piece of work (a module-level
+function of `sandbox`, and its arguments, pickled) goes to an idle worker process over a pipe;
+the event loop watches the pipe with `add_reader` and unpickles the answer, which is made of
+texts (`sandbox.prepare`) and so costs little. Which socket's work runs next is decided before
+this, by `sandbox.fairness` (one slot per worker process).
+
+Workers are forked from a forkserver that has imported the engine once
+(`sandbox.worker_preload`), so a new one starts in milliseconds, and the server's own threads
+and sockets never reach it. A worker whose socket went away, or that runs past
+`HARD_LIMIT_SECONDS`, is killed, not waited for, and the next call starts a fresh one. A worker
+that dies (killed by the kernel for memory, say) is reported as `WorkerDied`.
+
+LUNCHBOX_EVAL_PROCESSES sets how many run at once (0: run the work in a thread of the server's
+process instead, as before).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+HARD_LIMIT_SECONDS = 10.0  # no evaluation of a capped paste comes near; a runaway is killed
+PRELOAD = ["sandbox.worker_preload"]
+
+
+class WorkerError(Exception):
+    """The work did not come back."""
+
+
+class WorkerDied(WorkerError):
+    """The worker process ended while working (killed for memory, say)."""
+
+
+class TooLong(WorkerError):
+    """The work ran past its limit (HARD_LIMIT_SECONDS) and its worker was killed."""
+
+    def __init__(self, limit: float) -> None:
+        super().__init__(f"the work ran past {limit:g} s")
+        self.limit = limit
+
+
+class Refused(Exception):
+    """The work refused its input: a `BadMessage`'s code, text and problems, raised again as a
+    BadMessage on the server's side (exceptions with their own `__init__` do not pickle whole)."""
+
+    def __init__(self, code: str, text: str, problems: list[dict[str, Any]] | None) -> None:
+        super().__init__(text)
+        self.code, self.text, self.problems = code, text, problems
+
+
+def default_processes() -> int:
+    """One worker per core this process may use, less one for the event loop; at least one and
+    at most four. (A container's CPU quota is not read: set LUNCHBOX_EVAL_PROCESSES there.)"""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores - 1))
+
+
+def _serve(conn: Connection) -> None:
+    """A worker's loop: read (function, arguments); answer ("ok", value), a refusal, a failure."""
+    from sandbox.engine import ManifestError
+    from sandbox.protocol import BadMessage, refused
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when its workers end
+    while True:
+        try:
+            function, args = conn.recv()
+        except (EOFError, OSError):  # the server is gone
+            return
+        try:
+            reply: tuple[Any, ...] = ("ok", function(*args))
+        except ManifestError as err:
+            bad = refused(err)
+            reply = ("refused", bad.code, str(bad), bad.problems)
+        except BadMessage as err:
+            reply = ("refused", err.code, str(err), err.problems)
+        except Exception:
+            reply = ("failed", traceback.format_exc())
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+
+
+class Worker:
+    """One worker process and our end of its pipe."""
+
+    def __init__(self, context: Any) -> None:
+        ours, theirs = context.Pipe(duplex=True)
+        self.process = context.Process(target=_serve, args=(theirs,), daemon=True,
+                                       name="lunchbox-worker")
+        self.process.start()
+        theirs.close()
+        self.conn: Connection = ours
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+        except (OSError, ValueError):
+            pass
+        self.conn.close()
+        # Reap it in a thread so that no zombie is left and the loop is not held.
+        threading.Thread(target=self.process.join, daemon=True).start()
+
+
+class Pool:
+    """Idle worker processes, shared by every event loop of this process."""
+
+    def __init__(self) -> None:
+        self.idle: list[Worker] = []
+        self.lock = threading.Lock()
+        self.context: Any = None
+        self.answered: Counter[str] = Counter()  # function names, for tests and benchmarks
+
+    def _context(self) -> Any:
+        with self.lock:
+            if self.context is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(PRELOAD)
+                self.context = context
+            return self.context
+
+    def _take(self) -> Worker | None:
+        with self.lock:
+            while self.idle:
+                worker = self.idle.pop()
+                if worker.process.is_alive():
+                    return worker
+                worker.kill()
+        return None
+
+    def _give_back(self, worker: Worker) -> None:
+        with self.lock:
+            self.idle.append(worker)
+
+    def warm(self, count: int) -> threading.Thread:
+        """Start `count` workers in a thread, now (the first one starts the forkserver, which
+        imports the engine: about a second), so that the first learner's run need not wait."""
+        def start() -> None:
+            for _ in range(count):
+                try:
+                    self._give_back(Worker(self._context()))
+                except OSError:
+                    log.exception("could not start an evaluation worker process")
+                    return
+
+        thread = threading.Thread(target=start, name="lunchbox-workers", daemon=True)
+        thread.start()
+        return thread
+
+    async def call(self, function: Callable[..., Any], *args: Any,
+                   gone: asyncio.Event | None = None,
+                   limit: float | None = None) -> Any:
+        """`function(*args)` in a worker process. Raises Refused for refused input, TooLong,
+        WorkerDied, WorkerError for a bug in the work (its traceback logged here), and
+        `fairness.Gone` when `gone` is set first (the worker is killed)."""
+        from sandbox.fairness import Gone
+
+        limit = HARD_LIMIT_SECONDS if limit is None else limit
+        worker = self._take()
+        if worker is None:
+            worker = await asyncio.to_thread(Worker, self._context())
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[Any] = loop.create_future()
+        fd = worker.conn.fileno()
+
+        def readable() -> None:
+            loop.remove_reader(fd)
+            if answer.done():
+                return
+            try:
+                answer.set_result(worker.conn.recv())
+            except (EOFError, OSError) as err:
+                answer.set_exception(WorkerDied(f"the worker process ended ({err!r})"))
+
+        try:
+            worker.conn.send((function, args))
+        except (OSError, ValueError):
+            worker.kill()
+            raise WorkerDied("the worker process could not be reached") from None
+        loop.add_reader(fd, readable)
+        watcher = asyncio.ensure_future(gone.wait()) if gone is not None else None
+        try:
+            done, _ = await asyncio.wait({answer, *([watcher] if watcher else [])},
+                                         timeout=limit, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:  # cancelled: the work is nobody's now
+            loop.remove_reader(fd)
+            worker.kill()
+            raise
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+        if answer not in done:
+            loop.remove_reader(fd)
+            worker.kill()
+            if watcher is not None and watcher in done:
+                raise Gone
+            raise TooLong(limit)
+        try:
+            reply = answer.result()
+        except WorkerDied:
+            worker.kill()
+            raise
+        self._give_back(worker)
+        self.answered[getattr(function, "__name__", "?")] += 1
+        if reply[0] == "ok":
+            return reply[1]
+        if reply[0] == "refused":
+            raise Refused(reply[1], reply[2], reply[3])
+        log.error("work in a worker process failed:\n%s", reply[1])
+        raise WorkerError("the work failed in its worker process")
+
+    def close(self) -> None:
+        with self.lock:
+            idle, self.idle = self.idle, []
+        for worker in idle:
+            worker.kill()
+
+
+POOL = Pool()

@@ -1,0 +1,158 @@
+"""Engine work runs in worker processes (`sandbox.workers`), never in the event loop's: the pool
+on its own (another process, killed when its socket goes or its time is up, a death reported),
+and through the real ASGI application (a run and a lint are answered from a worker; a runaway
+evaluation ends in an `error` frame and the socket stays usable; with LUNCHBOX_EVAL_PROCESSES=0
+the same runs are played from a thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.test import override_settings
+from sandbox_socket import connect, send
+
+from sandbox import prepare, workers
+from sandbox.engine import default_scenario
+from sandbox.fairness import Gone
+from sandbox.workers import POOL
+
+POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
+       "  - name: web\n    image: nginx:1.25\n")
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie is dead too
+            return stat.read().split(") ")[-1][0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+async def test_work_runs_in_another_process() -> None:
+    pid = await POOL.call(os.getpid)
+    assert pid != os.getpid()
+    assert await POOL.call(os.getpid) == pid  # an idle worker is used again
+
+
+async def test_work_past_its_limit_is_killed_and_the_next_call_gets_a_fresh_worker() -> None:
+    pid = await POOL.call(os.getpid)
+    with pytest.raises(workers.TooLong):
+        await POOL.call(time.sleep, 30, limit=0.3)
+    for _ in range(50):
+        if not alive(pid):
+            break
+        await asyncio.sleep(0.05)
+    assert not alive(pid), "the runaway worker is still running"
+    assert await POOL.call(os.getpid) != pid
+
+
+async def test_work_of_a_socket_that_went_away_is_killed() -> None:
+    pid = await POOL.call(os.getpid)
+    gone = asyncio.Event()
+    call = asyncio.ensure_future(POOL.call(time.sleep, 30, gone=gone))
+    await asyncio.sleep(0.2)
+    gone.set()
+    with pytest.raises(Gone):
+        await asyncio.wait_for(call, 5)
+    for _ in range(50):
+        if not alive(pid):
+            break
+        await asyncio.sleep(0.05)
+    assert not alive(pid)
+
+
+async def test_a_worker_that_dies_is_reported_and_replaced() -> None:
+    with pytest.raises(workers.WorkerDied):
+        await POOL.call(os._exit, 3)
+    assert await POOL.call(os.getpid) != os.getpid()
+
+
+async def test_refused_input_and_bugs_come_back_as_such() -> None:
+    with pytest.raises(workers.Refused) as refused:
+        await POOL.call(prepare.prepare_run, "kind: [\n", default_scenario(), None, None, 1)
+    assert refused.value.code == "invalid_manifest"
+    assert refused.value.problems and refused.value.problems[0]["line"] is not None
+    with pytest.raises(workers.WorkerError):
+        await POOL.call(int, "not a number")
+
+
+async def frames_until(communicator: WebsocketCommunicator, kinds: set[str]) -> list[Any]:
+    frames = [json.loads(await communicator.receive_from(timeout=20))]
+    while frames[-1]["type"] not in kinds:
+        frames.append(json.loads(await communicator.receive_from(timeout=20)))
+    return frames
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_run_and_a_lint_are_answered_from_a_worker_process() -> None:
+    before = POOL.answered.copy()
+    socket = await connect()
+    await send(socket, type="run", manifest=POD, speed=16)
+    frames = await frames_until(socket, {"result", "error"})
+    assert [f["type"] for f in frames][:1] == ["accepted"] and frames[-1]["type"] == "result"
+    await send(socket, type="lint", manifest="kind: [\n", seq=1)
+    (lint,) = await frames_until(socket, {"lint"})
+    assert lint["problems"] and lint["problems"][0]["line"] == 2
+    assert POOL.answered["prepare_run"] == before["prepare_run"] + 1
+    assert POOL.answered["lint_problems"] == before["lint_problems"] + 1
+    await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_runaway_evaluation_ends_in_an_error_frame_and_the_socket_goes_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "HARD_LIMIT_SECONDS", 0.001)
+    socket = await connect()
+    await send(socket, type="run", manifest=POD, speed=16)
+    (error,) = await frames_until(socket, {"accepted", "error"})
+    assert error["type"] == "error" and error["code"] == "too_long"
+    assert "stopped" in error["message"]
+    monkeypatch.setattr(workers, "HARD_LIMIT_SECONDS", 10.0)
+    await send(socket, type="run", manifest=POD, speed=16)
+    frames = await frames_until(socket, {"result", "error"})
+    assert frames[-1]["type"] == "result"
+    await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_without_worker_processes_runs_are_played_from_a_thread() -> None:
+    before = POOL.answered.copy()
+    with override_settings(LUNCHBOX_EVAL_PROCESSES=0):
+        socket = await connect()
+        await send(socket, type="run", manifest=POD, speed=16)
+        frames = await frames_until(socket, {"result", "error"})
+        await socket.disconnect()
+    assert frames[-1]["type"] == "result"
+    assert POOL.answered == before
+
+
+async def test_prepared_frames_are_those_the_consumer_would_encode() -> None:
+    """The texts a worker builds are the JSON of the frames, an `ack` token spliced in whole."""
+    run = prepare.prepare_run(POD, default_scenario(), None, None, 7)
+    step = json.loads(prepare.with_ack(run.frames[0].text, "abc123"))
+    assert step["type"] == "step" and step["run"] == 7 and step["ack"] == "abc123"
+    assert json.loads(run.accepted)["steps"] == run.steps == len(run.frames)
+    assert all(f.size == len(f.text.encode()) for f in run.frames)
+    assert json.loads(run.result)["type"] == "result"
+
+
+def test_the_workers_load_neither_django_nor_the_database() -> None:
+    """What the forkserver preloads (and so every worker holds) is the engine and the frame
+    builders only: no Django settings, models or connections are copied into the workers."""
+    code = ("import sys, sandbox.worker_preload; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('django', 'channels', 'daphne', 'lessons')); print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[2],
+                          env={k: v for k, v in os.environ.items()
+                               if k != "DJANGO_SETTINGS_MODULE"})
+    assert done.returncode == 0, done.stdout + done.stderr
