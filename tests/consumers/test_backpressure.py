@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -115,4 +116,29 @@ async def test_an_ack_naming_no_frame_is_ignored_and_a_malformed_one_is_a_bad_me
     await send(socket, type="ack", ack=12)
     frame = json.loads(await receive(socket))
     assert (frame["type"], frame["code"]) == ("error", "bad_message")
+    await socket.disconnect()
+
+
+async def test_a_result_frame_bigger_than_the_window_does_not_stall_the_next_run() -> None:
+    """A 300-pod run's result frame is about 840 KB, more than the 512 KiB window: it carries an
+    ack token of its own, so a page that acks what it read gets the next run at once."""
+    socket = await connect()
+
+    async def play(manifest: str) -> list[dict[str, Any]]:
+        await send(socket, type="run", manifest=manifest, speed=16)
+        frames = [json.loads(await receive(socket))]
+        if frames[0]["type"] == "accepted":
+            await send(socket, type="control", action="finish")
+        while frames[-1]["type"] not in ("result", "error"):
+            frames.append(json.loads(await receive(socket, timeout=10)))
+            if "ack" in frames[-1]:  # as the page does: ack the newest token read
+                await send(socket, type="ack", ack=frames[-1]["ack"])
+        return frames
+
+    first = await play(BIG)
+    assert first[-1]["type"] == "result"
+    assert len(json.dumps(first[-1])) > backpressure.WINDOW_BYTES
+    await asyncio.sleep(0.6)  # past the double-click guard
+    second = await play(POD)
+    assert [f["type"] for f in second][0] == "accepted" and second[-1]["type"] == "result"
     await socket.disconnect()
