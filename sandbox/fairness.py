@@ -6,11 +6,13 @@ LUNCHBOX_EVAL_PROCESSES=0, in worker threads that share the GIL with the event l
 socket, so a process runs only a couple at once (`SLOTS`). Whoever waits for a slot is served by
 client (the address a socket comes from), not first come first served: a free slot goes to the
 waiting client with the fewest evaluations in flight, and among equals to the one served least
-recently. So one client that floods the queue gets one slot while others wait, and a client that
-sends a single run waits for at most one of the flood's. A waiter whose socket is gone (its
-`gone` event set) leaves the queue without running; work whose socket goes away while it runs is
-abandoned: the caller stops waiting and the result is dropped; a worker process is killed at
-once (its slot is free again), a thread (which cannot be killed) keeps its slot until it ends.
+recently; and no client holds every slot (with two or more, one is always left for whoever comes
+next). So one client that floods the queue gets at most all slots but one, and a client that
+sends a single run starts at once, or after one piece of work of another client. A waiter whose
+socket is gone (its `gone` event set) leaves the queue without running; work whose socket goes
+away while it runs is abandoned: the caller stops waiting and the result is dropped; a worker
+process is killed at once (its slot is free again), a thread (which cannot be killed) keeps its
+slot until it ends.
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class FairScheduler:
 
     def __init__(self, slots: int = SLOTS) -> None:
         self.slots = slots
+        # A client's most at once: all but one slot, so that a newcomer never waits for a heavy
+        # evaluation of someone else's to end (with one worker process, that one slot).
+        self.per_client = max(1, slots - 1)
         self.in_flight: Counter[str] = Counter()
         # Clients waiting for a slot, in turn order (a served client moves to the back).
         self.waiting: dict[str, deque[asyncio.Future[None]]] = {}
@@ -65,6 +70,8 @@ class FairScheduler:
     def _grant(self) -> None:
         while self.busy() < self.slots and self.waiting:
             client = min(self.waiting, key=lambda c: self.in_flight[c])
+            if self.in_flight[client] >= self.per_client:
+                return  # every waiting client holds its share: the slot stays free
             queue = self.waiting.pop(client)
             turn = queue.popleft()
             if queue:
@@ -96,11 +103,13 @@ class FairScheduler:
         """Return holding a slot for `client`; raise Gone (holding none) if `gone` is set first."""
         if gone is not None and gone.is_set():
             raise Gone
-        if not self.waiting and self.busy() < self.slots:
+        if (not self.waiting and self.busy() < self.slots
+                and self.in_flight[client] < self.per_client):
             self.in_flight[client] += 1
             return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiting.setdefault(client, deque()).append(turn)
+        self._grant()  # a slot left free by the others' share may be this client's at once
         try:
             await _first(turn, gone)
         except BaseException:

@@ -319,7 +319,7 @@ DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE
 # each socket's own limit. 0 turns it off: for a room that reaches the server through one
 # address (a venue NAT in front of a hosted server) without a proxy that says who is who.
 # Worker processes that evaluate pastes beside the event loop (sandbox/workers.py): one per
-# core but one, at most four; 0 evaluates in threads of the server's own process instead.
+# core but one, from two to four; 0 evaluates in threads of the server's own process instead.
 LUNCHBOX_EVAL_PROCESSES = env_int("LUNCHBOX_EVAL_PROCESSES", default_processes())
 LUNCHBOX_ADDRESS_RUNS_PER_MINUTE = env_int("LUNCHBOX_ADDRESS_RUNS_PER_MINUTE", 240)
 LUNCHBOX_FRAME_INTERVAL_MAX = 2.0

@@ -63,13 +63,14 @@ class Refused(Exception):
 
 
 def default_processes() -> int:
-    """One worker per core this process may use, less one for the event loop; at least one and
-    at most four. (A container's CPU quota is not read: set LUNCHBOX_EVAL_PROCESSES there.)"""
+    """One worker per core this process may use, less one for the event loop, from two to four:
+    with two, one client's heavy runs hold one and a newcomer gets the other at once
+    (`fairness`). A container's CPU quota is not read: set LUNCHBOX_EVAL_PROCESSES there."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    return max(1, min(4, cores - 1))
+    return max(2, min(4, cores - 1))
 
 
 def _serve(conn: Connection) -> None:
