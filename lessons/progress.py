@@ -35,6 +35,9 @@ from django.utils.translation import gettext, ngettext
 from lessons import board_feed
 from lessons.models import Challenge, GoalResult, Lesson, Progress
 from sandbox.engine import Trace
+from sandbox.run_summary import main_waiting_reason as main_waiting_reason  # re-exported
+from sandbox.run_summary import outcome
+from sandbox.run_summary import pods_summary as pods_summary  # re-exported
 
 log = logging.getLogger(__name__)
 
@@ -184,38 +187,6 @@ def anonymous_label(learner: str) -> str:
     return f"learner {public_id(learner)[:6]}"
 
 
-def pods_summary(trace: Trace) -> str:
-    """`1 Running, 1 ErrImagePull`: pods counted by their kubectl STATUS, in first-seen order."""
-    counts = Counter(pod.status for pod in trace.pods)
-    if not counts:
-        return "no pods"
-    return ", ".join(f"{count} {status}" for status, count in counts.items())
-
-
-def main_waiting_reason(trace: Trace) -> str | None:
-    """The most common reason a container is still waiting (ImagePullBackOff, …), if any."""
-    reasons = Counter(
-        container.reason
-        for pod in trace.pods
-        for container in pod.containers
-        if container.state == "waiting" and container.reason
-    )
-    if not reasons:
-        return None
-    return reasons.most_common(1)[0][0]
-
-
-def outcome(trace: Trace, goals: list[dict[str, Any]] | None) -> dict[str, Any]:
-    """What one run did, in a few words: never the manifest, never a secret."""
-    return {
-        "scenario": trace.scenario,
-        "pods": pods_summary(trace),
-        "goals_passed": sum(1 for g in goals if g.get("passed")) if goals is not None else None,
-        "goals_total": len(goals) if goals is not None else None,
-        "waiting": main_waiting_reason(trace),
-    }
-
-
 def board_row(
     learner: str,
     name: str,
@@ -264,14 +235,18 @@ def _record_run(learner: str, challenge_key: str | None, passed: bool,
 
 
 async def report_run(learner: str, display_name: str, challenge_key: str | None,
-                     trace: Trace, goals: list[dict[str, Any]] | None,
+                     trace: Trace | dict[str, Any], goals: list[dict[str, Any]] | None,
                      announce: bool = True) -> dict[str, Any]:
     """Record the run's progress and tell every board (unless `announce` is false: the sandbox
-    socket tells them itself once the learner's result frame is out); returns the row."""
+    socket tells them itself once the learner's result frame is out); returns the row.
+
+    `trace` is the run's trace, or what `outcome(trace, goals)` made of it already (a console
+    command's, summarised where it ran: `sandbox.cluster_work`)."""
     passed = goals is not None and all(g.get("passed") for g in goals)
     progress = await record_run(learner, challenge_key, passed, display_name, goals)
     name = display_name or (progress.display_name if progress is not None else "")
-    row = board_row(learner, name, timezone.now(), progress, outcome(trace, goals))
+    run = outcome(trace, goals) if isinstance(trace, Trace) else dict(trace)
+    row = board_row(learner, name, timezone.now(), progress, run)
     if announce:
         await broadcast(row)
     return row
