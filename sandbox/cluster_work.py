@@ -57,11 +57,18 @@ class Done:
 
 
 def load(scenario: Scenario, state_json: str) -> ClusterState | Stale:
-    """The stored state, or `Stale` when it is not one this version can run against."""
+    """The stored state, or `Stale` when it is not one this version can run against: not a
+    state of this version's, or grown in the scenario before an edit changed its nodes."""
     try:
-        return ClusterState.from_json(state_json, scenario)
-    except (ValueError, KeyError) as error:
+        state = ClusterState.from_json(state_json, scenario)
+        nodes = {node.name for node in scenario.nodes}
+        if set(state.data["nodes"]) != nodes:
+            raise ValueError("the scenario's nodes have changed since this cluster was made")
+        if any(pod.get("node") not in (None, *nodes) for pod in state.data["pods"].values()):
+            raise ValueError("a pod is bound to a node the scenario no longer has")
+    except (ValueError, KeyError, AttributeError) as error:
         return Stale(f"{type(error).__name__}: {error}"[:200])
+    return state
 
 
 def capped(text: str) -> str:
