@@ -7,7 +7,10 @@ writes the text that comes back with a compare-and-set: UPDATE â€¦ WHERE pk = â€
 the value read. A write that finds the row changed meanwhile (another process, or the admin)
 writes nothing, and the action starts again from the newer row, a few times with a small
 back-off, before the learner is told `Busy`. Within one process, actions on one cluster take
-turns (an asyncio lock per learner, scenario and challenge), so two tabs queue, not race.
+turns (an asyncio lock per learner, scenario and challenge), so two tabs queue, not race. Every
+write here moves `updated_at` past the value it read (`_next_stamp`); a writer elsewhere that
+saves with `auto_now` is noticed unless its clock gives the very microsecond of the write before.
+Reset replaces the row whatever it holds: that is what it is for.
 
 So: a state is reported to the learner only after it has committed; a command that fails
 writes nothing; and nothing saved is lost: a command always runs against the latest committed
