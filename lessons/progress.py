@@ -35,7 +35,9 @@ from django.utils.translation import gettext, ngettext
 from lessons import board_feed
 from lessons.models import Challenge, GoalResult, Lesson, Progress
 from sandbox.engine import Trace
+from sandbox.run_summary import main_waiting_reason as main_waiting_reason  # re-exported
 from sandbox.run_summary import outcome
+from sandbox.run_summary import pods_summary as pods_summary  # re-exported
 
 log = logging.getLogger(__name__)
 
@@ -233,16 +235,18 @@ def _record_run(learner: str, challenge_key: str | None, passed: bool,
 
 
 async def report_run(learner: str, display_name: str, challenge_key: str | None,
-                     run: Trace | dict[str, Any], goals: list[dict[str, Any]] | None,
+                     trace: Trace | dict[str, Any], goals: list[dict[str, Any]] | None,
                      announce: bool = True) -> dict[str, Any]:
     """Record the run's progress and tell every board (unless `announce` is false: the sandbox
-    socket tells them itself once the learner's result frame is out); returns the row. `run` is
-    the run's trace, or its `run_summary.outcome` already made (by the worker that ran it)."""
+    socket tells them itself once the learner's result frame is out); returns the row.
+
+    `trace` is the run's trace, or what `outcome(trace, goals)` made of it already (a console
+    command's, summarised where it ran: `sandbox.cluster_work`)."""
     passed = goals is not None and all(g.get("passed") for g in goals)
     progress = await record_run(learner, challenge_key, passed, display_name, goals)
     name = display_name or (progress.display_name if progress is not None else "")
-    summary = run if isinstance(run, dict) else outcome(run, goals)
-    row = board_row(learner, name, timezone.now(), progress, summary)
+    run = outcome(trace, goals) if isinstance(trace, Trace) else dict(trace)
+    row = board_row(learner, name, timezone.now(), progress, run)
     if announce:
         await broadcast(row)
     return row

@@ -32,7 +32,6 @@ from sandbox.engine import (
     ManifestError,
     Scenario,
     Trace,
-    check_goals,
     default_scenario,
     rescore,
 )
@@ -166,10 +165,6 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         if text_data is not None:
             self.window.sent(len(text_data.encode("utf-8", "surrogatepass")))
         await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
-
-    def turn(self) -> Any:
-        """An evaluation slot when it is this client's turn (`fairness`)."""
-        return fairness.scheduler().turn(self.client, self.gone)
 
     @classmethod
     async def decode_json(cls, text_data: str | None) -> dict[str, Any]:
@@ -444,30 +439,37 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             self.learner = await learner_for_socket(self.scope)
         place = clusters.Place(self.learner, slug or "", key or "", scenario,
                                challenge.setup if challenge else "",
-                               challenge.starter if challenge else "")
+                               challenge.starter if challenge else "",
+                               challenge.goals if challenge else None)
+        # The engine's part of each action runs in a worker process (or thread), in this client's
+        # turn (`work`), never in the database thread: that only reads and writes text.
+        def run(function: Any, *args: Any) -> Any:
+            return self.work(function, *args)
+
         calls = {"open": clusters.open_cluster, "reset": clusters.reset,
                  "compare": clusters.compare_last}
         extra: dict[str, Any] = {}
-        async with self.turn():
+        try:
             if action == "command":
-                view = await database_sync_to_async(clusters.command)(place, line, editor)
+                view = await clusters.command(place, line, editor, runner=run)
             elif action == "undo":
-                view = await database_sync_to_async(clusters.undo)(place, count)
+                view = await clusters.undo(place, count, runner=run)
             elif action == "share":
                 try:
-                    code = await database_sync_to_async(clusters.share)(place, editor)
+                    code, view = await clusters.share_cluster(place, editor, runner=run)
                 except ValueError as err:
                     raise BadMessage("too_many", str(err)) from None
                 extra["link"] = f"/s/{code}"
-                view = await database_sync_to_async(clusters.open_cluster)(place)
             else:
-                view = await database_sync_to_async(calls[action])(place)
-        result = view.result
+                view = await calls[action](place, runner=run)
+        except clusters.Busy as err:
+            raise BadMessage("busy", str(err)) from None
         saved = True
-        if challenge is not None and result is not None and result.trace is not None:
-            # A challenge is checked on what each command did and the cluster it left.
-            goals = [g.to_dict() for g in check_goals(result.trace, challenge.goals)]
-            saved = await self.report_console(key, result.trace, goals, editor)
+        if challenge is not None and view.goals is not None:
+            # A challenge is checked on what each command did and the cluster it left (the
+            # goals and the board's summary come ready-made from the engine's worker).
+            goals = view.goals
+            saved = await self.report_console(key, view.outcome or {}, goals, editor)
             if saved:  # goals are only shown once the progress they make is stored
                 extra["goals"] = goals
         # The cluster's new state committed in `clusters` before this frame goes out.
@@ -476,7 +478,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         if not saved:
             raise BadMessage("not_saved", NOT_SAVED)
 
-    async def report_console(self, challenge: str | None, trace: Trace,
+    async def report_console(self, challenge: str | None, trace: Trace | dict[str, Any],
                              goals: list[dict[str, Any]], editor: str = "") -> bool:
         """Record a console command's progress; False when it could not be stored. An
         instructor's commands are not recorded (`report`)."""

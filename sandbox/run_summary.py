@@ -1,6 +1,9 @@
-"""What one run did, in a few words, for the instructor's board: never the manifest, never a
-secret. Pure (no Django), so a worker process can summarise a run it evaluated and send back
-only this, not the trace."""
+"""A run in a few words, for the instructor's board: pod statuses, goal counts, one waiting reason.
+
+Pure functions of a `Trace` (no Django), so a worker that has the trace (a console command run
+in another thread or process, `sandbox.cluster_work`) can summarise it there and send back only
+this small dict. `lessons.progress` re-exports them. Never the manifest, never a secret.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ def main_waiting_reason(trace: Trace) -> str | None:
 
 
 def outcome(trace: Trace, goals: list[dict[str, Any]] | None) -> dict[str, Any]:
-    """The board row's `outcome`: scenario, pod statuses, goal counts, one waiting reason."""
+    """What one run did, in a few words (the board row's `outcome`)."""
     return {
         "scenario": trace.scenario,
         "pods": pods_summary(trace),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gc
 
-from sandbox import prepare  # noqa: F401 - what the workers run
+from sandbox import cluster_work, prepare  # noqa: F401 - what the workers run
 from sandbox.engine import default_scenario
 
 
