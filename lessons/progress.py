@@ -242,14 +242,23 @@ async def report_run(learner: str, display_name: str, challenge_key: str | None,
 
     `trace` is the run's trace, or what `outcome(trace, goals)` made of it already (a console
     command's, summarised where it ran: `sandbox.cluster_work`)."""
-    passed = goals is not None and all(g.get("passed") for g in goals)
-    progress = await record_run(learner, challenge_key, passed, display_name, goals)
-    name = display_name or (progress.display_name if progress is not None else "")
-    run = outcome(trace, goals) if isinstance(trace, Trace) else dict(trace)
-    row = board_row(learner, name, timezone.now(), progress, run)
+    progress = await record_run(learner, challenge_key, passed(goals), display_name, goals)
+    row = run_row(learner, display_name, progress, trace, goals)
     if announce:
         await broadcast(row)
     return row
+
+
+def passed(goals: list[dict[str, Any]] | None) -> bool:
+    return goals is not None and all(g.get("passed") for g in goals)
+
+
+def run_row(learner: str, display_name: str, progress: Progress | None,
+            trace: Trace | dict[str, Any], goals: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The board row of a run just recorded (`report_run`)."""
+    name = display_name or (progress.display_name if progress is not None else "")
+    run = outcome(trace, goals) if isinstance(trace, Trace) else dict(trace)
+    return board_row(learner, name, timezone.now(), progress, run)
 
 
 async def broadcast(row: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from lessons import board_feed
 from lessons.board import FORBIDDEN, PROTOCOL_VERSION, is_staff
 from lessons.models import Challenge, Progress
-from lessons.progress import FREE_PLAY, public_id
+from lessons.progress import FREE_PLAY, _record_run, passed, public_id, run_row
 from lessons.workshops import MAX_EDITOR, Workshop, WorkshopMember, current_member
 from sandbox.engine.console.compare import scrub_text
 
@@ -111,6 +111,20 @@ async def after_run(learner: str, challenge_key: str | None, editor: str = "",
     if announce:
         tell(noted)
     return noted
+
+
+async def store_run(learner: str, display_name: str, challenge_key: str | None,
+                    run: dict[str, Any], goals: list[dict[str, Any]] | None,
+                    editor: str = "") -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """`progress.report_run` and `after_run` in one trip to the database thread, neither
+    announced: the run's board row and its workshop tile (or None), once both are committed.
+    A sandbox run made two trips before, one each; at hundreds of runs a second they queue."""
+    def store() -> tuple[Progress | None, dict[str, Any] | None]:
+        progress = _record_run(learner, challenge_key, passed(goals), display_name, goals)
+        return progress, _note_run(learner, challenge_key, editor)
+
+    progress, noted = await database_sync_to_async(store)()
+    return run_row(learner, display_name, progress, run, goals), noted
 
 
 def tell(noted: dict[str, Any] | None) -> None:

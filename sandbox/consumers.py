@@ -24,14 +24,13 @@ from lessons import clusters, lookups, workshop_board
 from lessons.board import is_staff
 from lessons.lookups import ChallengeRun
 from lessons.predictions import record_predictions
-from lessons.progress import announce, learner_for_socket, report_run
+from lessons.progress import announce, learner_for_socket
 from sandbox import fairness, limits, predictions, prepare, protocol, run_settings, workers
 from sandbox.backpressure import SendWindow
 from sandbox.engine import (
     BuildRequest,
     ManifestError,
     Scenario,
-    Trace,
     default_scenario,
     rescore,
 )
@@ -334,7 +333,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
 
         def call() -> Any:
             if processes:
-                return workers.POOL.call(function, *args, gone=self.gone)
+                shipped = [workers.Shipped(a) if isinstance(a, Scenario) else a for a in args]
+                return workers.POOL.call(function, *shipped, gone=self.gone)
             return sync_to_async(function, thread_sensitive=False)(*args)
 
         try:
@@ -406,10 +406,9 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         try:
             if self.learner is None:  # the first run stores the learner's session
                 self.learner = await learner_for_socket(self.scope)
-            row = await report_run(self.learner, self.display_name, challenge,
-                                   prepared.summary, prepared.goals, announce=False)
-            self.news.append((row, await workshop_board.after_run(
-                self.learner, challenge, manifest, announce=False)))
+            self.news.append(await workshop_board.store_run(
+                self.learner, self.display_name, challenge, prepared.summary, prepared.goals,
+                manifest))
         except Exception:
             log.exception("could not record progress for the board")
             if challenge is not None:
@@ -478,7 +477,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         if not saved:
             raise BadMessage("not_saved", NOT_SAVED)
 
-    async def report_console(self, challenge: str | None, trace: Trace | dict[str, Any],
+    async def report_console(self, challenge: str | None, trace: dict[str, Any],
                              goals: list[dict[str, Any]], editor: str = "") -> bool:
         """Record a console command's progress; False when it could not be stored. An
         instructor's commands are not recorded (`report`)."""
@@ -486,10 +485,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
             return True
         try:
             assert self.learner is not None
-            row = await report_run(self.learner, self.display_name, challenge, trace, goals,
-                                   announce=False)
-            self.news.append((row, await workshop_board.after_run(
-                self.learner, challenge, editor, announce=False)))
+            self.news.append(await workshop_board.store_run(
+                self.learner, self.display_name, challenge, trace, goals, editor))
         except Exception:
             log.exception("could not record console progress for the board")
             return False

@@ -21,7 +21,7 @@ from django.test import override_settings
 from sandbox_socket import connect, send
 
 from sandbox import prepare, workers
-from sandbox.engine import default_scenario
+from sandbox.engine import default_scenario, load_scenario
 from sandbox.fairness import Gone
 from sandbox.workers import POOL
 
@@ -110,9 +110,15 @@ async def test_a_run_and_a_lint_are_answered_from_a_worker_process() -> None:
 @pytest.mark.django_db(transaction=True)
 async def test_a_runaway_evaluation_ends_in_an_error_frame_and_the_socket_goes_on(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workers, "HARD_LIMIT_SECONDS", 0.001)
+    # 500 replicas take a worker a few hundred milliseconds: far past a 20 ms limit, even on a
+    # loaded machine where the loop looks at the clock late.
+    monkeypatch.setattr(workers, "HARD_LIMIT_SECONDS", 0.02)
     socket = await connect()
-    await send(socket, type="run", manifest=POD, speed=16)
+    big = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+           "  replicas: 500\n  selector:\n    matchLabels:\n      app: web\n  template:\n"
+           "    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n"
+           "      - name: web\n        image: nginx:1.25\n")
+    await send(socket, type="run", manifest=big, speed=16)
     (error,) = await frames_until(socket, {"accepted", "error"})
     assert error["type"] == "error" and error["code"] == "too_long"
     assert "stopped" in error["message"]
@@ -156,3 +162,15 @@ def test_the_workers_load_neither_django_nor_the_database() -> None:
                           env={k: v for k, v in os.environ.items()
                                if k != "DJANGO_SETTINGS_MODULE"})
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+async def test_a_scenario_is_pickled_once_and_unpickled_once_per_worker() -> None:
+    scenario = default_scenario()
+    first, second = workers.Shipped(scenario), workers.Shipped(scenario)
+    assert first.blob is second.blob  # pickled once in this process
+    pid = await POOL.call(os.getpid)
+    kept = [await POOL.call(id, workers.Shipped(scenario)) for _ in range(3)]
+    assert await POOL.call(os.getpid) == pid  # the same worker answered each time
+    assert len(set(kept)) == 1, "the worker unpickled the scenario again for each call"
+    other = load_scenario("name: other\nnodes:\n  - name: node-z\n")
+    assert await POOL.call(id, workers.Shipped(other)) != kept[0]
