@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -75,6 +76,12 @@ SQLITE_OPTIONS: dict[str, object] = {
 }
 
 
+# An SQLite connection is kept between the sockets' database calls (all made in Channels' one
+# database thread): opening one, with its PRAGMAs, for every run's write was a fifth of the
+# event loop process's time per run (bench/server.py). HTTP requests each run in a thread of
+# their own under ASGI, and their connections still end with the thread.
+SQLITE_CONNECTIONS: dict[str, Any] = {"conn_max_age": 600, "conn_health_checks": True}
+
 # PostgreSQL connections each server process keeps in its pool: with PostgreSQL's default of
 # 100 connections, four processes of 20 leave room for migrations and psql.
 DB_POOL_SIZE = int(os.environ.get("LUNCHBOX_DB_POOL_SIZE", "20"))
@@ -103,7 +110,7 @@ def env_database(name: str, default: dict[str, object]) -> dict[str, object]:
         if url.path in {"", "/"}:
             raise ImproperlyConfigured(
                 f"{name} has no SQLite file path (sqlite:////abs/path.db).")
-        config = dj_database_url.parse(raw)
+        config = dj_database_url.parse(raw, **SQLITE_CONNECTIONS)
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
     else:
         raise ImproperlyConfigured(
@@ -219,6 +226,8 @@ DATABASES = {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "lunchbox.sqlite3",
             "OPTIONS": dict(SQLITE_OPTIONS),
+            "CONN_MAX_AGE": SQLITE_CONNECTIONS["conn_max_age"],
+            "CONN_HEALTH_CHECKS": SQLITE_CONNECTIONS["conn_health_checks"],
             # Tests use Django's shared-cache in-memory SQLite (visible to the worker threads
             # of database_sync_to_async), so parallel test runs never share a file.
         },
