@@ -263,7 +263,7 @@ def _block(rng: random.Random, indent: int, depth: int) -> list[str]:
 def test_random_pastes_read_the_same_on_both_paths() -> None:
     rng = random.Random(20261203)
     taken = 0
-    rounds = 2000
+    rounds = 3000
     for _ in range(rounds):
         text = "\n".join(_block(rng, 0, 0))
         text += rng.choice(["\n", "\n", "", "\n\n"])

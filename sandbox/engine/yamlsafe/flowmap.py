@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import ruamel.yaml.events as ev
 
@@ -24,84 +23,95 @@ from .flowquote import Rewrite, Unproven
 __all__ = ["mapped_events"]
 
 
-@dataclass(frozen=True, slots=True)
 class _Mark:
-    line: int
-    column: int
+    """A start mark in the original text (what the composer reads of one)."""
+
+    __slots__ = ("column", "line")
+
+    def __init__(self, line: int, column: int) -> None:
+        self.line, self.column = line, column
+
+
+_SCALAR, _START, _END = ev.ScalarEvent, ev.CollectionStartEvent, ev.CollectionEndEvent
+_NODE = (ev.ScalarEvent, ev.AliasEvent, ev.MappingStartEvent, ev.SequenceStartEvent)
 
 
 def mapped_events(done: Rewrite, events: Iterator[ev.Event]) -> Iterator[ev.Event]:
     """The C parser's events for `done.text`, as the pure parser gives them for the original."""
-    mapper = _Mapper(done)
+    inserted, empties = done.inserted, done.empties
+    quotes = iter(done.quotes)
+    quote = next(quotes, None)
+    quote_line, quote_column = quote[:2] if quote else (-1, -1)
+    # Per open collection: [is a mapping, is flow, nodes read so far].
+    stack: list[list[int]] = []
     held: ev.ScalarEvent | None = None  # an empty block value, waiting for the next event
     for event in events:
-        line, column = mapper.position(event)
+        mark = event.start_mark
+        line, column = mark.line, mark.column
+        if line > quote_line >= 0 or line == quote_line and column >= quote_column:
+            assert quote is not None
+            if _is_quoted(event, quote, stack):
+                quote = next(quotes, None)
+                quote_line, quote_column = quote[:2] if quote else (-1, -1)
+        shifted = inserted.get(line)
+        if shifted:
+            column -= bisect_left(shifted, column)
+            event.start_mark = _Mark(line, column)
         if held is not None:
             held.start_mark = _Mark(line, column) if (line, column) < done.end else \
                 _Mark(*done.end)
             yield held
             held = None
-        if mapper.place(event, line, column):
-            yield event
-        else:
-            held = event  # type: ignore[assignment]
-    if mapper.pending is not None or held is not None:
+        value = False
+        if stack and isinstance(event, _NODE):
+            parent = stack[-1]
+            value = parent[0] == 1 and parent[2] % 2 == 1
+            parent[2] += 1
+        if isinstance(event, _SCALAR):
+            if not event.value and not event.style and _held(event, value, stack, empties):
+                held = event
+                continue
+        elif isinstance(event, _START):
+            stack.append(_opened(event, line, column, stack, done))
+        elif isinstance(event, _END):
+            stack.pop()
+        yield event
+    if quote is not None or held is not None:
         raise Unproven
 
 
-class _Mapper:
-    def __init__(self, done: Rewrite) -> None:
-        self.done = done
-        self.expected = iter(done.quotes)
-        self.pending = next(self.expected, None)
-        self.open: list[list[int]] = []  # per open collection: is a mapping, is flow, nodes read
-
-    def position(self, event: ev.Event) -> tuple[int, int]:
-        """The event's (line, column) in the original text; checks an inserted quote."""
+def _held(event: ev.ScalarEvent, value: bool, stack: list[list[int]],
+          empties: dict[tuple[int, int], tuple[int, int]]) -> bool:
+    """Place an empty scalar as the pure parser does; True when it waits for the next event."""
+    if stack and stack[-1][1]:
         mark = event.start_mark
-        line, column = mark.line, mark.column
-        pending = self.pending
-        if pending is not None and (line, column) >= pending[:2]:
-            if (line, column) > pending[:2]:
-                raise Unproven  # the C parser read an inserted quote as something else
-            if isinstance(event, ev.ScalarEvent):
-                self._check_quoted(event, pending)
-                event.style, event.implicit = None, (True, False)
-                self.pending = next(self.expected, None)
-        shifted = self.done.inserted.get(line)
-        if shifted:
-            column -= bisect_left(shifted, column)
-            event.start_mark = _Mark(line, column)
-        return line, column
+        moved = empties.get((mark.line, mark.column))
+        if moved is not None:
+            event.start_mark = _Mark(*moved)
+        return False
+    return value
 
-    def _check_quoted(self, event: ev.ScalarEvent, quote: tuple[int, int, int, str]) -> None:
-        line, _, closing, value = quote
-        end = event.end_mark
-        if (event.style != "'" or event.value != value or event.tag is not None
-                or not self.open or not self.open[-1][1]
-                or (end.line, end.column) != (line, closing + 1)):
-            raise Unproven
 
-    def place(self, event: ev.Event, line: int, column: int) -> bool:
-        """Track the open collections; False for an empty block value (placed by the caller)."""
-        value = False
-        if self.open and isinstance(event, ev.NodeEvent):
-            parent = self.open[-1]
-            value = parent[0] == 1 and parent[2] % 2 == 1
-            parent[2] += 1
-        if isinstance(event, ev.CollectionStartEvent):
-            flow = 1 if event.flow_style else 0
-            if flow and not (self.open and self.open[-1][1]) \
-                    and (line, column) not in self.done.collections:
-                raise Unproven  # a flow collection the scan did not read
-            self.open.append([int(isinstance(event, ev.MappingStartEvent)), flow, 0])
-        elif isinstance(event, ev.CollectionEndEvent):
-            self.open.pop()
-        elif isinstance(event, ev.ScalarEvent) and not event.value and not event.style:
-            if self.open and self.open[-1][1]:
-                moved = self.done.empties.get((line, column))
-                if moved is not None:
-                    event.start_mark = _Mark(*moved)
-            elif value:
-                return False
-        return True
+def _opened(event: ev.CollectionStartEvent, line: int, column: int, stack: list[list[int]],
+            done: Rewrite) -> list[int]:
+    flow = 1 if event.flow_style else 0
+    if flow and not (stack and stack[-1][1]) and (line, column) not in done.collections:
+        raise Unproven  # a flow collection the scan did not read
+    return [int(isinstance(event, ev.MappingStartEvent)), flow, 0]
+
+
+def _is_quoted(event: ev.Event, quote: tuple[int, int, int, str],
+               stack: list[list[int]]) -> bool:
+    """Whether `event`, at or past the next inserted quote, is its scalar (made plain again)."""
+    line, column, closing, value = quote
+    mark = event.start_mark
+    if (mark.line, mark.column) != (line, column):
+        raise Unproven  # the C parser read an inserted quote as something else
+    if not isinstance(event, ev.ScalarEvent):
+        return False  # a collection starting at the same place (`[a:b: c]`)
+    end = event.end_mark
+    if (event.style != "'" or event.value != value or event.tag is not None or not stack
+            or not stack[-1][1] or (end.line, end.column) != (line, closing + 1)):
+        raise Unproven
+    event.style, event.implicit = None, (True, False)
+    return True

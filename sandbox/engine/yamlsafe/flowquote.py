@@ -65,6 +65,14 @@ _FLOW_TOKEN = re.compile(
     r")",
     re.S,
 )
+# A run of tokens that need nothing done (most of a paste): `{`, `[`, `,`, and plain scalars
+# without `:` or `?` followed on their line by `,`, `]`, `}`, or by `: ` and a value. Read with
+# one match; what ends it is read by `_FLOW_TOKEN`.
+_QUIET = r"[^ \t\r\n,\[\]{}:?]"
+_QUIET_PLAIN = rf"{_PLAIN_FIRST}{_QUIET}*(?:[ ]+[^ \t\r\n,\[\]{{}}:?\#]{_QUIET}*)*"
+_QUIET_RUN = re.compile(
+    rf"(?:[ ]*(?:[\[{{,]|{_QUIET_PLAIN}(?:[ ]*:(?=[ ]+[^ ,\]}}\r\n\#])|(?=[ ]*[,\]}}]))))+")
+_OPENERS = re.compile(r"[\[{]")
 # After a plain scalar at the end of a line: the first character of the next non-blank line.
 _NEXT_LINE = re.compile(r"[ ]*(?:\r?\n[ ]*)+(?P<char>[^ \r\n])")
 _ENDS_PLAIN = frozenset("#,[]{}")
@@ -166,7 +174,15 @@ class _FlowScan:
         self.anchor = self.value_end = 0
 
     def run(self, start: int) -> int:
-        for token in _FLOW_TOKEN.finditer(self.text, start):
+        text, pos = self.text, start
+        while True:
+            # (not after a `:`, where a `,` or closer would be an empty value to note)
+            quiet = _QUIET_RUN.match(text, pos) if self.previous != "value" else None
+            if quiet is not None:
+                self._quiet(quiet.group(), quiet.end())
+            token = _FLOW_TOKEN.match(text, quiet.end() if quiet else pos)
+            assert token is not None  # `other` matches anything, the end too
+            pos = token.end()
             kind = token.lastgroup or ""
             if self.previous == "value" and kind in ("comma", "close"):
                 self.found.empties.append((token.start(kind), self.value_end))
@@ -189,7 +205,14 @@ class _FlowScan:
             elif kind not in ("comma", "quoted"):
                 raise _GiveUp
             self.previous = kind
-        raise _GiveUp  # pragma: no cover - `other` matches the end, which gives up above
+
+    def _quiet(self, run: str, end: int) -> None:
+        """After a quiet run: its brackets are open, its last token is the previous one."""
+        self.stack += _OPENERS.findall(run)
+        last = run[-1]
+        self.previous = "open" if last in "[{" else "comma" if last == "," else \
+            "value" if last == ":" else "plain"
+        self.value_end = end
 
     def _plain(self, begin: int, end: int) -> None:
         text = self.text
@@ -218,7 +241,7 @@ class _FlowScan:
             # `{"a":1}`: the pure parser takes `:` as the value indicator after a quoted key.
             if self.previous != "quoted" or self.stack[-1] != "{":
                 raise _GiveUp
-        elif self.previous in ("close", "open", "comma"):
+        elif self.previous in ("close", "open", "comma", "anchor", ""):
             # A collection as a key (its length would grow past libyaml's limit), or an empty
             # key, which the two parsers read differently.
             raise _GiveUp
