@@ -44,10 +44,11 @@ _NODE_START = re.compile(
     r"(?:(?P<flow>[\[{])|(?P<block>[|>][-+0-9]*[ ]*(?:\#[^\r\n]*)?(?:\r?\n|\Z)))",
     re.M,
 )
+_CANDIDATE = re.compile(r"[\[{|>]")
 _LINE_REST = re.compile(r"[ ]*(?:\#[^\r\n]*)?(?:\r?\n|\Z)")
 _INDENT = re.compile(r"[ ]*")
 
-_CHUNK = r"(?:[^ \t\r\n,\[\]{}:]|:(?![ \t\r\n]|\Z))"
+_CHUNK = r"(?:[^ \t\r\n,\[\]{}:]+|:(?![ \t\r\n]|\Z))"  # runs: one alternation per colon
 _PLAIN_FIRST = r"(?:[^ \t\r\n\-?:,\[\]{}\#&*!|>'\"%@`]|-(?![ \t\r\n,\[\]{}]|\Z))"
 _FLOW_TOKEN = re.compile(
     r"[ ]*(?:"
@@ -60,7 +61,7 @@ _FLOW_TOKEN = re.compile(
     r"|(?P<comment>\#[^\r\n]*)"
     r"|(?P<quoted>'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\")"
     r"|(?P<anchor>[&*][A-Za-z0-9_-]+(?=[ \r\n,\]}]|\Z))"
-    rf"|(?P<plain>{_PLAIN_FIRST}{_CHUNK}*(?:[ ]+(?!\#){_CHUNK}+)*)"
+    rf"|(?P<plain>(?>{_PLAIN_FIRST}{_CHUNK}*(?:[ ]+(?!\#){_CHUNK}+)*))"
     r"|(?P<other>.|\Z)"
     r")",
     re.S,
@@ -69,7 +70,9 @@ _FLOW_TOKEN = re.compile(
 # without `:` or `?` followed on their line by `,`, `]`, `}`, or by `: ` and a value. Read with
 # one match; what ends it is read by `_FLOW_TOKEN`.
 _QUIET = r"[^ \t\r\n,\[\]{}:?]"
-_QUIET_PLAIN = rf"{_PLAIN_FIRST}{_QUIET}*(?:[ ]+[^ \t\r\n,\[\]{{}}:?\#]{_QUIET}*)*"
+# (atomic: a shorter match is never followed by what the run needs, and backtracking into a
+# long scalar would cost time in proportion to its length for nothing)
+_QUIET_PLAIN = rf"(?>{_PLAIN_FIRST}{_QUIET}*(?:[ ]+[^ \t\r\n,\[\]{{}}:?\#]{_QUIET}*)*)"
 _QUIET_RUN = re.compile(
     rf"(?:[ ]*(?:[\[{{,]|{_QUIET_PLAIN}(?:[ ]*:(?=[ ]+[^ ,\]}}\r\n\#])|(?=[ ]*[,\]}}]))))+")
 _OPENERS = re.compile(r"[\[{]")
@@ -127,21 +130,26 @@ class _Found:
     empties: list[tuple[int, int]]  # an empty flow value: libyaml's offset, the pure one's
 
 
-def _scan_blocks(text: str, found_: _Found) -> None:
-    size, pos = len(text), 0
-    while pos < size:
-        found = _NODE_START.search(text, pos)
-        if found is None:
-            return
-        if found.group("block") is not None:
-            pos = _skip_block_scalar(text, found.start(), found.end())
+def _scan_blocks(text: str, found: _Found) -> None:
+    """Each line with a `[`, `{`, `|` or `>` is matched against `_NODE_START`, once."""
+    pos = 0  # always the start of a line: what is before it is read
+    for candidate in _CANDIDATE.finditer(text):
+        if candidate.start() < pos:
             continue
-        found_.collections.append(found.start("anchor" if found.group("anchor") else "flow"))
-        end = _scan_flow(text, found.start("flow"), found_)
-        rest = _LINE_REST.match(text, end)
-        if rest is None:
-            raise _GiveUp  # something after the collection on its line (a key?)
-        pos = max(rest.end(), pos + 1)
+        line_start = text.rfind("\n", 0, candidate.start()) + 1
+        start = _NODE_START.match(text, line_start)
+        if start is None:
+            newline = text.find("\n", candidate.start())
+            pos = len(text) if newline < 0 else newline + 1
+        elif start.group("block") is not None:
+            pos = _skip_block_scalar(text, line_start, start.end())
+        else:
+            found.collections.append(start.start("anchor" if start.group("anchor") else "flow"))
+            end = _scan_flow(text, start.start("flow"), found)
+            rest = _LINE_REST.match(text, end)
+            if rest is None:
+                raise _GiveUp  # something after the collection on its line (a key?)
+            pos = rest.end()
 
 
 def _skip_block_scalar(text: str, line_start: int, pos: int) -> int:
