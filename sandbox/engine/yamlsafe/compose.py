@@ -15,7 +15,7 @@ import ruamel.yaml.events as ev
 
 from ..problems import ManifestError, Problem
 from .resolve import TooLarge, resolve_plain
-from .tree import Document, Mapping, Node, Scalar, ScalarValue, Sequence, describe
+from .tree import Document, Mapping, Node, Scalar, ScalarValue, Sequence, describe, new_scalar
 
 MAX_PROBLEMS = 50  # collected per paste; the rest are counted
 
@@ -90,7 +90,7 @@ class Composer:
     def feed(self, event: ev.Event) -> None:
         mark = event.start_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        if isinstance(event, ev.ScalarEvent):
+        if type(event) is ev.ScalarEvent or isinstance(event, ev.ScalarEvent):
             scalar = self._scalar(event, line, column)
             if event.anchor:
                 self.anchors[event.anchor] = scalar
@@ -131,7 +131,7 @@ class Composer:
             self.report(Problem(
                 f"integer {_short(text)} is too large (more than 64 bits)", line, column,
                 hint="quote it if it is meant as text"))
-        return Scalar(value, line, column, not plain, text)
+        return new_scalar(value, line, column, not plain, text)
 
     def _tagged(self, tag: str, text: str, line: int, column: int) -> ScalarValue:
         kind = tag[len(_YAML_TAG):]
@@ -202,10 +202,12 @@ class Composer:
             return
         frame = self.stack[-1]
         frame.size += node.size
-        frame.height = max(frame.height, node.height + 1)
+        height = node.height
+        if height >= frame.height:
+            frame.height = height + 1
         if frame.size > self.max_nodes:
             self._too_many_nodes(frame)
-        if len(self.stack) + node.height > self.max_depth:
+        if len(self.stack) + height > self.max_depth:
             raise ManifestError([*self.problems, self._too_deep(node)])
         if not frame.is_mapping:
             frame.items.append(node)
