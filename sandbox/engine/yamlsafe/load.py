@@ -20,8 +20,13 @@ timestamps stay strings. Merge keys (`<<: *base`) are supported, as in kubectl.
 
 Everything wrong is raised as one `ManifestError` carrying `Problem`s with line and column.
 
-This module is the entry point and the pre-parse checks. The tree is `yamltree`, the composer
-`yamlcompose`, plain-scalar resolution `yamlresolve`; the tree and limits are re-exported here.
+The C parser (libyaml) reads a paste when it can. It refuses a colon inside a plain scalar of a
+flow collection (`{image: nginx:1.25}`); such a paste is read by the C parser after `flowquote`
+has quoted those scalars, its events mapped back and checked by `flowmap` (the same values and
+positions as the pure parser's), or else by ruamel's pure-Python parser, about ten times slower.
+
+This module is the entry point and the pre-parse checks. The tree is `tree`, the composer
+`compose`, plain-scalar resolution `resolve`; the tree and limits are re-exported here.
 """
 
 from __future__ import annotations
