@@ -286,3 +286,22 @@ def test_random_pastes_read_the_same_on_both_paths() -> None:
             taken += 1
             assert result == pure(text), text
     assert taken > rounds // 3
+
+
+_PIECES = [*"ab:: ,,[]{}#'\"-?&*!|>%@`\n\\.1é😀", "nginx:1.25", "k: v", ": ", "- ", "  ", "\n  ",
+           "&x ", "*x", "'a:b'", '"c:d"', "--- ", "..."]
+
+
+def test_random_characters_in_flow_collections_read_the_same_on_both_paths() -> None:
+    rng = random.Random(12032026)
+    taken = 0
+    for _ in range(3000):
+        lead = rng.choice(["a: {", "a: [", "- {", "- [", "{", "[", "a: &x {", "k: {x: y:z, "])
+        body = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 25)))
+        text = (lead + body + ("}" if "{" in lead else "]")
+                + rng.choice(["\n", "", "\nb: c\n", "\nb: {c: d:e}\n", " # z\n"]))
+        result = fast(text)
+        if result is not None:
+            taken += 1
+            assert result == pure(text), text
+    assert taken > 60
