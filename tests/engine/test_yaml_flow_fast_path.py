@@ -134,6 +134,8 @@ TAKEN = [
     "a: {b: c:d, : e}\n",
     "a: [b:c, : e]\n",
     "a: {b: c:d}\nb: [c, {d: }]\ne:\n",
+    "a: {b: c:d}\ne: &x\nf: !!str\ng: !!null\nh: [&y , i: &z ]\n",
+    "a: {b: c:d}\nb:\n  - \n  - &x\n  -\nc: &y\n  d:\n",
 ]
 
 
@@ -241,6 +243,12 @@ def _flow(rng: random.Random, depth: int) -> str:
     return "[" + gap() + ("," + gap()).join(atom() for _ in range(count)) + gap() + "]"
 
 
+_BLOCK_VALUES = [
+    "plain", "'q: x'", "1", "nginx:1.25", "*an", "two words\n    go on", '"esc \\x41 \\u00e9 \\t"',
+    '"multi\n    line"', "'it''s'", "~", "yes", "0o17", "a # comment", "!!str 1", "&an x",
+]
+
+
 def _block(rng: random.Random, indent: int, depth: int) -> list[str]:
     pad = " " * indent
     lines: list[str] = []
@@ -253,16 +261,18 @@ def _block(rng: random.Random, indent: int, depth: int) -> list[str]:
             lines.append(f"{lead}{'' if sequence else ' '}{anchor}{_flow(rng, 0)}"
                          + rng.choice(["", "", " # note", "  "]))
         elif roll < 0.65:
-            lines.append(f"{lead}{'' if sequence else ' '}"
-                         + rng.choice(["plain", "'q: x'", "1", "nginx:1.25", "*an"]))
+            lines.append(f"{lead}{'' if sequence else ' '}" + rng.choice(_BLOCK_VALUES))
         elif roll < 0.75:
-            lines.append(lead.rstrip() if sequence else lead)
+            empty = lead.rstrip() if sequence else lead
+            lines.append(empty + rng.choice(["", "", " &an", " !!str", " # note"]))
         elif roll < 0.82:
-            lines.append(f"{lead}{'' if sequence else ' '}|")
-            lines += [f"{pad}  {{text: not:flow}}", f"{pad}  more"]
+            lines.append(f"{lead}{'' if sequence else ' '}" + rng.choice(["|", "|-", ">+", ">"]))
+            lines += [f"{pad}  {{text: not:flow}}", "", f"{pad}   more"][:rng.randint(1, 3)]
         elif depth < 3:
             lines.append(lead.rstrip() if sequence else lead)
-            lines += _block(rng, indent + 2, depth + 1)
+            # a list under a key may be written at the key's own indentation
+            deeper = indent if not sequence and rng.random() < 0.2 else indent + 2
+            lines += _block(rng, deeper, depth + 1)
         else:
             lines.append(f"{pad}# a comment {{x: y:z}}")
     return lines
@@ -280,7 +290,7 @@ def test_random_pastes_read_the_same_on_both_paths() -> None:
         if rng.random() < 0.05:
             text = "\ufeff" + text
         if rng.random() < 0.05:
-            text = text + "---\n" + text
+            text = text + rng.choice(["---\n", "...\n---\n", "---\n---\n"]) + text
         result = fast(text)
         if result is not None:
             taken += 1

@@ -82,7 +82,10 @@ def mapped_events(done: Rewrite, events: Iterator[ev.Event]) -> Iterator[ev.Even
 
 def _held(event: ev.ScalarEvent, value: bool, stack: list[list[int]],
           empties: dict[tuple[int, int], tuple[int, int]]) -> bool:
-    """Place an empty scalar as the pure parser does; True when it waits for the next event."""
+    """Place an empty scalar as the pure parser does; True when it waits for the next event.
+    (One with an anchor or a tag starts at that in both parsers.)"""
+    if event.anchor or event.tag is not None:
+        return False
     if stack and stack[-1][1]:
         mark = event.start_mark
         moved = empties.get((mark.line, mark.column))
