@@ -89,7 +89,38 @@ def needs_pure(text: str) -> bool:
     return False
 
 
+REALISTIC = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web, tier: front}}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      nodeSelector: {kubernetes.io/os: linux}
+      tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]
+      imagePullSecrets: [{name: regcred}]
+      containers:
+      - {name: web, image: registry.example.com:5000/team/web:1.4.2, ports: [{containerPort: 80}]}
+      - name: sidecar
+        image: busybox@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+        command: [sh, -c, "while true; do sleep 3600; done"]
+        env: [{name: UPSTREAM, value: http://api:8080/v1}, {name: MODE, value: "a:b"}]
+        resources: {limits: {cpu: 500m, memory: 128Mi}, requests: {cpu: 100m}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf}
+data:
+  config.json: |
+    {"listen": "0.0.0.0:80", "upstreams": [api:8080]}
+  level: {debug: 'on'}
+"""
+
 TAKEN = [
+    REALISTIC,
     "{name: web, image: nginx:1.25}\n",
     "a: {b: c:d}\n",
     "a: [x:1, 'y:2', \"z:3\", w]\n",
@@ -154,6 +185,7 @@ def test_fast_path_reads_like_the_pure_parser(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    REALISTIC,
     "a: {name: web, image: nginx:1.25}\n",
     "a: [\n  {name: a, image: nginx:1.25},\n  {name: b, image: nginx:1.26},\n]\n",
     "a: {b: é:ü, c: 😀:x}\n",
