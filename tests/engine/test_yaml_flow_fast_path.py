@@ -219,6 +219,23 @@ def test_what_the_rewrite_does_not_model_goes_to_the_pure_parser(text: str) -> N
     assert public == pure(text)
 
 
+@pytest.mark.parametrize(("text", "limits"), [
+    ("a: " + "[" * 70 + "b:c" + "]" * 70 + "\n", LIMITS),
+    ("a: [" + ", ".join(f"{{k: v:{i}}}" for i in range(40)) + "]\n", {**LIMITS, "max_nodes": 50}),
+    ("a: &x [b:c, d:e]\nb: [*x, *x, *x, *x, *x, *x]\n", {**LIMITS, "max_nodes": 12}),
+    ("".join(f"---\na: {{b: c:{i}}}\n" for i in range(5)), {**LIMITS, "max_documents": 3}),
+])
+def test_limits_stop_the_fast_path_where_they_stop_the_pure_one(
+        text: str, limits: dict[str, int]) -> None:
+    done = rewrite(text)
+    assert done is not None
+    with pytest.raises(ManifestError) as on_fast:
+        yamlload._compose(text, limits, pure=False, fast=done)
+    with pytest.raises(ManifestError) as on_pure:
+        yamlload._compose(text, limits, pure=True)
+    assert problems(on_fast.value) == problems(on_pure.value)
+
+
 def test_a_long_quoted_key_is_left_to_the_pure_parser() -> None:
     text = "a: {" + "k:" * 600 + ": v}\n"
     assert fast(text) is None
