@@ -176,7 +176,7 @@ def test_fast_path_reads_like_the_pure_parser(text: str) -> None:
     result = fast(text)
     assert result is None or result == expected
     if not needs_pure(text):
-        return  # the C parser reads it alone (`{b: x?y}` it refuses: see docs/performance.md)
+        return  # the C parser reads it alone
     try:  # and the entry point, whichever path it takes
         public: Any = outcome(safe_load_documents(text))
     except ManifestError as error:
@@ -234,6 +234,16 @@ def test_limits_stop_the_fast_path_where_they_stop_the_pure_one(
     with pytest.raises(ManifestError) as on_pure:
         yamlload._compose(text, limits, pure=True)
     assert problems(on_fast.value) == problems(on_pure.value)
+
+
+@pytest.mark.parametrize("text", [
+    "a: {b: x?y}\n", "a: [x?y, z]\n", "a: [x ?y]\n", "a: {x?y: 1}\n",
+])
+def test_a_question_mark_inside_a_flow_scalar_is_read_like_the_pure_parser(text: str) -> None:
+    # libyaml ends a flow plain scalar at `?` and refuses the rest; kubectl and ruamel's pure
+    # parser read `x?y`. Such a paste takes the same way as one with a colon.
+    assert needs_pure(text)
+    assert outcome(safe_load_documents(text)) == pure(text)
 
 
 def test_a_long_quoted_key_is_left_to_the_pure_parser() -> None:

@@ -99,7 +99,21 @@ def safe_load_documents(
 
 
 class _FlowColon(Exception):
-    """The C scanner stopped at a colon inside a flow collection."""
+    """The C scanner stopped at a colon, or a `?`, inside a plain scalar of a flow collection."""
+
+
+def _flow_refusal(error: MarkedYAMLError, text: str) -> bool:
+    """Whether libyaml refused what the pure parser reads: a colon inside a flow plain scalar,
+    or a `?` (libyaml ends a flow plain scalar there: `{url: x?y}`)."""
+    if error.problem == "found unexpected ':'":
+        return True
+    mark = error.problem_mark
+    if mark is None or not (error.problem or "").startswith("did not find expected ','"):
+        return False
+    line: int = mark.line
+    column: int = mark.column
+    lines = text.splitlines()
+    return line < len(lines) and lines[line][column:column + 1] == "?"
 
 
 def _compose(text: str, limits: dict[str, int], *, pure: bool,
@@ -113,7 +127,7 @@ def _compose(text: str, limits: dict[str, int], *, pure: bool,
     except MarkedYAMLError as error:
         if fast is not None:
             raise Unproven from None  # the pure parser says where the original text is wrong
-        if not pure and error.problem == "found unexpected ':'":
+        if not pure and _flow_refusal(error, text):
             raise _FlowColon from None
         raise ManifestError([*composer.problems, _syntax_problem(error, text),
                              *composer.dropped()]) from None
