@@ -216,6 +216,37 @@ def test_too_many_pods_is_a_manifest_error_not_a_hang():
         expand_workloads([obj("Deployment", "web", replicas=100_000_000)], [])
 
 
+def wide(containers: int) -> PodSpec:
+    return PodSpec(containers=tuple(Container(f"c{i}", "nginx") for i in range(containers)))
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "ReplicaSet", "StatefulSet"])
+def test_too_many_containers_is_refused_before_the_pods_are_planned(kind, monkeypatch):
+    import sandbox.engine.cluster.workloads as workloads
+
+    def no_hash(template: Any) -> str:
+        raise AssertionError("the template was hashed")
+
+    monkeypatch.setattr(workloads, "template_hash", no_hash)
+    with pytest.raises(ManifestError, match=f"{kind}/web would bring the container count above "
+                                            "1000, the most one sandbox evaluation simulates"):
+        expand_workloads([obj(kind, "web", replicas=3, pod_spec=wide(400))], [])
+
+
+def test_pods_already_planned_count_towards_the_early_refusal():
+    first = obj("Pod", "p", pod_spec=wide(600))
+    with pytest.raises(ManifestError, match="Deployment/web would bring the container count"):
+        expand_workloads([first, obj("Deployment", "web", replicas=1, pod_spec=wide(401))], [])
+    with pytest.raises(ManifestError, match="Deployment/web would bring the pod count above 500"):
+        expand_workloads([obj("Deployment", "a", replicas=400),
+                          obj("Deployment", "web", replicas=101)], [])
+
+
+def test_a_workload_of_no_replicas_is_not_refused_for_its_containers():
+    expansion = expand_workloads([obj("Deployment", "web", replicas=0, pod_spec=wide(1001))], [])
+    assert expansion.pods == []
+
+
 def test_workload_without_pod_template_is_a_manifest_error():
     broken = KubeObject("apps/v1", "Deployment", "web", pod_spec=None)
     with pytest.raises(ManifestError, match="has no pod template"):

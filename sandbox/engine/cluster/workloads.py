@@ -133,6 +133,26 @@ def _too_many(obj: KubeObject) -> ManifestError:
 
 
 
+def _too_many_containers(obj: KubeObject) -> ManifestError:
+    return object_error(obj, f"{obj.ref} would bring the container count above "
+                             f"{MAX_CONTAINERS}, the most one sandbox evaluation simulates")
+
+
+_REPLICATED = frozenset(("Deployment", "ReplicaSet", "StatefulSet"))
+
+
+def _check_room(obj: KubeObject, pods: int, containers: int) -> None:
+    """Refuse a replicated workload past the limits before its pods are planned (a template
+    hash, one plan per replica): the same checks, in the same order, as after planning."""
+    if obj.kind not in _REPLICATED or obj.pod_spec is None:
+        return
+    count = _count(obj.replicas, obj, "replicas")
+    if pods + count > MAX_PODS:
+        raise _too_many(obj)
+    if containers + count * len(obj.pod_spec.all_containers) > MAX_CONTAINERS:
+        raise _too_many_containers(obj)
+
+
 def _require_spec(obj: KubeObject) -> PodSpec:
     if obj.pod_spec is None:
         raise object_error(obj, f"{obj.ref} has no pod template (spec.template.spec)")
@@ -335,14 +355,13 @@ def expand_workloads(objects: Iterable[KubeObject], nodes: Sequence[Node]) -> Ex
         controller = _CONTROLLERS.get(obj.kind)
         if controller is None:
             continue
+        _check_room(obj, len(plans), containers)
         planned = controller(obj, nodes)
         if len(plans) + len(planned) > MAX_PODS:
             raise _too_many(obj)
         containers += sum(len(item.spec.all_containers) for item in planned)
         if containers > MAX_CONTAINERS:
-            raise object_error(obj, f"{obj.ref} would bring the container count above "
-                                    f"{MAX_CONTAINERS}, the most one sandbox evaluation "
-                                    f"simulates")
+            raise _too_many_containers(obj)
         namespace = obj.effective_namespace
         for item in planned:
             name, occurrence = namer.name(namespace, item)

@@ -11,6 +11,7 @@ often part of a password). Operators (`|`, `;`, `&&`, `>`, …) become words mar
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..problems import ManifestError, Problem
@@ -20,6 +21,9 @@ __all__ = ["Word", "split_commands"]
 _OPERATOR_CHARS = ";&|<>()"
 _TWO_CHAR_OPERATORS = ("&&", "||", ";;", ">>", "<<", ">&", "<&", "&>")
 _EXPANDS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789@*#?$!-{(")
+# Characters with no meaning to the shell inside a word, read as one run (`#` too: it starts a
+# comment only where a word starts, which `run` checks first).
+_ORDINARY = re.compile(r"[^ \t\n\\'\"$`;&|<>()]+")
 _PUT_IN_SINGLE_QUOTES = "a value with `$`, `\"` or `` ` `` goes in single quotes: 'pa$$word'"
 
 
@@ -99,8 +103,10 @@ class _Lexer:
             elif char in _OPERATOR_CHARS:
                 self.operator()
             else:
-                self.append(char)
-                self.advance()
+                run = _ORDINARY.match(self.text, self.i)
+                assert run is not None  # `char` is ordinary
+                self.append(run.group())
+                self.i, self.column = run.end(), self.column + run.end() - self.i
         self.end_command()
         return self.commands
 

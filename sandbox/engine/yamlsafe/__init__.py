@@ -1,7 +1,8 @@
 """The YAML reader for hostile pastes: a composer with every node's line and column, plain
 scalars resolved as YAML 1.2's core schema, and limits on size, depth and aliases.
 
-`compose` builds the tree (`tree`), `resolve` types plain scalars, `load` is the entry point.
+`compose` builds the tree (`tree`), `resolve` types plain scalars, `load` is the entry point;
+`flowquote` and `flowmap` let the C parser read flow collections with colons in their values.
 """
 
 from __future__ import annotations

@@ -9,13 +9,22 @@ applied when their mapping closes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import ruamel.yaml.events as ev
 
 from ..problems import ManifestError, Problem
 from .resolve import TooLarge, resolve_plain
-from .tree import Document, Mapping, Node, Scalar, ScalarValue, Sequence, describe
+from .tree import (
+    Document,
+    Mapping,
+    Node,
+    Scalar,
+    ScalarValue,
+    Sequence,
+    describe,
+    new_mapping,
+    new_scalar,
+    new_sequence,
+)
 
 MAX_PROBLEMS = 50  # collected per paste; the rest are counted
 
@@ -33,22 +42,22 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@dataclass
 class _Frame:
-    """A collection being read."""
+    """A collection being read (a plain slots class: one is made per collection)."""
 
-    is_mapping: bool
-    line: int
-    column: int
-    anchor: str | None
-    items: list[Node] = field(default_factory=list)
-    values: dict[str, Node] = field(default_factory=dict)
-    keys: dict[str, Scalar] = field(default_factory=dict)
-    key: Scalar | None = None
-    key_pending: bool = False  # a key was read (maybe a bad one): the next node is its value
-    merges: list[Node] = field(default_factory=list)
-    size: int = 1
-    height: int = 1
+    __slots__ = ("anchor", "column", "height", "is_mapping", "items", "key", "key_pending",
+                 "keys", "line", "merges", "size", "values")
+
+    def __init__(self, is_mapping: bool, line: int, column: int, anchor: str | None) -> None:
+        self.is_mapping, self.line, self.column, self.anchor = is_mapping, line, column, anchor
+        self.items: list[Node] = []
+        self.values: dict[str, Node] = {}
+        self.keys: dict[str, Scalar] = {}
+        self.key: Scalar | None = None
+        self.key_pending = False  # a key was read (maybe a bad one): the next node is its value
+        self.merges: list[Node] = []
+        self.size = 1
+        self.height = 1
 
 
 class _MergeKey(Scalar):
@@ -90,7 +99,7 @@ class Composer:
     def feed(self, event: ev.Event) -> None:
         mark = event.start_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        if isinstance(event, ev.ScalarEvent):
+        if type(event) is ev.ScalarEvent or isinstance(event, ev.ScalarEvent):
             scalar = self._scalar(event, line, column)
             if event.anchor:
                 self.anchors[event.anchor] = scalar
@@ -131,7 +140,7 @@ class Composer:
             self.report(Problem(
                 f"integer {_short(text)} is too large (more than 64 bits)", line, column,
                 hint="quote it if it is meant as text"))
-        return Scalar(value, line, column, not plain, text)
+        return new_scalar(value, line, column, not plain, text)
 
     def _tagged(self, tag: str, text: str, line: int, column: int) -> ScalarValue:
         kind = tag[len(_YAML_TAG):]
@@ -184,11 +193,11 @@ class Composer:
         node: Node
         if frame.is_mapping:
             self._apply_merges(frame)
-            node = Mapping(frame.values, frame.keys, frame.line, frame.column, frame.size,
-                           frame.height)
+            node = new_mapping(frame.values, frame.keys, frame.line, frame.column, frame.size,
+                               frame.height)
         else:
-            node = Sequence(tuple(frame.items), frame.line, frame.column, frame.size,
-                            frame.height)
+            node = new_sequence(tuple(frame.items), frame.line, frame.column, frame.size,
+                                frame.height)
         if frame.anchor:
             self.open_anchors.discard(frame.anchor)
             self.anchors[frame.anchor] = node
@@ -202,10 +211,12 @@ class Composer:
             return
         frame = self.stack[-1]
         frame.size += node.size
-        frame.height = max(frame.height, node.height + 1)
+        height = node.height
+        if height >= frame.height:
+            frame.height = height + 1
         if frame.size > self.max_nodes:
             self._too_many_nodes(frame)
-        if len(self.stack) + node.height > self.max_depth:
+        if len(self.stack) + height > self.max_depth:
             raise ManifestError([*self.problems, self._too_deep(node)])
         if not frame.is_mapping:
             frame.items.append(node)

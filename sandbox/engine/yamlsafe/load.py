@@ -20,8 +20,13 @@ timestamps stay strings. Merge keys (`<<: *base`) are supported, as in kubectl.
 
 Everything wrong is raised as one `ManifestError` carrying `Problem`s with line and column.
 
-This module is the entry point and the pre-parse checks. The tree is `yamltree`, the composer
-`yamlcompose`, plain-scalar resolution `yamlresolve`; the tree and limits are re-exported here.
+The C parser (libyaml) reads a paste when it can. It refuses a colon inside a plain scalar of a
+flow collection (`{image: nginx:1.25}`); such a paste is read by the C parser after `flowquote`
+has quoted those scalars, its events mapped back and checked by `flowmap` (the same values and
+positions as the pure parser's), or else by ruamel's pure-Python parser, about ten times slower.
+
+This module is the entry point and the pre-parse checks. The tree is `tree`, the composer
+`compose`, plain-scalar resolution `resolve`; the tree and limits are re-exported here.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..problems import ManifestError, Problem
 from .compose import MAX_PROBLEMS, Composer
+from .flowmap import mapped_events
+from .flowquote import Rewrite, Unproven, rewrite
 from .tree import Document, Mapping, Node, Scalar, ScalarValue, Sequence, describe
 
 __all__ = [
@@ -76,29 +83,57 @@ def safe_load_documents(
     text = _checked_text(text, max_bytes)
     limits = {"max_documents": max_documents, "max_depth": max_depth, "max_nodes": max_nodes}
     try:
-        return _compose(text, pure=False, **limits)
+        return _compose(text, limits, pure=False)
     except _FlowColon:
-        # The libyaml bundled with ruamel.yaml.clib refuses `{image: nginx:1.25}`, which kubectl
-        # (go-yaml v2) and the pure parser accept: read such a paste with the pure parser.
-        return _compose(text, pure=True, **limits)
+        pass
+    # The libyaml bundled with ruamel.yaml.clib refuses `{image: nginx:1.25}`, which kubectl
+    # (go-yaml v2) and the pure parser accept. Quote such scalars for the C parser when that is
+    # shown to read the same (`flowquote`), else read the paste with the pure parser.
+    fast = rewrite(text[1:] if text.startswith("\ufeff") else text)
+    if fast is not None:
+        try:
+            return _compose(text, limits, pure=False, fast=fast)
+        except Unproven:
+            pass
+    return _compose(text, limits, pure=True)
 
 
 class _FlowColon(Exception):
-    """The C scanner stopped at a colon inside a flow collection."""
+    """The C scanner stopped at a colon, or a `?`, inside a plain scalar of a flow collection."""
 
 
-def _compose(text: str, *, pure: bool, max_documents: int, max_depth: int,
-             max_nodes: int) -> list[Document]:
-    composer = Composer(max_documents=max_documents, max_depth=max_depth, max_nodes=max_nodes)
+def _flow_refusal(error: MarkedYAMLError, text: str) -> bool:
+    """Whether libyaml refused what the pure parser reads: a colon inside a flow plain scalar,
+    or a `?` (libyaml ends a flow plain scalar there: `{url: x?y}`)."""
+    if error.problem == "found unexpected ':'":
+        return True
+    mark = error.problem_mark
+    if mark is None or not (error.problem or "").startswith("did not find expected ','"):
+        return False
+    line: int = mark.line
+    column: int = mark.column
+    lines = text.splitlines()
+    return line < len(lines) and lines[line][column:column + 1] == "?"
+
+
+def _compose(text: str, limits: dict[str, int], *, pure: bool,
+             fast: Rewrite | None = None) -> list[Document]:
+    composer = Composer(**limits)
+    events = _events(text, pure=pure) if fast is None else \
+        mapped_events(fast, _c_events(fast.text))
     try:
-        for event in _events(text, pure=pure):
+        for event in events:
             composer.feed(event)
     except MarkedYAMLError as error:
-        if not pure and error.problem == "found unexpected ':'":
+        if fast is not None:
+            raise Unproven from None  # the pure parser says where the original text is wrong
+        if not pure and _flow_refusal(error, text):
             raise _FlowColon from None
         raise ManifestError([*composer.problems, _syntax_problem(error, text),
                              *composer.dropped()]) from None
     except YAMLError as error:  # pragma: no cover - the reader's checks are done above
+        if fast is not None:
+            raise Unproven from None
         raise ManifestError([*composer.problems, Problem(f"YAML error: {error}")]) from None
     if composer.problems:
         raise ManifestError(composer.problems + composer.dropped())
@@ -187,16 +222,23 @@ def _forbidden_character(text: str, offset: int) -> Problem:
 
 def _events(text: str, *, pure: bool = False) -> Iterator[ev.Event]:
     if not pure and _CParser is not None and not _ODD_BREAKS.search(text):
-        parser = _CParser(text)
-        try:
-            while True:
-                event = parser.get_event()
-                yield event
-                if isinstance(event, ev.StreamEndEvent):
-                    return
-        finally:
-            parser.dispose()
+        yield from _c_events(text)
+        return
     yield from YAML(typ="safe", pure=True).parse(text)
+
+
+def _c_events(text: str) -> Iterator[ev.Event]:
+    if _CParser is None:  # pragma: no cover - the clib wheel is in our lock file
+        raise Unproven
+    parser = _CParser(text)
+    try:
+        while True:
+            event = parser.get_event()
+            yield event
+            if isinstance(event, ev.StreamEndEvent):
+                return
+    finally:
+        parser.dispose()
 
 
 # ----------------------------------------------------------------------------- syntax errors

@@ -104,6 +104,55 @@ class Mapping:
 
 Node = Scalar | Sequence | Mapping
 
+# The composer makes one node per value of a paste. A frozen dataclass's `__init__` goes through
+# `object.__setattr__` for each field; these set the slots directly, about twice as fast.
+_new = object.__new__
+_SCALAR_SLOTS = tuple(Scalar.__dict__[name].__set__
+                      for name in ("value", "line", "column", "quoted", "text"))
+_SEQUENCE_SLOTS = tuple(Sequence.__dict__[name].__set__
+                        for name in ("items", "line", "column", "size", "height"))
+_MAPPING_SLOTS = tuple(Mapping.__dict__[name].__set__
+                       for name in ("values", "keys", "line", "column", "size", "height"))
+
+
+def new_scalar(value: ScalarValue, line: int, column: int, quoted: bool, text: str) -> Scalar:
+    """`Scalar(value, line, column, quoted, text)`, faster."""
+    node = _new(Scalar)
+    set_value, set_line, set_column, set_quoted, set_text = _SCALAR_SLOTS
+    set_value(node, value)
+    set_line(node, line)
+    set_column(node, column)
+    set_quoted(node, quoted)
+    set_text(node, text)
+    return node
+
+
+def new_sequence(items: tuple[Node, ...], line: int, column: int, size: int,
+                 height: int) -> Sequence:
+    """`Sequence(items, line, column, size, height)`, faster."""
+    node = _new(Sequence)
+    set_items, set_line, set_column, set_size, set_height = _SEQUENCE_SLOTS
+    set_items(node, items)
+    set_line(node, line)
+    set_column(node, column)
+    set_size(node, size)
+    set_height(node, height)
+    return node
+
+
+def new_mapping(values: dict[str, Node], keys: dict[str, Scalar], line: int, column: int,
+                size: int, height: int) -> Mapping:
+    """`Mapping(values, keys, line, column, size, height)`, faster."""
+    node = _new(Mapping)
+    set_values, set_keys, set_line, set_column, set_size, set_height = _MAPPING_SLOTS
+    set_values(node, values)
+    set_keys(node, keys)
+    set_line(node, line)
+    set_column(node, column)
+    set_size(node, size)
+    set_height(node, height)
+    return node
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
