@@ -77,8 +77,8 @@ SQLITE_OPTIONS: dict[str, object] = {
 
 
 # An SQLite connection is kept between the sockets' database calls (all made in Channels' one
-# database thread): opening one, with its PRAGMAs, for every run's write was a fifth of the
-# event loop process's time per run (bench/server.py). HTTP requests each run in a thread of
+# database thread): opening one, with its PRAGMAs, for every run's write was about a tenth of
+# the server process's profile samples per run (py-spy). HTTP requests each run in a thread of
 # their own under ASGI, and their connections still end with the thread.
 SQLITE_CONNECTIONS: dict[str, Any] = {"conn_max_age": 600, "conn_health_checks": True}
 
