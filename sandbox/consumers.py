@@ -1,8 +1,10 @@
-"""The sandbox websocket: check a message, call `engine.evaluate`, pace its frames to the browser.
+"""The sandbox websocket: check a message, have it evaluated, pace its frames to the browser.
 
 The consumer only translates (docs/protocol.md): `protocol` parses messages and builds frames,
-`playback` paces them, `lessons.lookups` finds challenges and scenarios, `lessons.progress`
-records the run. Bad input of any kind is answered with an `error` frame; the socket stays open.
+`workers` runs the engine in a worker process, where `prepare` builds a run's frames,
+`playback` paces them, `lessons.lookups` finds challenges and scenarios, `workshop_board` and
+`lessons.progress` record the run; `socket_console` and `socket_predict` handle the console and
+predict mode. Bad input of any kind is answered with an `error` frame; the socket stays open.
 What a socket may ask for is bounded here: `limits` (how often), `fairness` (whose turn it is for
 an evaluation slot, and dropping the work of sockets that went away) and `backpressure` (playback
 waits for a browser that has not read what it was sent).
@@ -20,31 +22,37 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from lessons import clusters, lookups, workshop_board
+from lessons import lookups, workshop_board
 from lessons.board import is_staff
 from lessons.lookups import ChallengeRun
-from lessons.predictions import record_predictions
 from lessons.progress import announce, learner_for_socket
-from sandbox import fairness, limits, predictions, prepare, protocol, run_settings, workers
+from sandbox import (
+    fairness,
+    limits,
+    predictions,
+    prepare,
+    protocol,
+    run_settings,
+    socket_console,
+    socket_predict,
+    workers,
+)
 from sandbox.backpressure import SendWindow
 from sandbox.engine import (
     BuildRequest,
     ManifestError,
     Scenario,
-    default_scenario,
-    rescore,
 )
 from sandbox.playback import Playback
 from sandbox.prepare import PreparedRun, PreparedStep
 from sandbox.protocol import BadMessage
+from sandbox.socket_console import NOT_SAVED
 
 log = logging.getLogger(__name__)
 
 # A run that comes within RUN_INTERVAL_SECONDS of the previous run's `accepted` frame, while that
 # run still plays, is a double click: refused as `busy` (see `SandboxConsumer.refuse_if_busy`).
 RUN_INTERVAL_SECONDS = 0.5
-NOT_SAVED = ("your progress could not be saved (the server's database did not answer), so "
-             "this does not count; try again in a moment")
 TOO_LONG = ("the simulation of this paste ran past {limit:g} seconds and was stopped; paste "
             "fewer pods, containers or layers")
 # Step frames carry an `ack` token every ACK_EVERY frames, and sooner once ACK_BYTES have gone
@@ -52,26 +60,6 @@ TOO_LONG = ("the simulation of this paste ran past {limit:g} seconds and was sto
 # cumulative, so the send window still knows how far the browser has read, for a sixteenth of
 # the acks to receive (each cost about 50 µs of the server's time).
 ACK_EVERY, ACK_BYTES = 16, 64 * 1024
-
-
-async def resolve_scenario(slug: str | None) -> Scenario:
-    """The world of scenario `slug`: from `lookups`' cache when it is fresh (no query, no thread
-    hop), else read once in a thread."""
-    if slug is None:
-        return default_scenario()
-    world = lookups.cached_scenario(slug)
-    if world is lookups.MISSING:
-        try:
-            world = await database_sync_to_async(lookups.scenario_for_run)(slug)
-        except ManifestError as err:
-            raise BadMessage("invalid_scenario",
-                             f"scenario {slug!r} is broken; tell the instructor",
-                             [p.to_dict() for p in err.problems]) from None
-    if world is None:
-        raise BadMessage("unknown_scenario",
-                         f"there is no scenario {slug!r}; pick one from the list")
-    assert isinstance(world, Scenario)
-    return world
 
 
 def client_address(scope: dict[str, Any]) -> str | None:
@@ -256,7 +244,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         slug = protocol.scenario_slug(message.get("scenario"))
         if challenge is not None:
             slug = slug or challenge.scenario  # a challenge runs in its own scenario by default
-        scenario = await resolve_scenario(slug)
+        scenario = await run_settings.scenario_for(slug)
         scenario = await run_settings.apply(slug, scenario, message.get("settings"))
         goals = None if challenge is None else challenge.goals
         predict = predictions.wanted(message.get("predict"))
@@ -299,31 +287,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 raise
 
     async def predict(self, message: dict[str, Any]) -> None:
-        """An answer to a question of the run being played: kept, revealed, playback goes on."""
-        if self.questions is None:
-            raise BadMessage("bad_message", "no run in predict mode is asking questions")
-        await self.send_json(self.questions.answer(message))
-        if self.playback is not None and self.playback.run == self.questions.run:
-            self.playback.answered()
-
-    async def score_predictions(self, playback: Playback) -> None:
-        """Once a predict-mode run has played: count its answers, check its challenge's goals
-        again with that score, record both, and send the `score` frame."""
-        questions = playback.questions
-        if questions is None:
-            return
-        questions.closed = True
-        counted = questions.score()
-        key, goals, checked = self.run_goals
-        results = None
-        if key is not None and checked is not None:
-            results = rescore(goals, checked, counted)
-            try:
-                assert self.learner is not None
-                await record_predictions(self.learner, key, counted, results)
-            except Exception:
-                log.exception("could not record the prediction score")
-        await self.send_json(questions.score_frame(results))
+        await socket_predict.answer(self, message)
 
     async def work(self, function: Any, *args: Any) -> Any:
         """`function(*args)` (pure engine work, `sandbox.prepare`) in a worker process, or in a
@@ -358,7 +322,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
 
         try:
             await playback.play(self.send_step, result, deliver)
-            await self.score_predictions(playback)
+            await socket_predict.score(self, playback)
         except BadMessage as refusal:  # the attempt was not stored: no result shows it passed
             await self.send_json(protocol.error_frame(refusal.code, str(refusal)))
         except Exception:  # never let a run end in silence (a cancel is no Exception)
@@ -415,82 +379,8 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                 raise BadMessage("not_saved", NOT_SAVED) from None
 
     async def console(self, message: dict[str, Any]) -> None:
-        """The learner's own cluster (docs/console.md): open it, run a line, undo, reset."""
-        action = protocol.console_action(message.get("action"))
-        line = protocol.command_line(message.get("line", "")) if action == "command" else ""
-        editor = (protocol.manifest(message.get("manifest", ""))
-                  if action in ("command", "share") else "")
-        count = protocol.undo_count(message.get("count", 1)) if action == "undo" else 1
-        key = protocol.challenge_key(message.get("challenge"))
-        slug = protocol.scenario_slug(message.get("scenario"))
-        challenge: ChallengeRun | None = None
-        if key is not None:
-            challenge = await database_sync_to_async(lookups.challenge_for_run)(
-                key, self.scope.get("user"))
-            if challenge is None:
-                raise BadMessage("unknown_challenge", f"there is no challenge {key!r}")
-            slug = slug or challenge.scenario
-        scenario = await resolve_scenario(slug)
-        # The learner's picks: the kubelets and the API server take them from this command on.
-        scenario = await run_settings.apply(slug, scenario, message.get("settings"))
-        await self.recorded(settled=True)  # a run's write may be storing the learner's session
-        if self.learner is None:
-            self.learner = await learner_for_socket(self.scope)
-        place = clusters.Place(self.learner, slug or "", key or "", scenario,
-                               challenge.setup if challenge else "",
-                               challenge.starter if challenge else "",
-                               challenge.goals if challenge else None)
-        # The engine's part of each action runs in a worker process (or thread), in this client's
-        # turn (`work`), never in the database thread: that only reads and writes text.
-        def run(function: Any, *args: Any) -> Any:
-            return self.work(function, *args)
-
-        calls = {"open": clusters.open_cluster, "reset": clusters.reset,
-                 "compare": clusters.compare_last}
-        extra: dict[str, Any] = {}
-        try:
-            if action == "command":
-                view = await clusters.command(place, line, editor, runner=run)
-            elif action == "undo":
-                view = await clusters.undo(place, count, runner=run)
-            elif action == "share":
-                try:
-                    code, view = await clusters.share_cluster(place, editor, runner=run)
-                except ValueError as err:
-                    raise BadMessage("too_many", str(err)) from None
-                extra["link"] = f"/s/{code}"
-            else:
-                view = await calls[action](place, runner=run)
-        except clusters.Busy as err:
-            raise BadMessage("busy", str(err)) from None
-        saved = True
-        if challenge is not None and view.goals is not None:
-            # A challenge is checked on what each command did and the cluster it left (the
-            # goals and the board's summary come ready-made from the engine's worker).
-            goals = view.goals
-            saved = await self.report_console(key, view.outcome or {}, goals, editor)
-            if saved:  # goals are only shown once the progress they make is stored
-                extra["goals"] = goals
-        # The cluster's new state committed in `clusters` before this frame goes out.
-        await self.send_json(protocol.frame("console", action=action, **view.to_dict(), **extra))
-        self.tell_board()
-        if not saved:
-            raise BadMessage("not_saved", NOT_SAVED)
-
-    async def report_console(self, challenge: str | None, trace: dict[str, Any],
-                             goals: list[dict[str, Any]], editor: str = "") -> bool:
-        """Record a console command's progress; False when it could not be stored. An
-        instructor's commands are not recorded (`report`)."""
-        if is_staff(self.scope.get("user")):
-            return True
-        try:
-            assert self.learner is not None
-            self.news.append(await workshop_board.store_run(
-                self.learner, self.display_name, challenge, trace, goals, editor))
-        except Exception:
-            log.exception("could not record console progress for the board")
-            return False
-        return True
+        """The learner's own cluster (docs/console.md): `socket_console`."""
+        await socket_console.handle(self, message)
 
     async def lint(self, message: dict[str, Any]) -> None:
         """The editor's live lint: what `load_paste` finds wrong or suspicious; nothing runs.

@@ -15,7 +15,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 
 from lessons import lookups
-from sandbox.engine import Scenario, SettingsError
+from sandbox.engine import ManifestError, Scenario, SettingsError, default_scenario
 from sandbox.engine.scenario import SETTABLE
 from sandbox.protocol import BadMessage
 
@@ -59,3 +59,23 @@ async def apply(slug: str | None, scenario: Scenario, value: Any) -> Scenario:
     except SettingsError as err:
         raise BadMessage("invalid_settings", "these cluster settings cannot be used; nothing ran",
                          [p.to_dict() for p in err.problems]) from None
+
+
+async def scenario_for(slug: str | None) -> Scenario:
+    """The world of scenario `slug`: from `lookups`' cache when it is fresh (no query, no thread
+    hop), else read once in a thread."""
+    if slug is None:
+        return default_scenario()
+    world = lookups.cached_scenario(slug)
+    if world is lookups.MISSING:
+        try:
+            world = await database_sync_to_async(lookups.scenario_for_run)(slug)
+        except ManifestError as err:
+            raise BadMessage("invalid_scenario",
+                             f"scenario {slug!r} is broken; tell the instructor",
+                             [p.to_dict() for p in err.problems]) from None
+    if world is None:
+        raise BadMessage("unknown_scenario",
+                         f"there is no scenario {slug!r}; pick one from the list")
+    assert isinstance(world, Scenario)
+    return world
