@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import resource
 import signal
 import threading
 import traceback
@@ -37,6 +38,11 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 HARD_LIMIT_SECONDS = 10.0  # no evaluation of a capped paste comes near; a runaway is killed
+# A worker's address space: the engine's caps keep a 500-pod run under 70 MB, so this only stops
+# a paste that finds a way around them before it takes the machine's memory.
+MEMORY_LIMIT_BYTES = 1 << 30
+TOO_MUCH_MEMORY = ("the simulation of this paste needed more memory than the server allows "
+                   "and was stopped; paste fewer pods, containers or layers")
 PRELOAD = ["sandbox.worker_preload"]
 
 
@@ -127,6 +133,10 @@ def _serve(conn: Connection) -> None:
     from sandbox.protocol import BadMessage, refused
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when its workers end
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    except (ValueError, OSError):  # a lower hard limit is already set: keep it
+        pass
     while True:
         try:
             function, args = conn.recv()
@@ -139,6 +149,8 @@ def _serve(conn: Connection) -> None:
             reply = ("refused", bad.code, str(bad), bad.problems)
         except BadMessage as err:
             reply = ("refused", err.code, str(err), err.problems)
+        except MemoryError:
+            reply = ("refused", "too_large", TOO_MUCH_MEMORY, None)
         except Exception:
             reply = ("failed", traceback.format_exc())
         try:

@@ -174,3 +174,11 @@ async def test_a_scenario_is_pickled_once_and_unpickled_once_per_worker() -> Non
     assert len(set(kept)) == 1, "the worker unpickled the scenario again for each call"
     other = load_scenario("name: other\nnodes:\n  - name: node-z\n")
     assert await POOL.call(id, workers.Shipped(other)) != kept[0]
+
+
+async def test_a_worker_that_runs_out_of_its_memory_refuses_and_goes_on() -> None:
+    pid = await POOL.call(os.getpid)
+    with pytest.raises(workers.Refused) as refused:
+        await POOL.call(bytearray, 2 * workers.MEMORY_LIMIT_BYTES)
+    assert refused.value.code == "too_large" and "memory" in refused.value.text
+    assert await POOL.call(os.getpid) == pid  # the same worker, still serving
