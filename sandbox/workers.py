@@ -33,6 +33,7 @@ import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -210,6 +211,20 @@ class Pool:
         with self.lock:
             self.idle.append(worker)
 
+    async def _start(self) -> Worker:
+        """A new worker, started in a thread; one whose caller was cancelled meanwhile is kept
+        as idle, not left running for nobody."""
+        starting = asyncio.ensure_future(asyncio.to_thread(Worker, self._context()))
+        try:
+            return await asyncio.shield(starting)
+        except BaseException:
+            starting.add_done_callback(self._keep_started)
+            raise
+
+    def _keep_started(self, starting: asyncio.Future[Worker]) -> None:
+        if not starting.cancelled() and starting.exception() is None:
+            self._give_back(starting.result())
+
     def warm(self, count: int) -> threading.Thread:
         """Start `count` workers in a thread, now (the first one starts the forkserver, which
         imports the engine: about a second), so that the first learner's run need not wait."""
@@ -234,9 +249,13 @@ class Pool:
         from sandbox.fairness import Gone
 
         limit = HARD_LIMIT_SECONDS if limit is None else limit
+        try:
+            request = ForkingPickler.dumps((function, args))
+        except Exception as err:  # nothing was sent: a bug of the caller's
+            raise WorkerError(f"the work could not be sent to a worker ({err!r})") from None
         worker = self._take()
         if worker is None:
-            worker = await asyncio.to_thread(Worker, self._context())
+            worker = await self._start()
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[Any] = loop.create_future()
         fd = worker.conn.fileno()
@@ -247,11 +266,11 @@ class Pool:
                 return
             try:
                 answer.set_result(worker.conn.recv())
-            except (EOFError, OSError) as err:
+            except Exception as err:  # ended mid-answer, or an answer that does not unpickle
                 answer.set_exception(WorkerDied(f"the worker process ended ({err!r})"))
 
         try:
-            worker.conn.send((function, args))
+            worker.conn.send_bytes(request)
         except (OSError, ValueError):
             worker.kill()
             raise WorkerDied("the worker process could not be reached") from None

@@ -182,3 +182,10 @@ async def test_a_worker_that_runs_out_of_its_memory_refuses_and_goes_on() -> Non
         await POOL.call(bytearray, 2 * workers.MEMORY_LIMIT_BYTES)
     assert refused.value.code == "too_large" and "memory" in refused.value.text
     assert await POOL.call(os.getpid) == pid  # the same worker, still serving
+
+
+async def test_work_that_cannot_be_sent_fails_without_losing_a_worker() -> None:
+    pid = await POOL.call(os.getpid)
+    with pytest.raises(workers.WorkerError):
+        await POOL.call(lambda: 1)  # a lambda does not pickle
+    assert await POOL.call(os.getpid) == pid
