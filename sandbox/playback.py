@@ -47,6 +47,7 @@ class Playback:
     questions: Questions | None = None
     ask: SendFrame | None = None
     held: bool = False  # a question was just answered: wait for resume (the reveal is read)
+    napping: asyncio.Future[bool] | None = None  # the pause between two frames, if in one
 
     @property
     def squeeze(self) -> float:
@@ -70,6 +71,21 @@ class Playback:
         elif speed is not None:
             self.speed = speed
         self.wake.set()
+        if self.napping is not None and not self.napping.done():
+            self.napping.set_result(True)
+
+    async def nap(self, seconds: float) -> bool:
+        """Wait `seconds`, or less if a control action comes first: True if one did. A bare
+        future and timer, not `asyncio.timeout` around the event: this runs for every step
+        frame of every socket, and the timeout's machinery was most of its cost."""
+        loop = asyncio.get_running_loop()
+        self.napping = waiter = loop.create_future()
+        timer = loop.call_later(seconds, _wake_up, waiter)
+        try:
+            return bool(await waiter)
+        finally:
+            timer.cancel()
+            self.napping = None
 
     async def play(self, send: SendStep, result: ResultText, send_text: SendText) -> None:
         """Send every step frame at its pace, then the result frame (its text from `result`)."""
@@ -124,11 +140,13 @@ class Playback:
             remaining = delay / self.speed - waited
             if remaining <= 0:
                 return
-            self.wake.clear()
-            started = asyncio.get_running_loop().time()
-            try:  # `timeout` rather than `wait_for`: no task made for every step
-                async with asyncio.timeout(remaining):
-                    await self.wake.wait()
-            except TimeoutError:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            if not await self.nap(remaining):
                 return
-            waited += asyncio.get_running_loop().time() - started
+            waited += loop.time() - started
+
+
+def _wake_up(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
