@@ -7,7 +7,6 @@ will carry. Nothing here touches a socket, the database or the clock.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import unicodedata
 from dataclasses import replace
@@ -24,7 +23,7 @@ from sandbox.engine import (
 )
 from sandbox.engine.render import report
 from sandbox.engine.render.cluster_frames import run_cluster
-from sandbox.engine.trace import Event, Step
+from sandbox.engine.trace import Event, Recording, Step
 
 PROTOCOL_VERSION = 1
 MESSAGE_TYPES = ("run", "control", "ping", "console", "lint", "ack", "predict")
@@ -355,7 +354,14 @@ def event_dict(event: Event) -> dict[str, Any]:
     return {"time": event.time, "type": event.type, "reason": event.reason,
             "message": event.message, "pod": event.pod, "source": event.source,
             "field_path": event.field_path,
-            "recorded": None if event.recorded is None else dataclasses.asdict(event.recorded)}
+            "recorded": None if event.recorded is None else recording_dict(event.recorded)}
+
+
+def recording_dict(recorded: Recording) -> dict[str, Any]:
+    """`dataclasses.asdict` of a Recording, without its recursion and deep copies (its fields
+    are scalars): every event of every step frame carries one."""
+    return {"action": recorded.action, "object": recorded.object, "count": recorded.count,
+            "first": recorded.first, "message": recorded.message, "combined": recorded.combined}
 
 
 def goal_dicts(evaluation: Evaluation) -> list[dict[str, Any]] | None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 
 from channels.layers import get_channel_layer
 
+from sandbox import protocol
 from sandbox.consumers import SandboxConsumer
+from sandbox.engine.trace import Recording
 
 
 def test_a_sandbox_socket_gets_no_channel_on_the_layer() -> None:
@@ -30,3 +33,10 @@ def test_the_server_freezes_its_start_up_heap() -> None:
 
     assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == sandbox.asgi.GC_THRESHOLD
+
+
+def test_an_events_recording_is_sent_as_asdict_would_make_it() -> None:
+    """`protocol.recording_dict` spells out `dataclasses.asdict` for speed: a field added to
+    Recording must be added there too, or this fails."""
+    recording = Recording("counted", 3, 5, 12.5, "Back-off pulling image", combined=True)
+    assert protocol.recording_dict(recording) == dataclasses.asdict(recording)
