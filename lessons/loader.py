@@ -30,6 +30,19 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from lessons import validation
+from lessons.loader_fields import ContentError as ContentError  # re-exported
+from lessons.loader_fields import (
+    check_keys,
+    hints_field,
+    integer_field,
+    item_position,
+    problem_error,
+    questions_field,
+    settings_field,
+    text_field,
+    validation_error,
+)
+from lessons.loader_fields import key_position as key_position  # re-exported
 from lessons.models import (
     Challenge,
     Lesson,
@@ -58,24 +71,6 @@ M = TypeVar("M", bound=LoadedContent)
 
 def default_content_dir() -> Path:
     return Path(apps.get_app_config("lessons").path) / "content"
-
-
-class ContentError(Exception):
-    """A content file that cannot be loaded, with where the problem is."""
-
-    def __init__(self, path: Path, message: str, line: int | None = None,
-                 column: int | None = None) -> None:
-        self.path = path
-        self.message = message
-        self.line = line
-        self.column = column
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = ""
-        if self.line is not None:
-            where = f", line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{self.path}{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -217,49 +212,6 @@ def _lesson_files(directory: Path) -> list[Path]:
 
 # --- positions --------------------------------------------------------------------------------
 
-def key_position(mapping: Any, key: str) -> tuple[int | None, int | None]:
-    """1-based line and column of `key` in a round-trip mapping, when known."""
-    try:
-        line, column = mapping.lc.key(key)
-    except (AttributeError, KeyError, TypeError):
-        return None, None
-    return line + 1, column + 1
-
-
-def _block_origin(mapping: Any, key: str, lines: Sequence[str]) -> tuple[int, int] | None:
-    """For a `key: |` block scalar: (0-based file line of its first text line, its indent).
-
-    Lets a problem found in the value (line 1 = first line of the block) be reported at its place
-    in the file. Other scalar styles fold lines, so their positions cannot be mapped back.
-    """
-    value = mapping.get(key)
-    if not isinstance(value, str) or type(value).__name__ != "LiteralScalarString":
-        return None
-    try:
-        first = mapping.lc.value(key)[0] + 1
-    except (AttributeError, KeyError, TypeError):
-        return None
-    for line in lines[first:]:
-        if line.strip():
-            return first, len(line) - len(line.lstrip(" "))
-    return None
-
-
-def _problem_error(path: Path, mapping: Any, key: str, lines: Sequence[str],
-                   problems: Sequence[Any]) -> ContentError:
-    """The first problem of a YAML-in-YAML value, placed in the file where possible."""
-    problem = problems[0]
-    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-    hint = f" ({problem.hint})" if problem.hint else ""
-    origin = _block_origin(mapping, key, lines)
-    if origin is not None and problem.line is not None:
-        first, indent = origin
-        return ContentError(path, f"{key}: {problem.message}{hint}{more}",
-                            first + problem.line, indent + (problem.column or 1))
-    where = f" at line {problem.line} of the value" if problem.line is not None else ""
-    line, column = key_position(mapping, key)
-    return ContentError(path, f"{key}{where}: {problem.message}{hint}{more}", line, column)
-
 
 # --- scenarios --------------------------------------------------------------------------------
 
@@ -287,52 +239,6 @@ def _load_scenario_file(path: Path, order: int, report: LoadReport, force: bool)
 
 # --- lessons ----------------------------------------------------------------------------------
 
-def _text(path: Path, mapping: Any, key: str, *, required: bool = False) -> str:
-    value = mapping.get(key)
-    if value is None:
-        if required:
-            raise ContentError(path, f"`{key}` is required", *_first_line(mapping))
-        return ""
-    if not isinstance(value, str):
-        raise ContentError(path, f"`{key}` must be text", *key_position(mapping, key))
-    return normalize_newlines(str(value))
-
-
-def _settings(path: Path, mapping: Any, key: str) -> dict[str, bool | str | None]:
-    """A challenge's `solution_settings`: setting to true, false, a name or null (checked
-    against the scenario's `learnerSettings:` when the challenge is saved and in the tests)."""
-    value = mapping.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(
-            isinstance(k, str) and (v is None or isinstance(v, (bool, str)))
-            for k, v in value.items()):
-        raise ContentError(path, f"`{key}` must map each setting to true, false, a name or null",
-                           *key_position(mapping, key))
-    return {str(k): v for k, v in value.items()}
-
-
-def _integer(path: Path, mapping: Any, key: str, default: int) -> int:
-    value = mapping.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ContentError(path, f"`{key}` must be a whole number", *key_position(mapping, key))
-    return int(value)
-
-
-def _first_line(mapping: Any) -> tuple[int | None, int | None]:
-    try:
-        return mapping.lc.line + 1, mapping.lc.col + 1
-    except AttributeError:
-        return None, None
-
-
-def _check_keys(path: Path, mapping: Any, allowed: set[str], what: str) -> None:
-    for key in mapping:
-        if key not in allowed:
-            known = ", ".join(sorted(allowed))
-            raise ContentError(path, f"unknown {what} key `{key}` (known keys: {known})",
-                               *key_position(mapping, str(key)))
-
 
 def _scenario_ref(path: Path, mapping: Any) -> Scenario | None:
     slug = mapping.get("scenario")
@@ -349,38 +255,16 @@ def _scenario_ref(path: Path, mapping: Any) -> Scenario | None:
 def _check_manifests(path: Path, mapping: Any, lines: Sequence[str],
                      keys: Iterable[str]) -> None:
     for key in keys:
-        problems = validation.manifest_problems(_text(path, mapping, key))
+        problems = validation.manifest_problems(text_field(path, mapping, key))
         if problems:
-            raise _problem_error(path, mapping, key, lines, problems)
-
-
-def _hints(path: Path, mapping: Any) -> str:
-    """Hints as text, one per paragraph; the file may also give them as a list."""
-    value = mapping.get("hints")
-    if isinstance(value, list):
-        if not all(isinstance(hint, str) for hint in value):
-            raise ContentError(path, "`hints` must be text or a list of texts",
-                               *key_position(mapping, "hints"))
-        return "\n\n".join(" ".join(hint.split()) for hint in value)
-    return _text(path, mapping, "hints").strip()
-
-
-def _questions(path: Path, mapping: Any) -> str:
-    """`questions:` as a list of kinds (or one line of them), stored space-separated."""
-    value = mapping.get("questions") or []
-    if isinstance(value, str):
-        value = value.replace(",", " ").split()
-    if not isinstance(value, list) or not all(isinstance(kind, str) for kind in value):
-        raise ContentError(path, "`questions` must be a list of question kinds",
-                           *key_position(mapping, "questions"))
-    return " ".join(value)
+            raise problem_error(path, mapping, key, lines, problems)
 
 
 def _load_lesson_file(path: Path, report: LoadReport, force: bool) -> None:
     text, document = read_yaml(path)
     lines = text.split("\n")
-    _check_keys(path, document, LESSON_KEYS, "lesson")
-    slug = _text(path, document, "slug", required=True)
+    check_keys(path, document, LESSON_KEYS, "lesson")
+    slug = text_field(path, document, "slug", required=True)
     if slug != path.stem:
         raise ContentError(path, f"slug `{slug}` must match the file name ({slug}.yaml), so "
                            "export_content writes the lesson back to this file",
@@ -391,14 +275,14 @@ def _load_lesson_file(path: Path, report: LoadReport, force: bool) -> None:
         raise ContentError(path, "`published` must be true or false",
                            *key_position(document, "published"))
     values: dict[str, Any] = {
-        "title": _text(path, document, "title", required=True).strip(),
-        "summary": " ".join(_text(path, document, "summary").split()),
-        "body": _text(path, document, "body", required=True),
-        "starter_manifest": _text(path, document, "starter_manifest"),
-        "order": _integer(path, document, "order", 0),
+        "title": text_field(path, document, "title", required=True).strip(),
+        "summary": " ".join(text_field(path, document, "summary").split()),
+        "body": text_field(path, document, "body", required=True),
+        "starter_manifest": text_field(path, document, "starter_manifest"),
+        "order": integer_field(path, document, "order", 0),
         "published": published,
         "scenario": _scenario_ref(path, document),
-        "questions": _questions(path, document),
+        "questions": questions_field(path, document),
     }
     origin = _Origin(f"lesson {slug}", path, document, f"--lesson {slug}")
     lesson = _upsert(Lesson, {"slug": slug}, values, origin, report, force)
@@ -410,21 +294,13 @@ def _load_lesson_file(path: Path, report: LoadReport, force: bool) -> None:
     for index, item in enumerate(challenges):
         if not isinstance(item, CommentedMap):
             raise ContentError(path, f"challenge {index + 1} must be a mapping",
-                               *_item_position(challenges, index))
-        challenge_slug = _text(path, item, "slug", required=True)
+                               *item_position(challenges, index))
+        challenge_slug = text_field(path, item, "slug", required=True)
         if challenge_slug in seen:
             raise ContentError(path, f"challenge slug `{challenge_slug}` is used twice",
                                *key_position(item, "slug"))
         seen.add(challenge_slug)
         _load_challenge(path, lines, lesson, item, index, report, force)
-
-
-def _item_position(sequence: Any, index: int) -> tuple[int | None, int | None]:
-    try:
-        line, column = sequence.lc.item(index)
-    except (AttributeError, KeyError, TypeError):
-        return None, None
-    return line + 1, column + 1
 
 
 def _challenge_world(item: CommentedMap, lesson: Lesson) -> Any:
@@ -440,27 +316,27 @@ def _challenge_world(item: CommentedMap, lesson: Lesson) -> Any:
 
 def _load_challenge(path: Path, lines: Sequence[str], lesson: Lesson, item: CommentedMap,
                     index: int, report: LoadReport, force: bool) -> None:
-    _check_keys(path, item, CHALLENGE_KEYS, "challenge")
-    slug = _text(path, item, "slug", required=True)
+    check_keys(path, item, CHALLENGE_KEYS, "challenge")
+    slug = text_field(path, item, "slug", required=True)
     _check_manifests(path, item, lines, ["starter_manifest", "solution"])
-    goal_problems = validation.goal_problems(_text(path, item, "goals"))
+    goal_problems = validation.goal_problems(text_field(path, item, "goals"))
     if goal_problems:
-        raise _problem_error(path, item, "goals", lines, goal_problems)
+        raise problem_error(path, item, "goals", lines, goal_problems)
     setup_problems = validation.setup_problems(
-        _text(path, item, "setup"), _challenge_world(item, lesson),
-        _text(path, item, "starter_manifest"))
+        text_field(path, item, "setup"), _challenge_world(item, lesson),
+        text_field(path, item, "starter_manifest"))
     if setup_problems:
-        raise _problem_error(path, item, "setup", lines, setup_problems)
+        raise problem_error(path, item, "setup", lines, setup_problems)
     values: dict[str, Any] = {
-        "title": _text(path, item, "title", required=True).strip(),
-        "prompt": _text(path, item, "prompt", required=True),
-        "starter_manifest": _text(path, item, "starter_manifest"),
-        "goals": _text(path, item, "goals"),
-        "hints": _hints(path, item),
-        "solution": _text(path, item, "solution"),
-        "setup": _text(path, item, "setup"),
-        "solution_settings": _settings(path, item, "solution_settings"),
-        "order": _integer(path, item, "order", (index + 1) * 10),
+        "title": text_field(path, item, "title", required=True).strip(),
+        "prompt": text_field(path, item, "prompt", required=True),
+        "starter_manifest": text_field(path, item, "starter_manifest"),
+        "goals": text_field(path, item, "goals"),
+        "hints": hints_field(path, item),
+        "solution": text_field(path, item, "solution"),
+        "setup": text_field(path, item, "setup"),
+        "solution_settings": settings_field(path, item, "solution_settings"),
+        "order": integer_field(path, item, "order", (index + 1) * 10),
         "scenario": _scenario_ref(path, item),
     }
     origin = _Origin(f"challenge {lesson.slug}/{slug}", path, item, f"--lesson {lesson.slug}")
@@ -519,18 +395,8 @@ def _save(instance: LoadedContent, fingerprint: str, origin: _Origin) -> None:
     try:
         instance.full_clean()
     except ValidationError as error:
-        raise _validation_error(origin.path, origin.mapping, error, origin.key_names) from None
+        raise validation_error(origin.path, origin.mapping, error, origin.key_names) from None
     instance.save()
-
-
-def _validation_error(path: Path, mapping: Any, error: ValidationError,
-                      key_names: dict[str, str]) -> ContentError:
-    name, messages = next(iter(error.message_dict.items()))
-    key = key_names.get(name, name)
-    line, column = key_position(mapping, key)
-    if line is None:
-        line, column = _first_line(mapping)
-    return ContentError(path, f"{key}: {' '.join(messages)}", line, column)
 
 
 def load_lesson_file(path: Path) -> LoadReport:
