@@ -93,7 +93,7 @@ def fingerprint_key() -> bytes:
 @dataclass(frozen=True)
 class ClusterView:
     """What the browser's console shows after an action, and for a challenge's command the goals
-    checked on it and the board's summary (`report_run` takes it in place of the trace)."""
+    checked on it and the board's summary (`workshop_board.store_run` takes it)."""
 
     frame: dict[str, Any]
     goals: list[dict[str, Any]] | None = None

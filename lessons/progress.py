@@ -35,9 +35,7 @@ from django.utils.translation import gettext, ngettext
 from lessons import board_feed
 from lessons.models import Challenge, GoalResult, Lesson, Progress
 from sandbox.engine import Trace
-from sandbox.run_summary import main_waiting_reason as main_waiting_reason  # re-exported
 from sandbox.run_summary import outcome
-from sandbox.run_summary import pods_summary as pods_summary  # re-exported
 
 log = logging.getLogger(__name__)
 
@@ -209,16 +207,7 @@ def board_row(
     }
 
 
-async def record_run(learner: str, challenge_key: str | None, passed: bool,
-                     display_name: str,
-                     goals: list[dict[str, Any]] | None = None) -> Progress | None:
-    """Count a challenge run in Progress (in a worker thread: it is database work)."""
-    progress: Progress | None = await database_sync_to_async(_record_run)(
-        learner, challenge_key, passed, display_name, goals)
-    return progress
-
-
-def _record_run(learner: str, challenge_key: str | None, passed: bool,
+def record_attempt(learner: str, challenge_key: str | None, passed: bool,
                 display_name: str, goals: list[dict[str, Any]] | None = None) -> Progress | None:
     """Count a challenge run in Progress; None for free play or a challenge deleted meanwhile."""
     if not challenge_key:
@@ -234,28 +223,14 @@ def _record_run(learner: str, challenge_key: str | None, passed: bool,
     return progress
 
 
-async def report_run(learner: str, display_name: str, challenge_key: str | None,
-                     trace: Trace | dict[str, Any], goals: list[dict[str, Any]] | None,
-                     announce: bool = True) -> dict[str, Any]:
-    """Record the run's progress and tell every board (unless `announce` is false: the sandbox
-    socket tells them itself once the learner's result frame is out); returns the row.
-
-    `trace` is the run's trace, or what `outcome(trace, goals)` made of it already (a console
-    command's, summarised where it ran: `sandbox.cluster_work`)."""
-    progress = await record_run(learner, challenge_key, passed(goals), display_name, goals)
-    row = run_row(learner, display_name, progress, trace, goals)
-    if announce:
-        await broadcast(row)
-    return row
-
-
 def passed(goals: list[dict[str, Any]] | None) -> bool:
     return goals is not None and all(g.get("passed") for g in goals)
 
 
 def run_row(learner: str, display_name: str, progress: Progress | None,
             trace: Trace | dict[str, Any], goals: list[dict[str, Any]] | None) -> dict[str, Any]:
-    """The board row of a run just recorded (`report_run`)."""
+    """The board row of a run just recorded (`workshop_board.store_run`); `trace` is the run's
+    trace, or what `outcome(trace, goals)` made of it already, where the run was evaluated."""
     name = display_name or (progress.display_name if progress is not None else "")
     run = outcome(trace, goals) if isinstance(trace, Trace) else dict(trace)
     return board_row(learner, name, timezone.now(), progress, run)

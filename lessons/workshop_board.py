@@ -1,6 +1,6 @@
 """A workshop's board: one tile per learner who joined, live over the channel layer.
 
-After each run of a learner who joined a workshop, the sandbox socket calls `after_run`: their
+After each run of a learner who joined a workshop (`store_run`, called by the sandbox socket), their
 progress rows are put in the workshop, the run's manifest is kept (passwords hidden) for the
 instructor to open, and a fresh tile goes to the group of the workshop's boards (batched per
 process, lessons/board_feed.py, once the learner's result frame is out). A raised or
@@ -21,7 +21,7 @@ from django.utils import timezone
 from lessons import board_feed
 from lessons.board import FORBIDDEN, PROTOCOL_VERSION, is_staff
 from lessons.models import Challenge, Progress
-from lessons.progress import FREE_PLAY, _record_run, passed, public_id, run_row
+from lessons.progress import FREE_PLAY, passed, public_id, record_attempt, run_row
 from lessons.workshops import MAX_EDITOR, Workshop, WorkshopMember, current_member
 from sandbox.engine.console.compare import scrub_text
 
@@ -102,25 +102,15 @@ def _note_run(learner: str, challenge_key: str | None, editor: str) -> dict[str,
     return {"group": group_name(member.workshop), "tile": tile(member)}
 
 
-async def after_run(learner: str, challenge_key: str | None, editor: str = "",
-                    announce: bool = True) -> dict[str, Any] | None:
-    """Count a run in the learner's workshop, if they joined one, and update its boards
-    (unless `announce` is false: the caller passes what this returns to `tell` later)."""
-    noted: dict[str, Any] | None = await database_sync_to_async(_note_run)(
-        learner, challenge_key, editor)
-    if announce:
-        tell(noted)
-    return noted
-
-
 async def store_run(learner: str, display_name: str, challenge_key: str | None,
                     run: dict[str, Any], goals: list[dict[str, Any]] | None,
                     editor: str = "") -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """`progress.report_run` and `after_run` in one trip to the database thread, neither
-    announced: the run's board row and its workshop tile (or None), once both are committed.
-    A sandbox run made two trips before, one each; at hundreds of runs a second they queue."""
+    """Record a run in one trip to the database thread: its Progress (a challenge run's attempt)
+    and, if the learner joined a workshop, its place there (`_note_run`). Returns the run's
+    board row and workshop tile (or None), both committed and not yet announced: the socket
+    tells the boards (`tell`, `progress.announce`) once the learner's result frame is out."""
     def store() -> tuple[Progress | None, dict[str, Any] | None]:
-        progress = _record_run(learner, challenge_key, passed(goals), display_name, goals)
+        progress = record_attempt(learner, challenge_key, passed(goals), display_name, goals)
         return progress, _note_run(learner, challenge_key, editor)
 
     progress, noted = await database_sync_to_async(store)()
@@ -128,7 +118,7 @@ async def store_run(learner: str, display_name: str, challenge_key: str | None,
 
 
 def tell(noted: dict[str, Any] | None) -> None:
-    """Queue a tile `after_run` made for its workshop's boards (lessons/board_feed.py)."""
+    """Queue a tile `store_run` made for its workshop's boards (lessons/board_feed.py)."""
     if noted is not None:
         board_feed.publish(noted["group"], "workshop.tiles", "tiles", noted["tile"]["id"],
                            noted["tile"])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lessons.progress import outcome, report_run
+from lessons.progress import outcome, run_row
 from sandbox import cluster_work, run_summary
 from sandbox.engine import default_scenario
 from sandbox.engine.console import run_command
@@ -100,7 +100,6 @@ async def test_the_summary_from_the_worker_is_the_boards_words_on_the_trace() ->
     assert done.outcome == outcome(result.trace, done.goals)
     assert done.outcome == run_summary.outcome(result.trace, done.goals)
     assert done.outcome is not None and done.outcome["pods"] == "1 Running"
-    from_trace = await report_run("d" * 32, "", None, result.trace, done.goals, announce=False)
-    from_summary = await report_run("d" * 32, "", None, done.outcome, done.goals,
-                                    announce=False)
+    from_trace = run_row("d" * 32, "", None, result.trace, done.goals)
+    from_summary = run_row("d" * 32, "", None, done.outcome, done.goals)
     assert from_trace["outcome"] == from_summary["outcome"] == done.outcome
