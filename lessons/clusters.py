@@ -240,17 +240,30 @@ async def _restart(place: Place, stored: Stored | None, runner: Runner) -> _Agai
     return _Again.NOW if made else _Again.LATER
 
 
-async def open_cluster(place: Place, *, runner: Runner = in_thread) -> ClusterView:
-    """The learner's cluster as the console shows it (made, and committed, on first use)."""
+Act = Callable[[Stored], Awaitable[ClusterView | _Again | Stale]]
+
+
+async def _on_stored(place: Place, runner: Runner, act: Act) -> ClusterView:
+    """`act` on the place's stored cluster, in turns and attempts (`_attempts`): a place
+    without a cluster, or whose state no longer loads (`act` returns Stale), gets a new one
+    first and is read again."""
     async def attempt() -> ClusterView | _Again:
         stored = await database_sync_to_async(_read)(place)
         if stored is None:
             return await _restart(place, None, runner)
-        done = await runner(cluster_work.show, place.scenario, stored.state, len(stored.undo))
-        if isinstance(done, Stale):
+        outcome = await act(stored)
+        if isinstance(outcome, Stale):
             return await _restart(place, stored, runner)
-        return ClusterView.of(done)
+        return outcome
     return await _attempts(place, attempt)
+
+
+async def open_cluster(place: Place, *, runner: Runner = in_thread) -> ClusterView:
+    """The learner's cluster as the console shows it (made, and committed, on first use)."""
+    async def act(stored: Stored) -> ClusterView | Stale:
+        done = await runner(cluster_work.show, place.scenario, stored.state, len(stored.undo))
+        return done if isinstance(done, Stale) else ClusterView.of(done)
+    return await _on_stored(place, runner, act)
 
 
 async def command(place: Place, line: str, editor: str, *,
@@ -258,53 +271,42 @@ async def command(place: Place, line: str, editor: str, *,
     """Run one console line; a new state is committed before this returns."""
     key = fingerprint_key()
 
-    async def attempt() -> ClusterView | _Again:
-        stored = await database_sync_to_async(_read)(place)
-        if stored is None:
-            return await _restart(place, None, runner)
+    async def act(stored: Stored) -> ClusterView | _Again | Stale:
         undo = pushed(stored.undo, stored.state)
         done = await runner(cluster_work.step, place.scenario, stored.state, line, editor, key,
                             place.goals, len(stored.undo), len(undo))
         if isinstance(done, Stale):
-            return await _restart(place, stored, runner)
+            return done
         if done.state is not None and not await database_sync_to_async(_swap)(
                 stored, done.state, undo, 1):
             return _Again.LATER
         return ClusterView.of(done)
-    return await _attempts(place, attempt)
+    return await _on_stored(place, runner, act)
 
 
 async def undo(place: Place, count: int = 1, *, runner: Runner = in_thread) -> ClusterView:
     """Take back the last `count` commands (as many as are kept)."""
-    async def attempt() -> ClusterView | _Again:
-        stored = await database_sync_to_async(_read)(place)
-        if stored is None:
-            return await _restart(place, None, runner)
+    async def act(stored: Stored) -> ClusterView | _Again | Stale:
         back = min(max(count, 0), len(stored.undo))
         target, rest = ((stored.undo[-back], stored.undo[:-back]) if back
                         else (stored.state, stored.undo))
         done = await runner(cluster_work.show, place.scenario, target, len(rest))
         if isinstance(done, Stale):
-            return await _restart(place, stored, runner)
+            return done
         if back and not await database_sync_to_async(_swap)(stored, target, rest):
             return _Again.LATER
         return ClusterView.of(done)
-    return await _attempts(place, attempt)
+    return await _on_stored(place, runner, act)
 
 
 async def compare_last(place: Place, *, runner: Runner = in_thread) -> ClusterView:
     """What the last command changed: the state before it against the state now."""
-    async def attempt() -> ClusterView | _Again:
-        stored = await database_sync_to_async(_read)(place)
-        if stored is None:
-            return await _restart(place, None, runner)
+    async def act(stored: Stored) -> ClusterView | Stale:
         before = stored.undo[-1] if stored.undo else None
         done = await runner(cluster_work.compare, place.scenario, stored.state, before,
                             len(stored.undo))
-        if isinstance(done, Stale):
-            return await _restart(place, stored, runner)
-        return ClusterView.of(done)
-    return await _attempts(place, attempt)
+        return done if isinstance(done, Stale) else ClusterView.of(done)
+    return await _on_stored(place, runner, act)
 
 
 async def reset(place: Place, *, runner: Runner = in_thread) -> ClusterView:
