@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .kubectl import dry_run_yaml, is_command_paste, parse_commands
+from .kubectl.dry_run import DRY_RUN_KINDS
 from .manifests import load_manifests, validation_directive
 from .objects import Manifests
 
@@ -11,9 +12,9 @@ def load_paste(text: str | bytes, *, validate: str | bool = "strict") -> Manifes
     """The objects of a paste; kubectl commands become the objects kubectl would create.
 
     `validate` is kubectl's `--validate` for pasted YAML (strict, warn, ignore, true, false), as
-    if the paste were given to `kubectl apply -f -`. Pasted commands are only `create secret`,
-    `create serviceaccount` and `patch`, whose objects have no unknown fields; their own
-    `--validate=` value is checked as kubectl checks it.
+    if the paste were given to `kubectl apply -f -`. Pasted commands (`run`, `create
+    deployment`, `create secret`, `create serviceaccount`, `patch`) build objects without unknown
+    fields; their own `--validate=` value is checked as kubectl checks it.
     """
     directive = validation_directive(validate)
     if isinstance(text, bytes):
@@ -35,4 +36,4 @@ def created_objects(text: str, objects: Manifests) -> list[dict[str, str]]:
     if not isinstance(text, str) or not is_command_paste(text):
         return []
     return [{"kind": o.kind, "name": o.name, "namespace": o.effective_namespace,
-             "yaml": dry_run_yaml(o)} for o in objects if o.kind in ("Secret", "ServiceAccount")]
+             "yaml": dry_run_yaml(o)} for o in objects if o.kind in DRY_RUN_KINDS]

@@ -1,5 +1,6 @@
 // "kubectl would create:": the objects a pasted `kubectl create secret docker-registry …` (or
-// `create serviceaccount`, `patch serviceaccount`) command makes, as `accepted.created` lists
+// `create serviceaccount`, `patch serviceaccount`, `run`, `create deployment`, `create
+// namespace`) command makes, as `accepted.created` lists
 // them. The server already masked the secret values in the YAML; it is shown with textContent.
 
 export class CreatedObjects {

@@ -226,7 +226,7 @@ async def test_pasted_kubectl_secret_command_creates_the_secret_and_shows_it_mas
     assert [c["kind"] for c in accepted["created"]] == ["Secret"]
     assert "regcred" in accepted["created"][0]["yaml"]
     assert "mypass123" not in json.dumps(frames)
-    await send(communicator, type="run", manifest="kubectl run web --image=nginx\n")
+    await send(communicator, type="run", manifest="kubectl expose pod web --port=80\n")
     error = await receive(communicator)
     assert error["code"] == "invalid_manifest"
     assert "not supported here" in error["problems"][0]["message"]

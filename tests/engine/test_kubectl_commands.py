@@ -275,12 +275,12 @@ def test_every_failing_command_is_reported_not_only_the_first() -> None:
 
 @pytest.mark.parametrize("command, shown, column", [
     ("kubectl apply -f pod.yaml", "`kubectl apply …`", 9),
-    ("kubectl run web --image=nginx", "`kubectl run web …`", 9),
+    ("kubectl expose pod web --port=80", "`kubectl expose pod …`", 9),
     ("kubectl -n team get pods", "`kubectl get pods …`", 17),
     ("kubectl delete secret regcred", "`kubectl delete secret …`", 9),
     ("kubectl create secret generic x --from-literal=a=b", "`kubectl create secret generic …`",
      9),
-    ("kubectl create deployment web --image=nginx", "`kubectl create deployment …`", 9),
+    ("kubectl create job once --image=busybox", "`kubectl create job …`", 9),
     ("kubectl", "`kubectl` alone", 1),
 ])
 def test_other_kubectl_commands_are_not_supported_with_what_is(command: str, shown: str,

@@ -334,6 +334,36 @@ PASTES = [
         "kubectl create serviceaccount a\n" * 2,
         Fails("Error from server (AlreadyExists):", 2, 31),
     ),
+    Case(
+        "kubectl-run-5000-images",
+        "kubectl create deployment x --image=" + ",".join(["nginx"] * 5000) + "\n",
+        Fails("this command lists 5000 images, variables, labels and arguments", 1, 1),
+    ),
+    Case(
+        "kubectl-run-60k-words",
+        "kubectl run x --image=nginx -- " + "a " * 60_000 + "\n",
+        Fails("more than 20000 words in the pasted commands", 1, 40_022),
+    ),
+    Case(
+        "kubectl-run-200-commands",
+        "".join(f"kubectl run p{i} --image=nginx\n" for i in range(200)),
+        Fails("more than 100 kubectl commands in one paste", 101, 1),
+    ),
+    Case(
+        "kubectl-run-100-pods",
+        "".join(f"kubectl run p{i} --image=nginx:1.25 --labels=app=p{i}\n" for i in range(100)),
+        OK,
+    ),
+    Case(
+        "kubectl-run-long-name",
+        "kubectl run " + "a" * 200_000 + " --image=nginx\n",
+        Fails('The Pod "' + "a" * 200, 1, 13),
+    ),
+    Case(
+        "kubectl-run-uppercase-image",
+        "kubectl run x --image=" + "A" * 100_000 + "\n",
+        Fails('error: invalid image name "' + "A" * 200 + '…": invalid reference format', 1, 15),
+    ),
 ]
 
 SCENARIOS = [

@@ -12,14 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..kubectl import dry_run_yaml, parse_commands
 from ..kubectl.shell_words import Word, split_commands
 from ..paste import load_paste
 from ..problems import ManifestError
 from ..trace import Trace
 from .flags import bool_flag
 from .nodes import crane, crictl
-from .session import GROUPS, Change, CommandFailed, run, store_object
+from .session import Change, CommandFailed, run, store_object
 from .state import ClusterState, StateLimit
 
 MAX_LINE = 8_000
@@ -46,7 +45,8 @@ BOOL_FLAGS = {"-w": "watch", "--watch": "watch", "-A": "all-namespaces",
               "--force": "force", "--delete-emptydir-data": "delete-emptydir-data",
               "--now": "now", "--wait": "wait", "--ignore-not-found": "ignore-not-found",
               "--all": "all", "--show-events": "show-events"}
-HELP = ("try `kubectl get pods`, `kubectl apply -f -` (the editor), `kubectl describe pod NAME`, "
+HELP = ("try `kubectl get pods`, `kubectl apply -f -` (the editor), `kubectl run NAME "
+        "--image=IMAGE`, `kubectl describe pod NAME`, "
         "`kubectl set image deployment/NAME CONTAINER=IMAGE`, `kubectl delete pod NAME`, "
         "`ssh NODE crictl images`, `crane digest IMAGE`, `sleep 30`")
 
@@ -233,9 +233,10 @@ def _ended(result: CommandResult) -> CommandResult:
 
 def _problem_line(problem: Any, in_file: bool) -> str:
     """A problem of a pasted file with its line and column; kubectl's own message (already
-    `error: …` or `Error from server …`) of a command line as it is."""
+    `error: …`, `Error from server …` or `The Pod "x" is invalid: …`) of a command line as
+    it is."""
     hint = f" ({problem.hint})" if getattr(problem, "hint", None) else ""
-    if problem.message.lower().startswith("error"):
+    if problem.message.lower().startswith("error") or problem.message.startswith("The "):
         return f"{problem.message}{hint}"
     where = f"line {problem.line}, column {problem.column}: " if problem.line and in_file else ""
     return f"error: {where}{problem.message}{hint}"
@@ -290,9 +291,10 @@ def _kubectl(state: ClusterState, words: list[Word], line: str, files: dict[str,
     if not verbs:
         raise _Usage("error: a kubectl command is needed", words[0], HELP)
     verb = verbs[0].text
-    if verb in ("create", "patch") and len(verbs) > 1 and verbs[1].text in (
-            "secret", "serviceaccount", "sa") or verb == "patch":
-        _pull_secret_command(state, line, key, result)
+    if verb in ("patch", "run") or verb == "create" and len(verbs) > 1 and verbs[1].text in (
+            "secret", "serviceaccount", "sa", "deployment", "deploy", "namespace", "ns"):
+        from .creating import command_paste
+        command_paste(state, line, key, result)
         return
     args = _parse([w for w in rest if w is not verbs[0]])
     from .reading import describe_command, get_command
@@ -317,51 +319,6 @@ def _positionals(words: list[Word]) -> list[Word]:
         else:
             out.append(word)
     return out
-
-
-def _pull_secret_command(state: ClusterState, line: str, key: bytes,
-                         result: CommandResult) -> None:
-    """`create secret docker-registry`, `create serviceaccount`, `patch serviceaccount`: read
-    by the paste's own kubectl reader, against the objects the cluster already has."""
-    from .controllers import parse_body
-    existing = [parse_body(r["body"]) for kind in ("Secret", "ServiceAccount")
-                for r in state.records(kind)]
-    found = parse_commands(line, existing=existing)
-    assert found is not None
-    before = {(o.kind, o.effective_namespace, o.name): o.body for o in existing}
-    if _dry_run(line):  # kubectl prints what it would send, and nothing is stored
-        made = [o for o in found if before.get((o.kind, o.effective_namespace, o.name)) != o.body]
-        yaml = any(w in line.split() for w in ("-oyaml", "--output=yaml")) or "-o yaml" in line
-        result.output = "".join(dry_run_yaml(o) if yaml else
-                                f"{GROUPS[o.kind]}/{o.name} created (dry run)\n" for o in made)
-        return
-    change = Change()
-    lines = []
-    for obj in found:
-        old = before.get((obj.kind, obj.effective_namespace, obj.name))
-        if old is not None and old == obj.body:
-            continue
-        if old is None:
-            lines.append(store_object(state, obj, change, mode="create", key=key))
-        else:
-            record = state.record(obj.kind, obj.effective_namespace, obj.name)
-            assert record is not None
-            record["body"] = obj.body
-            lines.append(f"{GROUPS[obj.kind]}/{obj.name} patched")
-    if not lines:
-        lines = [f"{GROUPS.get(o.kind, o.kind.lower())}/{o.name} patched (no change)"
-                 for o in found[-1:]]
-    result.output = "\n".join(lines) + "\n"
-    result.trace = run(state, change, key=key)
-    result.changed = True
-
-
-def _dry_run(line: str) -> bool:
-    for word in line.split():
-        name, eq, value = word.partition("=")
-        if name == "--dry-run":
-            return value.strip("'\"") not in ("none", "false") if eq else True
-    return False
 
 
 def _read_file(args: _Args, files: dict[str, str]) -> tuple[str, str]:

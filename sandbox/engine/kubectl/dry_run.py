@@ -1,4 +1,4 @@
-"""`dry_run_yaml`: a Secret or ServiceAccount the way `kubectl create … -o yaml` prints it.
+"""`dry_run_yaml`: what `kubectl create … -o yaml` (or `kubectl run … -o yaml`) prints.
 
 kubectl marshals the object to JSON and converts that to YAML with sigs.k8s.io/yaml (go-yaml v2):
 keys sorted, two-space indent, list items at their key's indent, strings plain unless they would
@@ -21,17 +21,22 @@ from ..credentials import DOCKER_CONFIG_JSON_KEY, DOCKERCFG_KEY, masked_key
 from ..objects import KubeObject
 from ..problems import ManifestError, Problem
 
-__all__ = ["HIDDEN", "MASK", "dry_run_yaml", "go_json"]
+__all__ = ["DRY_RUN_KINDS", "HIDDEN", "MASK", "dry_run_yaml", "go_json"]
+
+# What the pasted commands make, so what their dry runs print.
+DRY_RUN_KINDS = ("Secret", "ServiceAccount", "Pod", "Deployment", "Namespace")
 
 HIDDEN = "<hidden>"
 MASK = "****"
 _SECRET_FIELDS = ("password", "auth", "identitytoken", "registrytoken")  # Go matches any case
-_PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:=+@-]*")
+# go-yaml v2 leaves a string plain when it starts with one of these (a `-` only when no space
+# follows it) and holds nothing that would start a comment, a mapping or a flow collection.
+_PLAIN = re.compile(r"(?:[A-Za-z0-9_./]|-(?=[A-Za-z0-9_./:=+@-]))[A-Za-z0-9_./:=+@-]*")
 _NOT_A_STRING = re.compile(  # what go-yaml v2 would read back as a number, bool, null or date
     r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?|[-+]?0[xXoObB][0-9a-fA-F_]+"
     r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*|[0-9]+(:[0-9]+)+"
     r"|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
-    r"|~|null|Null|NULL|<<")
+    r"|~|null|Null|NULL|<<|---.*|\.\.\..*")  # and what would read as a document marker
 
 
 def go_json(value: str) -> str:
@@ -45,9 +50,9 @@ def go_json(value: str) -> str:
 
 def dry_run_yaml(obj: KubeObject, *, reveal: bool = False, kubectl_minor: int = 35) -> str:
     """The object as kubectl 1.<kubectl_minor> prints it; secret values masked unless `reveal`."""
-    if obj.kind not in ("Secret", "ServiceAccount"):
+    if obj.kind not in DRY_RUN_KINDS:
         raise ManifestError([Problem(f"{obj.kind} cannot be printed as a kubectl dry run",
-                                     hint="only Secrets and ServiceAccounts are")])
+                                     hint="only what kubectl's create commands make can be")])
     body = dict(obj.body)
     if kubectl_minor < 34:
         body["metadata"] = {**body.get("metadata", {}), "creationTimestamp": None}

@@ -17,8 +17,9 @@ from typing import Literal
 from ..problems import Problem
 from .shell_words import Word
 
-__all__ = ["ACCOUNT_FLAGS", "ALL_FLAGS", "BOOLEANS", "GLOBAL_FLAGS", "NOT_HERE", "PATCH_FLAGS",
-           "SECRET_FLAGS", "Args", "CommandError", "Flag", "parse_flags"]
+__all__ = ["ACCOUNT_FLAGS", "ALL_FLAGS", "BOOLEANS", "DEPLOYMENT_FLAGS", "GLOBAL_FLAGS",
+           "NOT_HERE", "PATCH_FLAGS", "RUN_FLAGS", "SECRET_FLAGS", "Args", "CommandError", "Flag",
+           "parse_flags"]
 
 
 
@@ -64,7 +65,20 @@ ACCOUNT_FLAGS = _table(*_CREATE)
 PATCH_FLAGS = _table(*_PRINT, *_WRITE, Flag("patch", "p"), Flag("type"), Flag("patch-file"),
                      Flag("filename", "f"), Flag("kustomize", "k"), Flag("subresource"),
                      Flag("recursive", "R", "bool", "true"), *_bools("local"))
-ALL_FLAGS = {**SECRET_FLAGS, **PATCH_FLAGS, **GLOBAL_FLAGS}
+# `kubectl run` (staging/src/k8s.io/kubectl/pkg/cmd/run/run.go, with its delete, print and
+# record flags) and `kubectl create deployment` (pkg/cmd/create/create_deployment.go).
+RUN_FLAGS = _table(
+    *_PRINT, *_WRITE, *_bools("save-config", "command", "privileged", "leave-stdin-open",
+                              "expose", "attach", "rm", "force", "wait", "record"),
+    Flag("image"), Flag("image-pull-policy"), Flag("env"), Flag("port"), Flag("labels", "l"),
+    Flag("annotations"), Flag("restart"), Flag("overrides"), Flag("pod-running-timeout"),
+    Flag("detach-keys"), Flag("grace-period"), Flag("timeout"), Flag("cascade", kind="optional",
+                                                                        default="background"),
+    Flag("stdin", "i", "bool", "true"), Flag("tty", "t", "bool", "true"),
+    Flag("quiet", "q", "bool", "true"),
+)
+DEPLOYMENT_FLAGS = _table(*_CREATE, Flag("image"), Flag("port"), Flag("replicas", "r"))
+ALL_FLAGS = {**SECRET_FLAGS, **PATCH_FLAGS, **RUN_FLAGS, **DEPLOYMENT_FLAGS, **GLOBAL_FLAGS}
 
 NOT_HERE = {
     "from-file": "Lunchbox cannot read files from your computer: give --docker-server, "
@@ -77,6 +91,15 @@ NOT_HERE = {
     "subresource": "patch the object itself, without --subresource",
     "local": "remove --local: a local patch changes nothing in the cluster",
     "help": "remove --help: it only prints kubectl's help",
+    "stdin": "there is no terminal to attach to here: leave out -i/-t and watch the Pod with "
+             "`kubectl get pods -w`",
+    "tty": "there is no terminal to attach to here: leave out -i/-t and watch the Pod with "
+           "`kubectl get pods -w`",
+    "attach": "there is no terminal to attach to here: leave out --attach",
+    "rm": "--rm only works with an attached Pod: leave it out and `kubectl delete pod NAME` "
+          "when you are done",
+    "expose": "Services are not simulated here: leave out --expose",
+    "overrides": "write the Pod as YAML instead of --overrides, and paste that",
 }
 BOOLEANS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
              "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
@@ -95,6 +118,7 @@ class CommandError(Exception):
 class Args:
     positionals: list[Word] = field(default_factory=list)
     values: dict[str, tuple[str, Word]] = field(default_factory=dict)  # last one wins
+    every: dict[str, list[tuple[str, Word]]] = field(default_factory=dict)  # StringArray flags
     dash_at: int | None = None  # positionals before `--` (cobra's ArgsLenAtDash)
 
 
@@ -176,5 +200,6 @@ def _store(flag: Flag, value: str, word: Word, args: Args) -> None:
                            f'strconv.ParseBool: parsing "{value}": invalid syntax', word,
                            "write true or false")
     args.values[flag.name] = (value, word)
+    args.every.setdefault(flag.name, []).append((value, word))
 
 

@@ -24,6 +24,8 @@ _EXPANDS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789@
 # Characters with no meaning to the shell inside a word, read as one run (`#` too: it starts a
 # comment only where a word starts, which `run` checks first).
 _ORDINARY = re.compile(r"[^ \t\n\\'\"$`;&|<>()]+")
+_BLANKS = re.compile(r"[ \t]+")
+MAX_WORDS = 20_000  # in one paste: a learner's commands have a few dozen
 _PUT_IN_SINGLE_QUOTES = "a value with `$`, `\"` or `` ` `` goes in single quotes: 'pa$$word'"
 
 
@@ -49,6 +51,7 @@ class _Lexer:
         self.chars: list[str] | None = None  # the word being read; None between words
         self.start = (1, 1)
         self.quoted = False
+        self.count = 0  # words read
 
     def advance(self, count: int = 1) -> None:
         for char in self.text[self.i:self.i + count]:
@@ -68,6 +71,10 @@ class _Lexer:
         if self.chars is not None:
             self.words.append(Word("".join(self.chars), *self.start, quoted=self.quoted))
             self.chars = None
+            self.count += 1
+            if self.count > MAX_WORDS:
+                raise self.error(f"more than {MAX_WORDS} words in the pasted commands",
+                                 "paste a few commands at a time", *self.start)
 
     def end_command(self) -> None:
         self.end_word()
@@ -85,7 +92,9 @@ class _Lexer:
             char = self.text[self.i]
             if char in " \t":
                 self.end_word()
-                self.advance()
+                blanks = _BLANKS.match(self.text, self.i)
+                assert blanks is not None
+                self.i, self.column = blanks.end(), self.column + blanks.end() - self.i
             elif char == "\n":
                 self.end_command()
                 self.advance()
