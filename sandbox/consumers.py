@@ -32,6 +32,7 @@ from sandbox import (
     predictions,
     prepare,
     protocol,
+    run_cache,
     run_settings,
     socket_console,
     socket_predict,
@@ -248,8 +249,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         scenario = await run_settings.apply(slug, scenario, message.get("settings"))
         goals = None if challenge is None else challenge.goals
         predict = predictions.wanted(message.get("predict"))
-        prepared: PreparedRun = await self.work(prepare.prepare_run, manifest, scenario, build,
-                                                goals, self.runs + 1, predict)
+        prepared = await self.prepared_run(manifest, scenario, build, goals, predict)
         if self.gone.is_set():  # evaluated as the socket went: nobody sees it, nothing is recorded
             raise fairness.Gone
         if self.task is not None:
@@ -273,6 +273,21 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         # Its failure is read by the result frame's waiter; a run replaced before then drops it.
         self.recording.add_done_callback(lambda done: done.cancelled() or done.exception())
         self.task = asyncio.create_task(self.play(self.playback))
+
+    async def prepared_run(self, manifest: str, scenario: Scenario, build: BuildRequest | None,
+                           goals: str | None, predict: bool) -> PreparedRun:
+        """The next run's frames: those of the last identical run when one is kept (no worker,
+        no wait), else evaluated in this client's turn (`work`)."""
+        cache = run_cache.CACHE
+        cache.max_bytes = settings.LUNCHBOX_RUN_CACHE_BYTES
+        key = cache.key(manifest, run_cache.scenario_digest(scenario), build, goals,
+                        predict) if cache.max_bytes else None
+        prepared = cache.get(key, self.runs + 1)
+        if prepared is None:
+            prepared = await self.work(prepare.prepare_run, manifest, scenario, build, goals,
+                                       self.runs + 1, predict)
+            cache.put(key, prepared)
+        return prepared
 
     async def recorded(self, *, settled: bool = False) -> None:
         """Wait for the last run's progress write (shielded: a new run or a disconnect that

@@ -330,6 +330,9 @@ DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE
 # Worker processes that evaluate pastes beside the event loop (sandbox/workers.py): one per
 # core but one, from two to four; 0 evaluates in threads of the server's own process instead.
 LUNCHBOX_EVAL_PROCESSES = env_int("LUNCHBOX_EVAL_PROCESSES", default_processes())
+# Bytes of prepared runs each server process keeps, so that an identical run (the same paste,
+# scenario, settings and challenge) is not evaluated again (sandbox/run_cache.py); 0 keeps none.
+LUNCHBOX_RUN_CACHE_BYTES = env_int("LUNCHBOX_RUN_CACHE_BYTES", 48 * 1024 * 1024)
 LUNCHBOX_ADDRESS_RUNS_PER_MINUTE = env_int("LUNCHBOX_ADDRESS_RUNS_PER_MINUTE", 240)
 LUNCHBOX_FRAME_INTERVAL_MAX = 2.0
 # The connection guard around daphne (sandbox/serve.py, used by `make run` and `make workshop`):
