@@ -16,7 +16,7 @@ from lessons.models import Challenge, LearnerCluster, Lesson, Progress, Workshop
 from lessons.progress import LEARNER_SESSION_KEY, public_id
 from lessons.workshop_board import _note_run, tile
 from lessons.workshop_views import JOIN_FAILURES, safe_cell
-from lessons.workshops import CODE_ALPHABET, CODE_LENGTH, normalize_code
+from lessons.workshops import CODE_ALPHABET, CODE_LENGTH, current_member, normalize_code
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,21 @@ def learner_of(client: Client) -> str:
     key = client.session[LEARNER_SESSION_KEY]
     assert isinstance(key, str)
     return key
+
+
+def test_the_current_membership_is_the_latest_of_an_open_workshop(workshop: Workshop) -> None:
+    assert current_member("ada") is None and current_member(None) is None
+    old = WorkshopMember.objects.create(workshop=workshop, learner="ada", display_name="Ada")
+    assert current_member("ada") == old
+    later = Workshop.objects.create(name="Wednesday room")
+    new = WorkshopMember.objects.create(workshop=later, learner="ada", display_name="Ada")
+    assert current_member("ada") == new and current_member("bob") is None
+    later.is_open = False
+    later.save()
+    assert current_member("ada") == old
+    workshop.is_open = False
+    workshop.save()
+    assert current_member("ada") is None
 
 
 def test_codes_are_short_unambiguous_and_unique() -> None:
