@@ -148,7 +148,8 @@ BIG = {**RUN, "manifest": DEPLOYMENT.replace("replicas: 3", "replicas: 500"), "s
 
 async def neighbour(server: Server, learners: int, heavy: bool) -> list[float]:
     """Frame lateness of `learners` sockets each playing the starter at speed 1, twice, while
-    (with `heavy`) one more socket re-runs a 500-pod Deployment as fast as it is let."""
+    (with `heavy`) one more socket re-runs a 500-pod Deployment as fast as it is let, each
+    time with a comment of its own (so every one of its runs is evaluated)."""
     sockets = await connect_all(server, "sandbox", learners + 1)
     await run_once(sockets[0], 16)
     done = asyncio.Event()
@@ -158,7 +159,9 @@ async def neighbour(server: Server, learners: int, heavy: bool) -> list[float]:
     async def rerun(ws: WebSocket) -> None:
         nonlocal accepted
         while not done.is_set():
-            await ws.send_json({**BIG, "speed": 16})
+            # A paste of its own each time: the run cache never spares the neighbour's work.
+            await ws.send_json({**BIG, "speed": 16,
+                                "manifest": BIG["manifest"] + f"# {next(_DISTINCT)}\n"})
             while (kind := (await ws.receive_json(timeout=120))["type"]) not in (
                     "accepted", "error"):
                 pass

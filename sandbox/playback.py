@@ -20,6 +20,10 @@ from sandbox.prepare import PreparedRun, PreparedStep
 FRAME_SECONDS = 0.12  # wall time per frame at speed 1, plus a share of the simulated gap
 SIMULATED_TO_WALL = 0.04  # wall seconds per simulated second at speed 1
 MAX_GAP_SECONDS = 1.5
+# A frame is due its pause after the previous one was due, not after it went out, so the time
+# each send takes never adds up along a run; but a playback this far behind (a stalled server)
+# starts its schedule again from now rather than send a burst to catch up.
+MAX_BEHIND_SECONDS = 0.5
 # A run of hundreds of pods has thousands of steps: squeeze the pacing so that, at speed 1, the
 # whole playback takes about this long at most (the learner can still pause and step).
 PLAYBACK_BUDGET_SECONDS = 60.0
@@ -48,6 +52,7 @@ class Playback:
     ask: SendFrame | None = None
     held: bool = False  # a question was just answered: wait for resume (the reveal is read)
     napping: asyncio.Future[bool] | None = None  # the pause between two frames, if in one
+    due: float | None = None  # loop time the previous frame was due; None: from now
 
     @property
     def squeeze(self) -> float:
@@ -73,6 +78,10 @@ class Playback:
         self.wake.set()
         if self.napping is not None and not self.napping.done():
             self.napping.set_result(True)
+
+    @staticmethod
+    def now() -> float:
+        return asyncio.get_running_loop().time()
 
     async def nap(self, seconds: float) -> bool:
         """Wait `seconds`, or less if a control action comes first: True if one did. A bare
@@ -120,31 +129,37 @@ class Playback:
             self.wake.clear()
             await self.wake.wait()
         self.step_once = False  # a Step pressed while asked is not spent on the next frame
+        self.due = None  # the schedule goes on from the answer, not from before the question
 
     async def wait_for_turn(self, gap: float) -> None:
+        """Wait until the next frame is due: its pause after the previous frame was due. A pause
+        moves the schedule on by its length; a step taken while paused, and an answered
+        question, start it again from then."""
         if self.finish:
             return
         delay = min(FRAME_SECONDS + max(gap, 0.0) * SIMULATED_TO_WALL, MAX_GAP_SECONDS)
         delay *= self.squeeze
-        waited = 0.0
+        if self.due is None or self.now() - self.due > MAX_BEHIND_SECONDS:
+            self.due = self.now()
+        start = self.due
         while True:
             if self.finish:
                 return
             if self.paused:
                 if self.step_once:
                     self.step_once = False
+                    self.due = self.now()
                     return
+                paused_at = self.now()
                 self.wake.clear()
                 await self.wake.wait()
+                start += self.now() - paused_at
                 continue
-            remaining = delay / self.speed - waited
-            if remaining <= 0:
+            due = start + delay / self.speed
+            remaining = due - self.now()
+            if remaining <= 0 or not await self.nap(remaining):
+                self.due = due
                 return
-            loop = asyncio.get_running_loop()
-            started = loop.time()
-            if not await self.nap(remaining):
-                return
-            waited += loop.time() - started
 
 
 def _wake_up(waiter: asyncio.Future[bool]) -> None:
