@@ -36,11 +36,16 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
     namespace = _namespace(args)
     if kind in ("Node", "Namespace"):
         namespace = None
-    fmt = args.value("output")
-    if fmt not in ("", "wide", "yaml", "json", "name"):
-        raise _Usage(f"error: unable to match a printer suitable for the output format "
-                     f'"{fmt}", allowed formats are: json,name,wide,yaml', None)
+    fmt, template = _printer(args.value("output"))
     missing = _missing(state, kind, namespace, names)
+    if fmt in TEMPLATE_PRINTERS:
+        bodies = _bodies(state, kind, namespace, names)
+        result.output = _templated(fmt, template, bodies, single=len(bodies) == 1 and
+                                   len(names) == 1)
+        if missing:
+            raise CommandFailed("\n".join(not_found(kind, n) for n in missing),
+                                output=result.output)
+        return
     if fmt in ("yaml", "json"):
         bodies = _bodies(state, kind, namespace, names)
         if missing:
@@ -65,6 +70,43 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
     result.output = table
     if "watch" in args.flags:
         _watch(state, kind, namespace, args, key, result)
+
+
+# kubectl get's printers (`-o`): these three read a template; the others are refused here.
+TEMPLATE_PRINTERS = ("jsonpath", "jsonpath-as-json", "custom-columns")
+OTHER_PRINTERS = ("custom-columns-file", "go-template", "go-template-file", "jsonpath-file",
+                  "template", "templatefile")
+ALLOWED_FORMATS = ",".join(sorted(("json", "name", "wide", "yaml", *TEMPLATE_PRINTERS,
+                                   *OTHER_PRINTERS)))
+
+
+def _printer(output: str) -> tuple[str, str]:
+    """`-o`'s printer and its template (`jsonpath={…}`), or kubectl's refusal."""
+    from .commands import _Usage
+    printer, _, template = output.partition("=")
+    if printer in TEMPLATE_PRINTERS:
+        return printer, template
+    if output in ("", "wide", "yaml", "json", "name"):
+        return output, ""
+    if printer in OTHER_PRINTERS:
+        raise _Usage(f"-o {printer} is not supported here", None,
+                     "use -o jsonpath='{…}' or -o custom-columns=NAME:.metadata.name,…")
+    raise _Usage(f"error: unable to match a printer suitable for the output format "
+                 f'"{output}", allowed formats are: {ALLOWED_FORMATS}', None)
+
+
+def _templated(printer: str, template: str, bodies: list[dict[str, Any]], single: bool) -> str:
+    """`-o jsonpath=…`, `-o jsonpath-as-json=…`, `-o custom-columns=…` (kubectl/jsonpath.py): a
+    template over the one object asked for by name, else over the List of them."""
+    from ..kubectl.jsonpath import JSONPathError, custom_columns, jsonpath
+    try:
+        if printer == "custom-columns":
+            return custom_columns(template, bodies)
+        data = bodies[0] if single else {"apiVersion": "v1", "items": bodies, "kind": "List",
+                                         "metadata": {"resourceVersion": ""}}
+        return jsonpath(template, data, as_json=printer == "jsonpath-as-json")
+    except JSONPathError as error:
+        raise CommandFailed(f"error: {error}", output=getattr(error, "printed", "")) from None
 
 
 def _missing(state: ClusterState, kind: str, namespace: str | None,
