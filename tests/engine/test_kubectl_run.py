@@ -314,3 +314,10 @@ def test_a_dry_run_in_the_console_prints_and_stores_nothing() -> None:
     assert console.do("kubectl create deployment web --image=nginx --dry-run=client").output == \
         "deployment.apps/web created (dry run)\n"
     assert console.do("kubectl get pods").error == "No resources found in default namespace.\n"
+
+
+@pytest.mark.parametrize("verb", ["logs web", "exec web -- sh", "top pods"])
+def test_what_runs_inside_containers_is_said_to_be_not_simulated(verb: str) -> None:
+    result = Console().do(f"kubectl {verb}")
+    assert result.exit_code == 1
+    assert result.error.startswith(f"kubectl {verb.split()[0]} is not simulated here")

@@ -45,6 +45,13 @@ BOOL_FLAGS = {"-w": "watch", "--watch": "watch", "-A": "all-namespaces",
               "--force": "force", "--delete-emptydir-data": "delete-emptydir-data",
               "--now": "now", "--wait": "wait", "--ignore-not-found": "ignore-not-found",
               "--all": "all", "--show-events": "show-events"}
+# kubectl verbs a learner reaches for that touch what runs inside containers, which Lunchbox
+# does not simulate (it simulates what happens to their images): said so, with what to use.
+_INSIDE = ("Lunchbox simulates what happens to images, not what runs in containers: "
+           "`kubectl describe pod NAME` shows each container's events and state")
+NOT_SIMULATED = {"logs": _INSIDE, "exec": _INSIDE, "attach": _INSIDE, "cp": _INSIDE,
+                 "port-forward": _INSIDE, "debug": _INSIDE, "top": "no metrics are simulated: "
+                 "`kubectl describe node NAME` shows what a node holds"}
 HELP = ("try `kubectl get pods`, `kubectl apply -f -` (the editor), `kubectl run NAME "
         "--image=IMAGE`, `kubectl describe pod NAME`, "
         "`kubectl set image deployment/NAME CONTAINER=IMAGE`, `kubectl delete pod NAME`, "
@@ -302,6 +309,8 @@ def _kubectl(state: ClusterState, words: list[Word], line: str, files: dict[str,
                 "describe": describe_command, "delete": _delete}
     from .actions import ACTIONS
     handler = handlers.get(verb) or ACTIONS.get(verb)
+    if handler is None and verb in NOT_SIMULATED:
+        raise _Usage(f"kubectl {verb} is not simulated here", verbs[0], NOT_SIMULATED[verb])
     if handler is None:
         raise _Usage(f'error: unknown command "{verb}" for "kubectl"', verbs[0], HELP)
     handler(state, verb, args, files, key, result)
