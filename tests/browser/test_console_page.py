@@ -162,3 +162,19 @@ def test_the_private_registry_story_then_a_shared_link(browser: Browser,
     finally:
         first.close()
         second.close()
+
+
+def test_kubectl_run_and_a_jsonpath_template_in_the_console(
+        page: Page, sandbox_server: LiveServer) -> None:
+    open_sandbox(page, sandbox_server)
+    type_command(page, "kubectl run web --image=nginx:1.25 --labels=app=web")
+    log = page.get_by_role("log", name="Console output")
+    expect(log).to_contain_text("pod/web created")
+    expect(page.locator("#console-pods")).to_contain_text("web")
+    type_command(page, "kubectl get pods -o custom-columns=NAME:.metadata.name,"
+                       "POLICY:.spec.containers[*].imagePullPolicy")
+    expect(log).to_contain_text("IfNotPresent")
+    # A template's literal text is printed as text, never as markup.
+    type_command(page, """kubectl get pod web -o jsonpath='{"<img src=x onerror=alert(1)>"}'""")
+    expect(log).to_contain_text("<img src=x onerror=alert(1)>")
+    assert page.locator("#console-output img").count() == 0
