@@ -10,7 +10,8 @@ behind a neighbour's evaluation.
 
 The key is a digest of everything `prepare_run` reads: the paste, the scenario's pickle digest
 (`workers.Shipped`, made once per scenario object), the build request, the goals and predict
-mode. The paste itself is never kept (it may hold a password), only its digest. What a hit hands
+mode. The paste itself is never kept, only its digest, and a paste that carries credentials is
+never kept at all: a cached run's speed must not confirm a guessed password. What a hit hands
 out is the learner's own: per-run state (predict mode's answers) is made fresh, and the goal
 dicts are copied, so no two runs share anything they may change.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import pickle
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import replace
@@ -36,6 +38,8 @@ __all__ = ["MAX_BYTES", "MAX_RUN_BYTES", "RunCache", "CACHE"]
 
 MAX_BYTES = 48 * 1024 * 1024  # per server process (LUNCHBOX_RUN_CACHE_BYTES)
 MAX_RUN_BYTES = 2 * 1024 * 1024
+_CREDENTIALS = re.compile(r"secret|password|passwd|auth|token|dockerconfig|docker-registry",
+                          re.IGNORECASE)
 
 
 def _prefix(type_: str, run: int) -> str:
@@ -68,8 +72,12 @@ class RunCache:
     @staticmethod
     def key(manifest: str, scenario_digest: bytes, build: BuildRequest | None,
             goals: str | None, predict: bool) -> bytes | None:
-        """The digest of what a run is made from; None when it cannot be made (then the run is
-        simply not kept)."""
+        """The digest of what a run is made from; None when the run is not to be kept: when it
+        cannot be made, or when the paste carries credentials (a Secret, a docker-registry
+        command, a password or token), since a kept run answers faster, and that speed would
+        tell a stranger who guessed a whole paste that someone ran it."""
+        if _CREDENTIALS.search(manifest):
+            return None
         try:
             inputs = pickle.dumps((manifest, build, goals, bool(predict)),
                                   protocol=pickle.HIGHEST_PROTOCOL)

@@ -85,9 +85,21 @@ def test_the_key_holds_every_input_and_not_the_paste() -> None:
         RunCache.key(POD, digest, None, None, True),
     }
     assert len(keys) == 5
-    key = RunCache.key("password: hunter22", digest, None, None, False)
+    key = RunCache.key(POD.replace("web", "hunter22"), digest, None, None, False)
     assert key is not None and b"hunter22" not in key
     assert scenario_digest(default_scenario()) == digest  # the same scenario object, once
+
+
+@pytest.mark.parametrize("paste", [
+    "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: b}\n",
+    "kubectl create secret docker-registry r --docker-server=x --docker-username=u "
+    "--docker-password=p\n",
+    POD + "    env: [{name: PASSWORD, value: hunter22}]\n",
+    POD.replace("spec:", "spec:\n  imagePullSecrets: [{name: regcred}]"),
+])
+def test_a_paste_with_credentials_is_never_kept(paste: str) -> None:
+    """A kept run answers faster: its speed must not confirm someone's guessed password."""
+    assert RunCache.key(paste, scenario_digest(default_scenario()), None, None, False) is None
 
 
 def test_the_cache_is_bounded_and_forgets_the_least_recently_used() -> None:
