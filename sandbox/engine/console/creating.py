@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..kubectl import dry_run_yaml, parse_commands
+from ..manifests.load import API_VERSIONS
 from ..objects import KubeObject
 from .session import GROUPS, Change, CommandFailed, run, store_object
 from .state import ClusterState
@@ -73,12 +74,12 @@ def _names_taken(state: ClusterState) -> list[KubeObject]:
     namespace` would collide with."""
     taken = [KubeObject("v1", "Pod", key.split("/", 1)[1], key.split("/", 1)[0], body=_TAKEN)
              for key in state.data["pods"] if "/" in key]
-    taken += [KubeObject(GROUPS_API[kind], kind, r["name"], r["namespace"] or None, body=_TAKEN)
+    taken += [KubeObject(API_VERSIONS[kind], kind, r["name"], r["namespace"] or None,
+                         body=_TAKEN)
               for kind in ("Deployment", "Namespace") for r in state.records(kind)]
     return taken
 
 
-GROUPS_API = {"Deployment": "apps/v1", "Namespace": "v1"}
 _TAKEN = {"taken": True}  # a stand-in body: the object exists, and is never rewritten
 
 

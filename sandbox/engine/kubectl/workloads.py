@@ -96,8 +96,7 @@ def create_deployment(command: _Command) -> dict[str, Any]:
     """`kubectl create deployment`: labels `app: NAME`, one container per `--image`."""
     _check_size(command)
     name = _name(command)
-    images = [(value, word) for text, word in command.every.get("image", [])
-              for value in text.split(",")]  # a StringSlice: repeated, or comma-separated
+    images = _images(command)
     if not images:
         raise CommandError('error: required flag(s) "image" not set', command.kubectl,
                            f"add --image=<image>, e.g. `kubectl create deployment {name} "
@@ -137,11 +136,17 @@ def _check_size(command: _Command) -> None:
     """A bound kubectl does not have: what one command lists stays small, so reading it does."""
     items = max(len(command.args) - 1, 0) + command.value("labels").count(",") + sum(
         len(command.every.get(flag, [])) for flag in ("env", "annotations")) + sum(
-        text.count(",") + 1 for text, _ in command.every.get("image", []))
+        1 for _ in _images(command))
     if items > MAX_ITEMS:
         raise CommandError(f"this command lists {items} images, variables, labels and "
                            f"arguments; at most {MAX_ITEMS} are read here", command.kubectl,
                            "write the object as YAML if it really needs that many")
+
+
+def _images(command: _Command) -> list[tuple[str, Word]]:
+    """Every `--image` value with its word: a StringSlice, repeated or comma-separated."""
+    return [(value, word) for text, word in command.every.get("image", [])
+            for value in text.split(",")]
 
 
 def _check_image(image: str, word: Word) -> None:
@@ -255,7 +260,7 @@ def _places(command: _Command) -> dict[str, Word]:
                        ("restart", "spec.restartPolicy")):
         if flag in command.values:
             places[path] = command.word(flag)
-    images = [word for text, word in command.every.get("image", []) for _ in text.split(",")]
+    images = [word for _, word in _images(command)]
     template = "spec.template.spec" if command.path.startswith("create") else "spec"
     for index, word in enumerate(images):
         places[f"{template}.containers[{index}].image"] = word
