@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import logging
 import multiprocessing
 import os
@@ -75,7 +76,8 @@ class Refused(Exception):
 class Shipped:
     """An argument sent to the workers as its pickle, made once per object, and unpickled once
     per worker (kept by its digest): a scenario is the same object for every run in it, 47 KB
-    pickled, and pickling it for each run was a twentieth of the event loop's time per run."""
+    pickled, and pickling it for each run was a twentieth of the event loop's time per run.
+    A worker known to hold it already is sent the digest alone (`Worker.holds`)."""
 
     _made: dict[int, tuple[weakref.ref[Any], bytes, bytes]] = {}
     _lock = threading.RLock()  # a weakref callback may run while it is held
@@ -106,15 +108,63 @@ _KEPT: OrderedDict[bytes, Any] = OrderedDict()  # in a worker: shipped values by
 KEPT_SHIPPED = 32
 
 
+def _keep(kept: OrderedDict[bytes, Any], digest: bytes, value: Any) -> None:
+    """Put `digest` last in `kept` (most recently used), and forget the oldest past
+    KEPT_SHIPPED: the workers' store and the pool's picture of it (`Worker.holds`) both use
+    this, so the picture stays true."""
+    kept[digest] = value
+    kept.move_to_end(digest)
+    while len(kept) > KEPT_SHIPPED:
+        kept.popitem(last=False)
+
+
 def _unship(digest: bytes, blob: bytes) -> Any:
     """In a worker: the value a `Shipped` carries, unpickled the first time its digest is seen."""
     value = _KEPT.get(digest)
     if value is None:
-        value = _KEPT[digest] = pickle.loads(blob)
-        while len(_KEPT) > KEPT_SHIPPED:
-            _KEPT.popitem(last=False)
-    _KEPT.move_to_end(digest)
+        value = pickle.loads(blob)
+    _keep(_KEPT, digest, value)
     return value
+
+
+class Forgotten(Exception):
+    """In a worker: a digest sent alone that this worker does not hold (the pool's picture of
+    it was wrong); the pool sends the work again with every blob."""
+
+
+def _unship_kept(digest: bytes) -> Any:
+    """In a worker: the value of a digest sent alone, which this worker holds already."""
+    if digest not in _KEPT:
+        raise Forgotten(digest.hex())
+    value = _KEPT[digest]
+    _keep(_KEPT, digest, value)
+    return value
+
+
+class _Request(ForkingPickler):
+    """Pickles one piece of work for one worker: a `Shipped` that worker holds goes as its
+    digest alone, and `shipped` lists the digests the request carries."""
+
+    def __init__(self, file: Any, holds: OrderedDict[bytes, None] | None) -> None:
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
+        self.holds = holds
+        self.shipped: list[bytes] = []
+
+    def reducer_override(self, obj: Any) -> Any:
+        if not isinstance(obj, Shipped):
+            return NotImplemented
+        self.shipped.append(obj.digest)
+        if self.holds is not None and obj.digest in self.holds:
+            return _unship_kept, (obj.digest,)
+        return _unship, (obj.digest, obj.blob)
+
+
+def _request(work: tuple[Any, ...], holds: OrderedDict[bytes, None] | None
+             ) -> tuple[bytes, list[bytes]]:
+    buffer = io.BytesIO()
+    pickler = _Request(buffer, holds)
+    pickler.dump(work)
+    return buffer.getvalue(), pickler.shipped
 
 
 def default_processes() -> int:
@@ -143,6 +193,9 @@ def _serve(conn: Connection) -> None:
             function, args = conn.recv()
         except (EOFError, OSError):  # the server is gone
             return
+        except Forgotten:
+            conn.send(("forgotten",))
+            continue
         try:
             reply: tuple[Any, ...] = ("ok", function(*args))
         except ManifestError as err:
@@ -170,6 +223,13 @@ class Worker:
         self.process.start()
         theirs.close()
         self.conn: Connection = ours
+        # The digests of the `Shipped` values the worker holds, kept as its `_KEPT` is.
+        self.holds: OrderedDict[bytes, None] = OrderedDict()
+
+    def sent(self, shipped: list[bytes]) -> None:
+        """The worker unpickled a request carrying `shipped` (so it holds each, newest last)."""
+        for digest in shipped:
+            _keep(self.holds, digest, None)
 
     def kill(self) -> None:
         try:
@@ -246,16 +306,38 @@ class Pool:
         """`function(*args)` in a worker process. Raises Refused for refused input, TooLong,
         WorkerDied, WorkerError for a bug in the work (its traceback logged here), and
         `fairness.Gone` when `gone` is set first (the worker is killed)."""
-        from sandbox.fairness import Gone
-
         limit = HARD_LIMIT_SECONDS if limit is None else limit
-        try:
-            request = ForkingPickler.dumps((function, args))
-        except Exception as err:  # nothing was sent: a bug of the caller's
-            raise WorkerError(f"the work could not be sent to a worker ({err!r})") from None
         worker = self._take()
         if worker is None:
             worker = await self._start()
+        holds: OrderedDict[bytes, None] | None = worker.holds
+        while True:
+            try:
+                request, shipped = _request((function, args), holds)
+            except Exception as err:  # nothing was sent: a bug of the caller's
+                self._give_back(worker)
+                raise WorkerError(f"the work could not be sent to a worker ({err!r})") from None
+            reply = await self._exchange(worker, request, gone, limit)
+            if reply[0] != "forgotten":
+                worker.sent(shipped)
+                break
+            worker.holds.clear()  # its picture was wrong: send every blob, once
+            holds = None
+        self._give_back(worker)
+        self.answered[getattr(function, "__name__", "?")] += 1
+        if reply[0] == "ok":
+            return reply[1]
+        if reply[0] == "refused":
+            raise Refused(reply[1], reply[2], reply[3])
+        log.error("work in a worker process failed:\n%s", reply[1])
+        raise WorkerError("the work failed in its worker process")
+
+    async def _exchange(self, worker: Worker, request: bytes, gone: asyncio.Event | None,
+                        limit: float) -> Any:
+        """Send `request` to `worker` and wait for its reply (see `call` for what it raises; the
+        worker is killed on every failure)."""
+        from sandbox.fairness import Gone
+
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[Any] = loop.create_future()
         fd = worker.conn.fileno()
@@ -293,18 +375,10 @@ class Pool:
                 raise Gone
             raise TooLong(limit)
         try:
-            reply = answer.result()
+            return answer.result()
         except WorkerDied:
             worker.kill()
             raise
-        self._give_back(worker)
-        self.answered[getattr(function, "__name__", "?")] += 1
-        if reply[0] == "ok":
-            return reply[1]
-        if reply[0] == "refused":
-            raise Refused(reply[1], reply[2], reply[3])
-        log.error("work in a worker process failed:\n%s", reply[1])
-        raise WorkerError("the work failed in its worker process")
 
     def close(self) -> None:
         with self.lock:

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,49 @@ async def test_a_scenario_is_pickled_once_and_unpickled_once_per_worker() -> Non
     assert len(set(kept)) == 1, "the worker unpickled the scenario again for each call"
     other = load_scenario("name: other\nnodes:\n  - name: node-z\n")
     assert await POOL.call(id, workers.Shipped(other)) != kept[0]
+
+
+def _kept_digests() -> list[str]:
+    """In a worker: the digests it holds, oldest first."""
+    return [digest.hex() for digest in workers._KEPT]
+
+
+def test_a_request_carries_a_scenario_a_worker_holds_as_its_digest_alone() -> None:
+    shipped = workers.Shipped(default_scenario())
+    first, digests = workers._request((id, (shipped,)), OrderedDict())
+    again, _ = workers._request((id, (shipped,)), OrderedDict({shipped.digest: None}))
+    assert digests == [shipped.digest]
+    assert len(first) > len(shipped.blob) and len(again) < 200
+
+
+async def test_the_pool_sends_a_scenario_once_per_worker_and_keeps_its_picture_true() -> None:
+    scenario = default_scenario()
+    digest = workers.Shipped(scenario).digest
+    pid = await POOL.call(os.getpid)
+    await POOL.call(id, workers.Shipped(scenario))
+    worker = POOL.idle[-1]
+    assert await POOL.call(os.getpid) == pid
+    assert list(worker.holds)[-1] == digest
+    # the pool's picture is the worker's own store, in its order
+    assert await POOL.call(_kept_digests) == [d.hex() for d in worker.holds]
+    kept = {await POOL.call(id, workers.Shipped(scenario)) for _ in range(3)}
+    assert len(kept) == 1
+
+
+async def test_a_worker_that_lacks_a_digest_it_was_sent_alone_gets_the_blob_again() -> None:
+    """The pool's picture of a worker can only be wrong by a bug; the run still comes out
+    right: the worker says so and the pool sends the whole blob."""
+    scenario = default_scenario()
+    shipped = workers.Shipped(scenario)
+    await POOL.call(os.getpid)
+    worker = POOL.idle[-1]
+    worker.holds[b"x" * 16] = None  # a digest it never got
+    ghost = object.__new__(workers.Shipped)
+    ghost.digest, ghost.blob = b"x" * 16, shipped.blob
+    run = await POOL.call(prepare.prepare_run, POD, ghost, None, None, 7)
+    assert run.run == 7 and run.frames
+    assert b"x" * 16 in worker.holds  # sent with its blob the second time, so it holds it now
+    assert await POOL.call(os.getpid) == worker.process.pid
 
 
 async def test_a_worker_that_runs_out_of_its_memory_refuses_and_goes_on() -> None:
