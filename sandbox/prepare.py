@@ -12,7 +12,6 @@ whether it was prepared in a worker process or, with LUNCHBOX_EVAL_PROCESSES=0, 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,14 +57,13 @@ class PreparedRun:
     questions: Questions | None  # predict mode's questions, on steps that are sent
 
 
-def encode(frame: dict[str, Any]) -> str:
-    """A frame's text, as the consumer's `encode_json` would make it."""
-    return json.dumps(frame)
+encode = protocol.frame_text
 
 
 def with_ack(text: str, token: str) -> str:
-    """A frame's text with an `ack` token added (the texts are JSON objects, `{…}`)."""
-    return f'{text[:-1]}, "ack": "{token}"}}'
+    """A frame's text with an `ack` token added (the texts are JSON objects, `{…}`; a token is
+    letters and digits, `backpressure`)."""
+    return f'{text[:-1]},"ack":"{token}"}}'
 
 
 def prepare_run(manifest: str, scenario: Scenario, build: BuildRequest | None,

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
+import orjson
+
 from sandbox import timeline
 from sandbox.engine import (
     BuildError,
@@ -263,6 +265,18 @@ def frame(type_: str, **payload: Any) -> dict[str, Any]:
     return {"version": PROTOCOL_VERSION, "type": type_, **payload}
 
 
+def frame_text(value: dict[str, Any]) -> str:
+    """A prepared frame's JSON text, compact (`{"version":1,"type":…`), UTF-8 characters as
+    they are. orjson writes it about ten times faster than the standard library, which was an
+    eighth of a run's work in its worker; what orjson refuses (a lone surrogate a paste can
+    carry, an integer past 64 bits) is written by the standard library, escaped, in the same
+    compact shape, so `run_cache` can renumber either."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value, separators=(",", ":"))
+
+
 def _size(value: Any) -> int:
     """Bytes `value` takes in a frame as `send_json` writes it (ASCII-escaped JSON)."""
     return len(json.dumps(value))
@@ -395,8 +409,8 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
                    describe=describe, get_pods=report.get_pods(trace),
                    goals=goal_dicts(evaluation), pulls=pulls, truncated=truncated)
     result["timeline"] = timeline.pod_timeline(evaluation)  # bounded; counted below
-    text = json.dumps(result)
-    if len(text.encode()) <= RESULT_BUDGET_BYTES:
+    text = frame_text(result)
+    if _utf8_size(text) <= RESULT_BUDGET_BYTES:
         return text
     for pod in data["pods"]:
         pod["scheduling"] = []
@@ -406,12 +420,16 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
     for entry in pulls:
         entry["log"] = []
     truncated += ["trace.pods.scheduling", "trace.pulls", "pulls.log"]
-    text = json.dumps(result)
-    if len(text.encode()) <= RESULT_BUDGET_BYTES:
+    text = frame_text(result)
+    if _utf8_size(text) <= RESULT_BUDGET_BYTES:
         return text
     data["pods"] = data["pods"][:DESCRIBED_PODS]
     data["diagrams"] = {}
     result["pulls"] = pulls[:20]
     result["get_pods"] = "\n".join(result["get_pods"].splitlines()[:DESCRIBED_PODS + 1])
     truncated += ["trace.pods", "trace.diagrams", "get_pods"]
-    return json.dumps(result)
+    return frame_text(result)
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))

@@ -43,7 +43,7 @@ _CREDENTIALS = re.compile(r"secret|password|passwd|auth|token|dockerconfig|docke
 
 
 def _prefix(type_: str, run: int) -> str:
-    return f'{{"version": {PROTOCOL_VERSION}, "type": "{type_}", "run": {run}, '
+    return f'{{"version":{PROTOCOL_VERSION},"type":"{type_}","run":{run},'
 
 
 def _restamped(text: str, type_: str, old: int, new: int) -> str:
