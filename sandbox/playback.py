@@ -9,9 +9,10 @@ pull that takes longer in the simulation also takes longer on screen.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sandbox.engine.render.predict import Prediction
 from sandbox.predictions import Questions
@@ -24,6 +25,10 @@ MAX_GAP_SECONDS = 1.5
 # each send takes never adds up along a run; but a playback this far behind (a stalled server)
 # starts its schedule again from now rather than send a burst to catch up.
 MAX_BEHIND_SECONDS = 0.5
+# Frames go out on a grid of TICK_SECONDS of the loop's clock (the schedule itself is kept
+# exact, so nothing drifts): every socket's frames that fall due within one tick are sent in
+# one turn of the event loop, instead of one turn (and one wait for the kernel) each.
+TICK_SECONDS = 1 / 60
 # A run of hundreds of pods has thousands of steps: squeeze the pacing so that, at speed 1, the
 # whole playback takes about this long at most (the learner can still pause and step).
 PLAYBACK_BUDGET_SECONDS = 60.0
@@ -82,6 +87,12 @@ class Playback:
     @staticmethod
     def now() -> float:
         return asyncio.get_running_loop().time()
+
+    tick: ClassVar[float] = TICK_SECONDS  # a test may set its own
+
+    def on_tick(self, due: float) -> float:
+        """The first grid point of `tick` at or after `due`: when a frame due then goes out."""
+        return math.ceil(due / self.tick) * self.tick if self.tick > 0 else due
 
     async def nap(self, seconds: float) -> bool:
         """Wait `seconds`, or less if a control action comes first: True if one did. A bare
@@ -156,7 +167,7 @@ class Playback:
                 start += self.now() - paused_at
                 continue
             due = start + delay / self.speed
-            remaining = due - self.now()
+            remaining = self.on_tick(due) - self.now()
             if remaining <= 0 or not await self.nap(remaining):
                 self.due = due
                 return

@@ -19,9 +19,11 @@ POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\
 
 
 class Clocked(Playback):
-    """A playback on a clock that only the test moves."""
+    """A playback on a clock that only the test moves; frames go out when due (no tick grid)
+    unless a test gives it a tick."""
 
     clock = 0.0
+    tick = 0.0
 
     def now(self) -> float:
         return self.clock
@@ -98,3 +100,17 @@ async def test_a_short_delay_is_caught_up_within_the_schedule() -> None:
     times = await sent_at(player, send_cost=0.0, stall_at=2, stall=0.05)
     assert [round(t, 9) for t in times] == [round((k + 1) * FRAME_SECONDS, 9) for k in range(6)]
     assert playback.MAX_GAP_SECONDS > FRAME_SECONDS
+
+
+async def test_frames_go_out_on_the_tick_grid_without_drifting_from_the_schedule() -> None:
+    """Each frame leaves on the first grid point at or after it is due, never before and less
+    than a tick after; and because the schedule is kept exact, the grid's delays never add up."""
+    player = Clocked(1, even_run(40), speed=3.0)
+    player.tick = playback.TICK_SECONDS
+    player.clock = 0.005  # not on the grid
+    times = await sent_at(player, send_cost=0.0)
+    pause = FRAME_SECONDS * player.squeeze / 3.0
+    for k, sent in enumerate(times):
+        due = 0.005 + (k + 1) * pause
+        assert due - 1e-9 <= sent < due + playback.TICK_SECONDS
+        assert abs(sent / playback.TICK_SECONDS - round(sent / playback.TICK_SECONDS)) < 1e-6
