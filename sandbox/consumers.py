@@ -151,7 +151,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
                    close: bool | int = False) -> None:
         """Every frame goes out here, so the send window counts all of them."""
         if text_data is not None:
-            self.window.sent(len(text_data.encode("utf-8", "surrogatepass")))
+            self.window.sent(protocol.utf8_size(text_data))
         await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     @classmethod
@@ -362,7 +362,7 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         token = self.window.token()
         text = prepare.with_ack(text, token)
         await super().send(text_data=text)
-        self.window.sent(len(text.encode("utf-8", "surrogatepass")), token)
+        self.window.sent(protocol.utf8_size(text), token)
         self.unacked_frames = self.unacked_bytes = 0
 
     async def send_result(self, text: str) -> None:

@@ -58,6 +58,7 @@ class Playback:
     held: bool = False  # a question was just answered: wait for resume (the reveal is read)
     napping: asyncio.Future[bool] | None = None  # the pause between two frames, if in one
     due: float | None = None  # loop time the previous frame was due; None: from now
+    tick: ClassVar[float] = TICK_SECONDS  # the send grid (`on_tick`); a test may set its own
 
     @property
     def squeeze(self) -> float:
@@ -87,8 +88,6 @@ class Playback:
     @staticmethod
     def now() -> float:
         return asyncio.get_running_loop().time()
-
-    tick: ClassVar[float] = TICK_SECONDS  # a test may set its own
 
     def on_tick(self, due: float) -> float:
         """The first grid point of `tick` at or after `due`: when a frame due then goes out."""

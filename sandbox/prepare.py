@@ -57,9 +57,6 @@ class PreparedRun:
     questions: Questions | None  # predict mode's questions, on steps that are sent
 
 
-encode = protocol.frame_text
-
-
 def with_ack(text: str, token: str) -> str:
     """A frame's text with an `ack` token added (the texts are JSON objects, `{…}`; a token is
     letters and digits, `backpressure`)."""
@@ -85,9 +82,9 @@ def prepare_run(manifest: str, scenario: Scenario, build: BuildRequest | None,
         while sent < len(events) and events[sent].step <= index:
             batch.append(events[sent])
             sent += 1
-        text = encode(protocol.step_frame(run, index, step, batch))
+        text = protocol.frame_text(protocol.step_frame(run, index, step, batch))
         frames.append(PreparedStep(index, step.time, text,
-                                   len(text.encode("utf-8", "surrogatepass"))))
+                                   protocol.utf8_size(text)))
     goal_results = protocol.goal_dicts(evaluation)
     questions = None
     if predict:
@@ -95,7 +92,7 @@ def prepare_run(manifest: str, scenario: Scenario, build: BuildRequest | None,
             trace, lambda index: not skip_from <= index < skip_to))
     return PreparedRun(
         run=run, steps=len(steps),
-        accepted=encode(protocol.accepted_frame(run, evaluation)),
+        accepted=protocol.frame_text(protocol.accepted_frame(run, evaluation)),
         frames=tuple(frames),
         result=protocol.result_frame(run, evaluation, list(events[sent:])),
         goals=goal_results, summary=outcome(trace, goal_results), questions=questions)

@@ -87,7 +87,7 @@ def decode(text: str | None, limit: int) -> dict[str, Any]:
     """One client message, decoded, its envelope (size, JSON object, version, type) checked."""
     if text is None:
         raise BadMessage("bad_message", "send JSON text frames, not binary ones")
-    if len(text.encode("utf-8", "surrogatepass")) > limit:
+    if utf8_size(text) > limit:
         raise BadMessage("too_large", f"the message is over {limit // 1024} KiB; "
                                       "paste a smaller manifest")
     try:
@@ -243,7 +243,7 @@ def build_request(value: Any) -> BuildRequest | None:
     dockerfile = value.get("dockerfile")
     if not isinstance(dockerfile, str):
         raise BadMessage("bad_message", "build.dockerfile must be a string")
-    if len(dockerfile.encode("utf-8", "surrogatepass")) > MAX_DOCKERFILE_BYTES:
+    if utf8_size(dockerfile) > MAX_DOCKERFILE_BYTES:
         raise BadMessage("too_large", f"build.dockerfile is over {MAX_DOCKERFILE_BYTES // 1024} "
                                       "KiB")
     push = value.get("push")
@@ -410,7 +410,7 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
                    goals=goal_dicts(evaluation), pulls=pulls, truncated=truncated)
     result["timeline"] = timeline.pod_timeline(evaluation)  # bounded; counted below
     text = frame_text(result)
-    if _utf8_size(text) <= RESULT_BUDGET_BYTES:
+    if utf8_size(text) <= RESULT_BUDGET_BYTES:
         return text
     for pod in data["pods"]:
         pod["scheduling"] = []
@@ -421,7 +421,7 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
         entry["log"] = []
     truncated += ["trace.pods.scheduling", "trace.pulls", "pulls.log"]
     text = frame_text(result)
-    if _utf8_size(text) <= RESULT_BUDGET_BYTES:
+    if utf8_size(text) <= RESULT_BUDGET_BYTES:
         return text
     data["pods"] = data["pods"][:DESCRIBED_PODS]
     data["diagrams"] = {}
@@ -431,5 +431,6 @@ def result_frame(run: int, evaluation: Evaluation, rest: list[Event]) -> str:
     return frame_text(result)
 
 
-def _utf8_size(text: str) -> int:
+def utf8_size(text: str) -> int:
+    """The bytes `text` takes on the wire (a lone surrogate counted as UTF-8 would write it)."""
     return len(text.encode("utf-8", "surrogatepass"))
