@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
+
 from sandbox import protocol
 from sandbox.engine import evaluate
 from sandbox.engine.render import cluster_frames
@@ -159,6 +161,14 @@ def test_a_cluster_over_its_budget_keeps_its_nodes_and_says_so() -> None:
         trimmed = run_cluster(evaluation.scenario, evaluation.trace)
     finally:
         cluster_frames.MAX_BYTES = small
-    assert trimmed["truncated"] and len(json.dumps(trimmed)) <= 2_000
+    # Measured as the server writes the frame (orjson, compact), which is what the budget counts.
+    assert trimmed["truncated"] and len(orjson.dumps(trimmed)) <= 2_000
     assert [n["name"] for n in trimmed["nodes"]] == ["node-1", "node-2"]
     assert trimmed["pulls"] == trimmed["stored"] == [] and trimmed["more_pulls"] == 2
+
+
+def test_a_text_orjson_refuses_is_measured_as_the_standard_library_writes_it() -> None:
+    # A lone surrogate (a YAML escape can make one): orjson refuses it, the fallback escapes it.
+    value = {"label": "\ud800", "more": [1, 2]}
+    assert cluster_frames._size(value) == len('{"label":"\\ud800","more":[1,2]}')
+    assert cluster_frames._size({"label": "é"}) == len('{"label":"é"}'.encode())
