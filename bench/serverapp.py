@@ -16,7 +16,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from sandbox import protocol
+from sandbox import run_frames
 from sandbox.asgi import application as sandbox_application
 from sandbox.engine import evaluate, load_scenario
 from sandbox.playback import Playback
@@ -44,11 +44,11 @@ def pacing(evaluation: Any) -> list[float]:
 
 
 _DELAYS = pacing(_STARTER)
-_ACCEPTED = json.dumps(protocol.accepted_frame(1, _STARTER))
-_STEPS = [json.dumps(protocol.step_frame(1, i, step, [e for e in _STARTER.trace.events
+_ACCEPTED = json.dumps(run_frames.accepted_frame(1, _STARTER))
+_STEPS = [json.dumps(run_frames.step_frame(1, i, step, [e for e in _STARTER.trace.events
                                                       if e.step == i]))
           for i, step in enumerate(_STARTER.trace.steps)]
-_RESULT = protocol.result_frame(1, _STARTER, [])
+_RESULT = run_frames.result_frame(1, _STARTER, [])
 
 
 class BareConsumer(AsyncWebsocketConsumer):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox import protocol
+from sandbox import protocol, run_frames
 from sandbox.engine import BuildRequest, ManifestError, Scenario, evaluate, load_paste
 from sandbox.engine.render.predict import prediction_points
 from sandbox.predictions import Questions
@@ -82,19 +82,19 @@ def prepare_run(manifest: str, scenario: Scenario, build: BuildRequest | None,
         while sent < len(events) and events[sent].step <= index:
             batch.append(events[sent])
             sent += 1
-        text = protocol.frame_text(protocol.step_frame(run, index, step, batch))
+        text = protocol.frame_text(run_frames.step_frame(run, index, step, batch))
         frames.append(PreparedStep(index, step.time, text,
                                    protocol.utf8_size(text)))
-    goal_results = protocol.goal_dicts(evaluation)
+    goal_results = run_frames.goal_dicts(evaluation)
     questions = None
     if predict:
         questions = Questions(run, prediction_points(
             trace, lambda index: not skip_from <= index < skip_to))
     return PreparedRun(
         run=run, steps=len(steps),
-        accepted=protocol.frame_text(protocol.accepted_frame(run, evaluation)),
+        accepted=protocol.frame_text(run_frames.accepted_frame(run, evaluation)),
         frames=tuple(frames),
-        result=protocol.result_frame(run, evaluation, list(events[sent:])),
+        result=run_frames.result_frame(run, evaluation, list(events[sent:])),
         goals=goal_results, summary=outcome(trace, goal_results), questions=questions)
 
 

@@ -14,7 +14,7 @@ from sandbox.engine import load_paste
 from sandbox.engine.kubectl import describe_events
 from sandbox.engine.simulator import simulate
 from sandbox.engine.trace import Event
-from sandbox.protocol import event_dict
+from sandbox.run_frames import event_dict
 
 if TYPE_CHECKING:
     from conftest import LiveServer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from sandbox import protocol, timeline
+from sandbox import run_frames, timeline
 from sandbox.engine import evaluate, load_scenario
 from sandbox.engine.trace import StatusChange
 
@@ -90,7 +90,7 @@ def test_the_timeline_is_bounded_and_keeps_each_pods_last_change() -> None:
 
 def test_the_result_frame_carries_the_timeline_and_the_trace_does_not_repeat_it() -> None:
     evaluation = evaluate(pod("web", "nginx:1.25"), TWO_NODES)
-    result = json.loads(protocol.result_frame(1, evaluation, []))
+    result = json.loads(run_frames.result_frame(1, evaluation, []))
 
     assert result["timeline"] == timeline.pod_timeline(evaluation)
     assert result["timeline"]["truncated"] is False

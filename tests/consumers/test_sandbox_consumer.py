@@ -236,7 +236,7 @@ async def test_pasted_kubectl_secret_command_creates_the_secret_and_shows_it_mas
 
 def test_a_huge_run_result_frame_stays_under_the_websocket_message_limit() -> None:
     from sandbox.engine import default_scenario, evaluate
-    from sandbox.protocol import RESULT_BUDGET_BYTES, result_frame
+    from sandbox.run_frames import RESULT_BUDGET_BYTES, result_frame
 
     manifest = (
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
@@ -303,7 +303,7 @@ def test_an_error_frame_keeps_what_fits_in_4_kb_and_counts_the_rest() -> None:
 
 def test_a_step_frame_after_a_skipped_stretch_carries_a_bounded_number_of_events() -> None:
     from sandbox.engine.trace import Event, Step
-    from sandbox.protocol import STEP_EVENTS, step_frame
+    from sandbox.run_frames import STEP_EVENTS, step_frame
 
     events = [Event(float(i), "Warning", "BackOff", "Back-off pulling image \"x\"", "default/p",
                     "kubelet", None, i) for i in range(3000)]

@@ -7,7 +7,7 @@ import gc
 
 from channels.layers import get_channel_layer
 
-from sandbox import protocol
+from sandbox import run_frames
 from sandbox.consumers import SandboxConsumer
 from sandbox.engine.trace import Recording
 
@@ -36,7 +36,7 @@ def test_the_server_freezes_its_start_up_heap() -> None:
 
 
 def test_an_events_recording_is_sent_as_asdict_would_make_it() -> None:
-    """`protocol.recording_dict` spells out `dataclasses.asdict` for speed: a field added to
+    """`run_frames.recording_dict` spells out `dataclasses.asdict` for speed: a field added to
     Recording must be added there too, or this fails."""
     recording = Recording("counted", 3, 5, 12.5, "Back-off pulling image", combined=True)
-    assert protocol.recording_dict(recording) == dataclasses.asdict(recording)
+    assert run_frames.recording_dict(recording) == dataclasses.asdict(recording)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 
-from sandbox import protocol
+from sandbox import run_frames
 from sandbox.engine import evaluate
 from sandbox.engine.render import cluster_frames
 from sandbox.engine.render.cluster_frames import run_cluster, short
@@ -108,7 +108,7 @@ def test_the_registry_lists_its_tags_and_the_timeline_moves_one() -> None:
 
 def test_the_accepted_frame_carries_it() -> None:
     plan, evaluation = moving_tag_run()
-    frame = protocol.accepted_frame(1, evaluation)
+    frame = run_frames.accepted_frame(1, evaluation)
     assert frame["cluster"] == plan
     json.dumps(frame)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from sandbox import protocol
+from sandbox import run_frames
 from sandbox.engine import ManifestError, Trace, evaluate, load_manifests, simulate
 from sandbox.engine.credentials import Keyring
 from sandbox.engine.render import flow as diagrams
@@ -173,10 +173,10 @@ def outputs(evaluation: Evaluation, caplog: pytest.LogCaptureFixture) -> dict[st
     for name, builder in diagram_builders():
         texts[f"diagrams.{name}()"] = builder(trace)
     # The websocket frames as the consumer sends them: accepted, every step, then the result.
-    frames = [protocol.accepted_frame(1, evaluated)]
-    frames += [protocol.step_frame(1, i, s, []) for i, s in enumerate(trace.steps)]
+    frames = [run_frames.accepted_frame(1, evaluated)]
+    frames += [run_frames.step_frame(1, i, s, []) for i, s in enumerate(trace.steps)]
     texts["websocket frames"] = "\n".join(json.dumps(f) for f in frames)
-    texts["result frame"] = protocol.result_frame(1, evaluated, list(trace.events))
+    texts["result frame"] = run_frames.result_frame(1, evaluated, list(trace.events))
     return texts
 
 
