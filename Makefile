@@ -80,6 +80,7 @@ bench: setup ## Run the benchmarks in bench/ (figures go to stdout and docs/perf
 	$(PY) -m bench.hostile
 	$(PY) -m bench.gcslope
 	$(PY) -m bench.server
+	$(PY) -m bench.asleep
 	$(PY) -m bench.abuse
 
 screenshot: setup-dev system-deps ## Retake docs/screenshot.png with the browser test

@@ -14,11 +14,12 @@ import os
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,6 +160,29 @@ def serve(env: dict[str, str], app: str = "bench.serverapp:application") -> Iter
             process.kill()
             process.wait()
         log.close()
+
+
+def cpu_per_call(fn: Callable[[], object], repeat: int = 7, number: int = 50,
+                 asleep: float = 0.0, busy: bool = False) -> float:
+    """Median CPU seconds per call (CPU time, as the server's is measured: other processes on
+    the machine count less than in wall time). With `asleep`, the process sleeps that long
+    before each call, as an evaluation worker waits between learners' runs (with `busy`, it
+    waits as long without leaving the CPU); the pause is not counted."""
+    samples = []
+    for _ in range(repeat):
+        spent = 0.0
+        for _ in range(number):
+            if busy:
+                until = time.perf_counter() + asleep
+                while time.perf_counter() < until:
+                    pass
+            elif asleep:
+                time.sleep(asleep)
+            start = time.process_time()
+            fn()
+            spent += time.process_time() - start
+        samples.append(spent / number)
+    return statistics.median(samples)
 
 
 def percentile(values: list[float], share: float) -> float:
