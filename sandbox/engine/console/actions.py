@@ -53,27 +53,41 @@ def _deleted_line(kind: str, name: str, namespace: str) -> str:
     return f'{kind_text} "{name}" deleted from {namespace} namespace'
 
 
+def _delete_targets(state: ClusterState, args: _Args, files: dict[str, str]
+                    ) -> tuple[list[tuple[str, str, str]], str | None]:
+    """(kind, namespace, name) to delete, from `-f`, names, `-l` or `--all`, and the file's
+    name (for not-found messages)."""
+    if args.value("filename"):
+        from .commands import _read_file
+        source, text = _read_file(args, files)
+        return [(o.kind, o.effective_namespace, o.name) for o in load_paste(text)], source
+    from .commands import _namespace, _targets
+    kind, names, word = _targets(args, "delete")
+    namespace = _namespace(args) or "default"
+    if "all" in args.flags and "selector" in args.values:
+        raise _usage("error: cannot set --all and --selector at the same time", word)
+    if "selector" in args.values:
+        from .reading import selected
+        keys = selected(state, kind, namespace, args, names, word) or set()
+        names = sorted(k.split("/", 1)[-1] for k in keys)
+    elif not names and "all" in args.flags:
+        names = ([k.split("/", 1)[1] for k in sorted(state.data["pods"])
+                  if k.startswith(namespace + "/")] if kind == "Pod" else
+                 [r["name"] for r in state.records(kind, namespace)])
+    if not names and "selector" not in args.values and "all" not in args.flags:
+        raise _usage("error: resource(s) were provided, but no name was specified", word,
+                     f"e.g. `kubectl delete {word.text} NAME`")
+    return [(kind, namespace, name) for name in names], None
+
+
 def delete(state: ClusterState, args: _Args, files: dict[str, str], key: bytes,
            result: CommandResult) -> None:
     change = Change()
     lines: list[str] = []
-    if args.value("filename"):
-        from .commands import _read_file
-        source, text = _read_file(args, files)
-        targets = [(o.kind, o.effective_namespace, o.name) for o in load_paste(text)]
-    else:
-        from .commands import _namespace, _targets
-        kind, names, word = _targets(args, "delete")
-        namespace = _namespace(args) or "default"
-        if not names and "all" in args.flags:
-            names = ([k.split("/", 1)[1] for k in sorted(state.data["pods"])
-                      if k.startswith(namespace + "/")] if kind == "Pod" else
-                     [r["name"] for r in state.records(kind, namespace)])
-        if not names:
-            raise _usage("error: resource(s) were provided, but no name was specified", word,
-                         f"e.g. `kubectl delete {word.text} NAME`")
-        targets = [(kind, namespace, name) for name in names]
-        source = None
+    targets, source = _delete_targets(state, args, files)
+    if not targets and ("selector" in args.values or "all" in args.flags):
+        result.output = "No resources found\n"  # delete.go, when nothing matched
+        return
     for kind, namespace, name in targets:
         if kind == "Node":
             raise _usage("deleting nodes is not supported here: `kubectl drain` them", None)

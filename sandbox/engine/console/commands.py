@@ -44,7 +44,7 @@ BOOL_FLAGS = {"-w": "watch", "--watch": "watch", "-A": "all-namespaces",
               "--all-namespaces": "all-namespaces", "--ignore-daemonsets": "ignore-daemonsets",
               "--force": "force", "--delete-emptydir-data": "delete-emptydir-data",
               "--now": "now", "--wait": "wait", "--ignore-not-found": "ignore-not-found",
-              "--all": "all", "--show-events": "show-events"}
+              "--all": "all", "--show-events": "show-events", "--show-labels": "show-labels"}
 # kubectl verbs a learner reaches for that touch what runs inside containers, which Lunchbox
 # does not simulate (it simulates what happens to their images): said so, with what to use.
 _INSIDE = ("Lunchbox simulates what happens to images, not what runs in containers: "
@@ -138,7 +138,8 @@ def _parse(words: list[Word]) -> _Args:
         if name in VALUE_FLAGS:
             if not eq:
                 if index >= len(words):
-                    raise _Usage(f"error: flag needs an argument: {name}", word)
+                    shown = name if name.startswith("--") else f"'{name[1]}' in {name}"
+                    raise _Usage(f"error: flag needs an argument: {shown}", word)  # pflag
                 value = words[index].text
                 index += 1
             args.values[VALUE_FLAGS[name]] = value

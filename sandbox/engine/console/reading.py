@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..kubectl.describe import container_id
 from ..kubectl.printers import pod_addresses
+from ..kubectl.selectors import SelectorError, parse_selector, selector_error
 from ..runtime import profile_for
 from .actions import rfc3339
 from .session import GROUPS, PLURALS, Change, CommandFailed, run
-from .views import describe, get_table, output_object, pod_statuses
+from .views import NO_RESOURCES, describe, get_table, labelled, output_object, pod_statuses
 
 if TYPE_CHECKING:
     from .commands import CommandResult, _Args
@@ -37,9 +38,13 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
     if kind in ("Node", "Namespace"):
         namespace = None
     fmt, template = _printer(args.value("output"))
+    show_labels = "show-labels" in args.flags
+    if show_labels and fmt not in ("", "wide"):
+        raise CommandFailed(f"error: --show-labels option cannot be used with {fmt} printer")
+    only = selected(state, kind, namespace, args, names, word)
     missing = _missing(state, kind, namespace, names)
     if fmt in TEMPLATE_PRINTERS:
-        bodies = _bodies(state, kind, namespace, names)
+        bodies = _bodies(state, kind, namespace, names, only)
         result.output = _templated(fmt, template, bodies, single=len(bodies) == 1 and
                                    len(names) == 1)
         if missing:
@@ -47,7 +52,7 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
                                 output=result.output)
         return
     if fmt in ("yaml", "json"):
-        bodies = _bodies(state, kind, namespace, names)
+        bodies = _bodies(state, kind, namespace, names, only)
         if missing:
             printed = output_object(bodies[0], fmt) if len(bodies) == 1 else ""
             raise CommandFailed("\n".join(not_found(kind, n) for n in missing), output=printed)
@@ -57,10 +62,11 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
             result.output = output_object({"apiVersion": "v1", "items": bodies, "kind": "List",
                                            "metadata": {"resourceVersion": ""}}, fmt)
         return
-    table = get_table(state, kind, namespace, wide=fmt == "wide", names=names)
+    table = get_table(state, kind, namespace, wide=fmt == "wide", names=names, only=only,
+                      show_labels=show_labels)
     if fmt == "name":
         table = "".join(f"{GROUPS.get(kind, kind.lower())}/{b['metadata']['name']}\n"
-                        for b in _bodies(state, kind, namespace, names))
+                        for b in _bodies(state, kind, namespace, names, only))
     if missing:
         raise CommandFailed("\n".join(not_found(kind, n) for n in missing), output=table)
     if not table:
@@ -69,7 +75,41 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
                         else "No resources found\n")
     result.output = table
     if "watch" in args.flags:
-        _watch(state, kind, namespace, args, key, result)
+        _watch(state, kind, namespace, args, key, result, only)
+
+
+# How kubectl names a kind's resource when the API server refuses a selector (its
+# GroupVersionResource: `/v1, Resource=pods`).
+_RESOURCES = {"Pod": "/v1, Resource=pods", "Event": "/v1, Resource=events",
+              "Secret": "/v1, Resource=secrets",
+              "ServiceAccount": "/v1, Resource=serviceaccounts",
+              "Node": "/v1, Resource=nodes", "Namespace": "/v1, Resource=namespaces",
+              "Deployment": "apps/v1, Resource=deployments",
+              "ReplicaSet": "apps/v1, Resource=replicasets"}
+
+
+def selected(state: ClusterState, kind: str, namespace: str | None, args: _Args,
+             names: list[str], word: Any) -> set[str] | None:
+    """The keys (`views.labelled`) that `-l`/`--selector` keeps, or None without one. A
+    selector with names is refused as the resource builder refuses it; one the API server
+    cannot parse is its 400, in kubectl's words."""
+    from .commands import _Usage
+    if "selector" not in args.values:
+        return None
+    if "/" in word.text:
+        raise _Usage("error: selectors and the all flag cannot be used when passing "
+                     "resource/name arguments", word)
+    if names:
+        raise _Usage("error: name cannot be provided when a selector is specified", word)
+    text = args.value("selector")
+    try:
+        selector = parse_selector(text)
+    except SelectorError as error:
+        raise CommandFailed(selector_error(_RESOURCES[kind], text, error)) from None
+    if kind == "Event":  # events carry no labels: a selector keeps all of them or none
+        return None if selector.matches({}) else set()
+    return {key for key, labels in labelled(state, kind, namespace).items()
+            if selector.matches(labels)}
 
 
 # kubectl get's printers (`-o`): these three read a template; the others are refused here.
@@ -127,7 +167,7 @@ def _missing(state: ClusterState, kind: str, namespace: str | None,
 
 
 def _watch(state: ClusterState, kind: str, namespace: str | None, args: _Args, key: bytes,
-           result: CommandResult) -> None:
+           result: CommandResult, only: set[str] | None = None) -> None:
     """`get pods -w`: a row each time a pod's printed state changes, for WATCH_SECONDS."""
     from .commands import _Usage
     if kind != "Pod":
@@ -142,10 +182,13 @@ def _watch(state: ClusterState, kind: str, namespace: str | None, args: _Args, k
     for pod in trace.pods:
         if namespace is not None and pod.namespace != namespace:
             continue
+        if only is not None and f"{pod.namespace}/{pod.name}" not in only:
+            continue
         now = (pod.status, pod.ready, pod.restarts)
         if seen.get((pod.namespace, pod.name)) != now:
             rows.append(pod.name)
-    table = get_table(state, "Pod", namespace, wide=args.value("output") == "wide", names=[])
+    table = get_table(state, "Pod", namespace, wide=args.value("output") == "wide", names=[],
+                      only=only, show_labels="show-labels" in args.flags)
     lines = table.splitlines()
     result.watch = [ln for ln in lines[1:] if ln.split(" ", 1)[0] in rows]
     result.output += "".join(line + "\n" for line in result.watch)
@@ -153,7 +196,7 @@ def _watch(state: ClusterState, kind: str, namespace: str | None, args: _Args, k
 
 
 def _bodies(state: ClusterState, kind: str, namespace: str | None,
-            names: list[str]) -> list[dict[str, Any]]:
+            names: list[str], only: set[str] | None = None) -> list[dict[str, Any]]:
     if kind == "Pod":
         out = []
         statuses = {(p.namespace, p.name): p for p in pod_statuses(state, namespace)}
@@ -161,12 +204,14 @@ def _bodies(state: ClusterState, kind: str, namespace: str | None,
                                   [n.name for n in state.scenario.nodes])
         for key, record in sorted(state.data["pods"].items()):
             ns, name = key.split("/", 1)
-            if (namespace is None or ns == namespace) and (not names or name in names):
+            if ((namespace is None or ns == namespace) and (not names or name in names)
+                    and (only is None or key in only)):
                 out.append(_pod_body(record, statuses[(ns, name)], addresses.get(key)))
         return out
     bodies = []
     for r in state.records(kind, namespace):
-        if not names or r["name"] in names:
+        if (not names or r["name"] in names) and (only is None
+                                                  or f"{r['namespace']}/{r['name']}" in only):
             body = json.loads(json.dumps(r["body"]))
             body["metadata"].update(uid=r["uid"], creationTimestamp=rfc3339(r["created"]))
             bodies.append(body)
@@ -217,10 +262,17 @@ def describe_command(state: ClusterState, verb: str, args: _Args, files: dict[st
     from .commands import _namespace, _targets
     kind, names, word = _targets(args, "describe")
     namespace = _namespace(args) or "default"
+    only = selected(state, kind, namespace, args, names, word)
     if not names:
         names = ([k.split("/", 1)[1] for k in sorted(state.data["pods"])
                   if k.startswith(namespace + "/")] if kind == "Pod" else
+                 [n.name for n in state.scenario.nodes] if kind == "Node" else
                  [r["name"] for r in state.records(kind, namespace)])
+        if only is not None:
+            names = [n for n in names if (n if kind == "Node" else f"{namespace}/{n}") in only]
+        if not names:  # describe.go: say something rather than nothing
+            result.error = NO_RESOURCES.format(namespace=namespace) + "\n"
+            return
     out = []
     show_events = _shows_events(state, args, len(names))
     for name in names:

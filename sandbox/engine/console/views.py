@@ -18,6 +18,7 @@ from ..kubectl import describe_pod, get_pods, human_duration, tabwrite
 from ..kubectl.describe import describe_events
 from ..kubectl.dry_run import object_yaml
 from ..kubectl.printers import age_since, pod_addresses
+from ..kubectl.selectors import format_labels
 from ..runtime import profile_for
 from ..trace import Event, PodStatus
 from .controllers import replica_sets_of
@@ -35,11 +36,37 @@ def pod_statuses(state: ClusterState, namespace: str | None = None) -> list[PodS
 
 
 def get_pods_table(state: ClusterState, namespace: str | None, *, wide: bool,
-                   names: list[str] | None = None) -> str:
-    pods = [p for p in pod_statuses(state, namespace) if not names or p.name in names]
+                   names: list[str] | None = None, only: set[str] | None = None,
+                   show_labels: bool = False) -> str:
+    pods = [p for p in pod_statuses(state, namespace) if (not names or p.name in names)
+            and (only is None or f"{p.namespace}/{p.name}" in only)]
     created = {key: record["created"] for key, record in state.data["pods"].items()}
     nodes = [n.name for n in state.scenario.nodes]
-    return get_pods(pods, state.clock, wide, nodes=nodes, created=created)
+    labels = ({key: labels_of(record["body"]) for key, record in state.data["pods"].items()}
+              if show_labels else None)
+    return get_pods(pods, state.clock, wide, nodes=nodes, created=created, labels=labels)
+
+
+def labels_of(body: dict[str, Any]) -> dict[str, str]:
+    """An object's `metadata.labels` (stored objects were checked: keys and values are text)."""
+    labels = (body.get("metadata") or {}).get("labels") or {}
+    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+
+
+def labelled(state: ClusterState, resource: str, namespace: str | None
+             ) -> dict[str, dict[str, str]]:
+    """Every object of `resource` in `namespace` (every namespace with None) by its key
+    (`namespace/name`; a node's name), with its labels: what `-l` selects from. Events carry
+    none here (the recorder writes none)."""
+    if resource == "Pod":
+        return {key: labels_of(record["body"]) for key, record in state.data["pods"].items()
+                if namespace is None or key.startswith(namespace + "/")}
+    if resource == "Node":
+        return {node.name: node.all_labels() for node in state.scenario.nodes}
+    if resource == "Event":
+        return {}
+    return {f"{r['namespace']}/{r['name']}": labels_of(r["body"])
+            for r in state.records(resource, namespace)}
 
 
 def _ready_counts(state: ClusterState, owner: str, namespace: str) -> tuple[int, int]:
@@ -74,22 +101,31 @@ def deployment_status(state: ClusterState, record: dict[str, Any]) -> dict[str, 
 
 
 def get_table(state: ClusterState, resource: str, namespace: str | None, *, wide: bool,
-              names: list[str]) -> str:
-    """The default table for `resource` (a kind); '' when nothing matched."""
+              names: list[str], only: set[str] | None = None,
+              show_labels: bool = False) -> str:
+    """The default table for `resource` (a kind); '' when nothing matched. `only`: the keys
+    (see `labelled`) a selector kept; `show_labels` adds kubectl's LABELS column."""
     if resource == "Pod":
         if not [p for p in state.data["pods"]
                 if (namespace is None or p.startswith(namespace + "/"))
-                and (not names or p.split("/", 1)[1] in names)]:
+                and (not names or p.split("/", 1)[1] in names)
+                and (only is None or p in only)]:
             return ""
-        return get_pods_table(state, namespace, wide=wide, names=names)
+        return get_pods_table(state, namespace, wide=wide, names=names, only=only,
+                              show_labels=show_labels)
     if resource == "Node":
-        return _nodes_table(state, wide=wide, names=names)
-    if resource == "Event":
-        return _events_table(state, namespace)
-    return _records_table(state, resource, namespace, wide=wide, names=names)
+        table = _nodes_table(state, wide=wide, names=names, only=only, show_labels=show_labels)
+    elif resource == "Event":
+        table = "" if only is not None and not only else _events_table(state, namespace,
+                                                                        show_labels)
+    else:
+        table = _records_table(state, resource, namespace, wide=wide, names=names, only=only,
+                               show_labels=show_labels)
+    return table
 
 
-def _nodes_table(state: ClusterState, *, wide: bool, names: list[str]) -> str:
+def _nodes_table(state: ClusterState, *, wide: bool, names: list[str],
+                 only: set[str] | None = None, show_labels: bool = False) -> str:
     """The API server's node table; from 1.36 the kernel is followed by the architecture
     (`kernel_version_shows_arch`)."""
     now = state.clock
@@ -97,8 +133,10 @@ def _nodes_table(state: ClusterState, *, wide: bool, names: list[str]) -> str:
     rows = [["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
             + (["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION",
                 "CONTAINER-RUNTIME"] if wide else [])]
+    if show_labels:
+        rows[0].append("LABELS")
     for index, node in enumerate(state.scenario.nodes):
-        if names and node.name not in names:
+        if names and node.name not in names or only is not None and node.name not in only:
             continue
         cordoned = state.data["nodes"][node.name]["cordoned"]
         row = [node.name, "Ready,SchedulingDisabled" if cordoned else "Ready", "<none>",
@@ -108,14 +146,16 @@ def _nodes_table(state: ClusterState, *, wide: bool, names: list[str]) -> str:
                                 else "")
             row += [f"172.18.0.{index + 2}", "<none>", "Debian GNU/Linux 12 (bookworm)",
                     kernel, profile.container_runtime_version]
-        rows.append(row)
+        rows.append(row + ([format_labels(node.all_labels())] if show_labels else []))
     return _table(rows) if len(rows) > 1 else ""
 
 
 def _records_table(state: ClusterState, resource: str, namespace: str | None, *, wide: bool,
-                   names: list[str]) -> str:
+                   names: list[str], only: set[str] | None = None,
+                   show_labels: bool = False) -> str:
     now = state.clock
-    records = [r for r in state.records(resource, namespace) if not names or r["name"] in names]
+    records = [r for r in state.records(resource, namespace) if (not names or r["name"] in names)
+               and (only is None or f"{r['namespace']}/{r['name']}" in only)]
     if not records:
         return ""
     many = namespace is None and len({r["namespace"] for r in records}) > 1
@@ -154,6 +194,9 @@ def _records_table(state: ClusterState, resource: str, namespace: str | None, *,
     else:
         rows.append(["NAME", "AGE"])
         rows += [[r["name"], age_since(now, r["created"])] for r in records]
+    if show_labels:
+        rows = [rows[0] + ["LABELS"]] + [row + [format_labels(labels_of(r["body"]))]
+                                         for r, row in zip(records, rows[1:], strict=True)]
     if many:
         rows = [["NAMESPACE"] + rows[0]] + [[r["namespace"]] + row
                                             for r, row in zip(records, rows[1:], strict=True)]
@@ -185,7 +228,7 @@ def _by_object(found: list[Event], state: ClusterState) -> list[Event]:
     return [replace(e, pod=f"{e.pod}\0{uid}") for e, uid in zip(found, uids, strict=True)]
 
 
-def _events_table(state: ClusterState, namespace: str | None) -> str:
+def _events_table(state: ClusterState, namespace: str | None, show_labels: bool = False) -> str:
     """`kubectl get events`: the recorder's Event objects, oldest last-seen first."""
     recorded = [replace(e, pod=e.pod.split("\0", 1)[0])
                 for e in annotate_events(tuple(_by_object(events(state), state)))]
@@ -198,12 +241,13 @@ def _events_table(state: ClusterState, namespace: str | None) -> str:
         latest[event.recorded.object] = (event, event.recorded.count, event.time)
     if not latest:
         return ""
-    rows = [["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]]
+    rows = [["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"] + (["LABELS"] * show_labels)]
     for event, _count, seen in sorted(latest.values(), key=lambda item: item[2]):
         kind = "replicaset" if event.source == "replicaset-controller" else "pod"
         assert event.recorded is not None
         rows.append([age_since(state.clock, seen), event.type, event.reason,
-                     f"{kind}/{event.pod.split('/', 1)[1]}", event.recorded.message])
+                     f"{kind}/{event.pod.split('/', 1)[1]}", event.recorded.message]
+                    + (["<none>"] * show_labels))
     return _table(rows)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..runtime import SECOND, RenderError, to_nanoseconds
 from ..trace import ContainerStatus, PodStatus
+from .selectors import format_labels
 
 # --- Go's text/tabwriter -----------------------------------------------------------------------
 
@@ -206,9 +207,11 @@ def pod_addresses(pods: Iterable[PodStatus], nodes: Sequence[str] = ()) -> dict[
 
 
 def get_pods(pods: Sequence[PodStatus], now: float, wide: bool = False, *,
-             nodes: Sequence[str] = (), created: Mapping[str, float] | None = None) -> str:
+             nodes: Sequence[str] = (), created: Mapping[str, float] | None = None,
+             labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """The `kubectl get pods` table (`-o wide` with `wide`; a NAMESPACE column like `-A` when
-    the pods span namespaces). `created` maps `namespace/name` to creation time (default 0)."""
+    the pods span namespaces). `created` maps `namespace/name` to creation time (default 0).
+    With `labels` (by `namespace/name`), a last LABELS column, as `--show-labels` adds."""
     if not all(isinstance(p, PodStatus) for p in pods):
         raise RenderError("get_pods expects a list of PodStatus")
     ordered = sorted(pods, key=lambda p: (p.namespace, p.name))  # the API lists by key
@@ -216,6 +219,8 @@ def get_pods(pods: Sequence[PodStatus], now: float, wide: bool = False, *,
     header = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     if wide:
         header += ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
+    if labels is not None:
+        header.append("LABELS")
     lines = ["\t".join((["NAMESPACE"] if many else []) + header)]
     addresses = pod_addresses(pods, nodes)
     for pod in ordered:
@@ -228,6 +233,8 @@ def get_pods(pods: Sequence[PodStatus], now: float, wide: bool = False, *,
         if wide:
             address = addresses[key]
             cells += [address.pod_ip or "<none>", pod.node or "<none>", "<none>", "<none>"]
+        if labels is not None:
+            cells.append(format_labels(labels.get(key, {})))
         lines.append("\t".join(([pod.namespace] if many else []) + cells))
     return tabwrite("\n".join(lines) + "\n", minwidth=6, padding=3)
 
