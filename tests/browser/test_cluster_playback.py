@@ -277,3 +277,28 @@ def test_the_cluster_view_fits_a_390_px_phone(page: Page, sandbox_server: LiveSe
         card_box = card.bounding_box()
         assert card_box is not None and card_box["x"] + card_box["width"] <= 390, card.inner_text()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_the_sticky_diagram_never_shows_between_the_panels_below_it(
+    page: Page, sandbox_server: LiveServer
+) -> None:
+    """Wide page: the Diagrams panel is sticky and slides down behind the Cluster, Events and
+    Result panels; the row gaps between those panels cover it too."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    run(page, sandbox_server)
+    for upper in (".sandbox-cluster", ".sandbox-events"):
+        # Scroll so that the gap below `upper` is halfway down the stuck diagram.
+        page.evaluate("""(selector) => {
+            const box = document.querySelector(selector).getBoundingClientRect();
+            const flow = document.querySelector('.sandbox-flow').getBoundingClientRect();
+            window.scrollBy(0, box.bottom - (8 + flow.height / 2)); }""", upper)
+        seen = page.evaluate("""(selector) => {
+            const gap = document.querySelector(selector).getBoundingClientRect().bottom + 8;
+            const flow = document.querySelector('.sandbox-flow').getBoundingClientRect();
+            const hit = document.elementFromPoint(flow.left + 40, gap);
+            return {behind: flow.top < gap && flow.bottom > gap, gap, top: flow.top,
+                    bottom: flow.bottom,
+                    hit: hit && hit.closest('section') ? hit.closest('section').id
+                         || hit.closest('section').className : null}; }""", upper)
+        assert seen["behind"], f"the diagram is not behind this gap, so it proves nothing: {seen}"
+        assert seen["hit"] != "diagrams", f"the diagram shows through the gap below {upper}"
