@@ -17,6 +17,7 @@ from ..kubectl.printers import pod_addresses
 from ..kubectl.selectors import SelectorError, parse_selector, selector_error
 from ..runtime import profile_for
 from .actions import rfc3339
+from .event_objects import event_bodies
 from .session import GROUPS, PLURALS, Change, CommandFailed, run
 from .views import NO_RESOURCES, describe, get_table, labelled, output_object, pod_statuses
 
@@ -160,7 +161,7 @@ def _missing(state: ClusterState, kind: str, namespace: str | None,
     elif kind == "Node":
         have = set(state.data["nodes"])
     elif kind == "Event":
-        return []
+        have = {b["metadata"]["name"] for b in event_bodies(state, namespace)}
     else:
         have = {r["name"] for r in state.records(kind, namespace)}
     return [n for n in names if n not in have]
@@ -208,6 +209,9 @@ def _bodies(state: ClusterState, kind: str, namespace: str | None,
                     and (only is None or key in only)):
                 out.append(_pod_body(record, statuses[(ns, name)], addresses.get(key)))
         return out
+    if kind == "Event":  # a selector keeps every event or none (`selected`)
+        return [b for b in event_bodies(state, namespace) if (not names or b["metadata"]["name"]
+                                                              in names) and only != set()]
     bodies = []
     for r in state.records(kind, namespace):
         if (not names or r["name"] in names) and (only is None

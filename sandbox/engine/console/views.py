@@ -10,7 +10,6 @@ shown as stored (its passwords are fingerprints: the console never had them).
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 from ..cluster import annotate_events
@@ -22,7 +21,8 @@ from ..kubectl.selectors import format_labels
 from ..runtime import profile_for
 from ..trace import Event, PodStatus
 from .controllers import replica_sets_of
-from .records import event_from, pod_status
+from .event_objects import event_name, event_objects, events
+from .records import pod_status
 from .session import pod_plan
 from .state import ClusterState
 
@@ -117,7 +117,7 @@ def get_table(state: ClusterState, resource: str, namespace: str | None, *, wide
         table = _nodes_table(state, wide=wide, names=names, only=only, show_labels=show_labels)
     elif resource == "Event":
         table = "" if only is not None and not only else _events_table(state, namespace,
-                                                                        show_labels)
+                                                                        show_labels, names)
     else:
         table = _records_table(state, resource, namespace, wide=wide, names=names, only=only,
                                show_labels=show_labels)
@@ -216,36 +216,18 @@ def _table(rows: list[list[str]]) -> str:
     return tabwrite("\n".join("\t".join(row) for row in rows) + "\n", minwidth=6, padding=3)
 
 
-def events(state: ClusterState, uid: str | None = None) -> list[Event]:
-    """The stored Events (only those of the pod with `uid`, when given)."""
-    return [event_from(e) for e in state.data["events"]
-            if uid is None or e.get("uid") in (uid, None)]
-
-
-def _by_object(found: list[Event], state: ClusterState) -> list[Event]:
-    """Events keyed by pod and UID, so the recorder groups per object as the API does."""
-    uids = [e.get("uid") or "" for e in state.data["events"]]
-    return [replace(e, pod=f"{e.pod}\0{uid}") for e, uid in zip(found, uids, strict=True)]
-
-
-def _events_table(state: ClusterState, namespace: str | None, show_labels: bool = False) -> str:
+def _events_table(state: ClusterState, namespace: str | None, show_labels: bool = False,
+                  names: list[str] | None = None) -> str:
     """`kubectl get events`: the recorder's Event objects, oldest last-seen first."""
-    recorded = [replace(e, pod=e.pod.split("\0", 1)[0])
-                for e in annotate_events(tuple(_by_object(events(state), state)))]
-    latest: dict[int, tuple[Event, int, float]] = {}
-    for event in recorded:
-        if event.recorded is None or event.recorded.action == "dropped":
-            continue
-        if namespace is not None and not event.pod.startswith(namespace + "/"):
-            continue
-        latest[event.recorded.object] = (event, event.recorded.count, event.time)
-    if not latest:
+    found = [(event, number) for event, _uid, number in event_objects(state, namespace)
+             if not names or event_name(event, number) in names]
+    if not found:
         return ""
     rows = [["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"] + (["LABELS"] * show_labels)]
-    for event, _count, seen in sorted(latest.values(), key=lambda item: item[2]):
+    for event, _number in found:
         kind = "replicaset" if event.source == "replicaset-controller" else "pod"
         assert event.recorded is not None
-        rows.append([age_since(state.clock, seen), event.type, event.reason,
+        rows.append([age_since(state.clock, event.time), event.type, event.reason,
                      f"{kind}/{event.pod.split('/', 1)[1]}", event.recorded.message]
                     + (["<none>"] * show_labels))
     return _table(rows)
