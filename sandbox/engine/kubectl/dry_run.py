@@ -14,12 +14,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from typing import Any
 
 from ..credentials import DOCKER_CONFIG_JSON_KEY, DOCKERCFG_KEY, masked_key
 from ..objects import KubeObject
 from ..problems import ManifestError, Problem
+from .goyaml import scalar_text
 
 __all__ = ["DRY_RUN_KINDS", "HIDDEN", "MASK", "dry_run_yaml", "go_json"]
 
@@ -31,13 +31,6 @@ MASK = "****"
 _SECRET_FIELDS = ("password", "auth", "identitytoken", "registrytoken")  # Go matches any case
 # go-yaml v2 leaves a string plain when it starts with one of these (a `-` only when no space
 # follows it) and holds nothing that would start a comment, a mapping or a flow collection.
-_PLAIN = re.compile(r"(?:[A-Za-z0-9_./]|-(?=[A-Za-z0-9_./:=+@-]))[A-Za-z0-9_./:=+@-]*")
-_NOT_A_STRING = re.compile(  # what go-yaml v2 would read back as a number, bool, null or date
-    r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?|[-+]?0[xXoObB][0-9a-fA-F_]+"
-    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*|[0-9]+(:[0-9]+)+"
-    r"|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
-    r"|~|null|Null|NULL|<<|---.*|\.\.\..*")  # and what would read as a document marker
-
 
 def go_json(value: str) -> str:
     """A string as Go's encoding/json writes it (HTML characters and U+2028/9 escaped)."""
@@ -79,15 +72,15 @@ def _mapping(value: dict[str, Any], indent: int, out: list[str],
         inner = (notes or {}).get(key)
         if isinstance(inner, list):
             out.extend(f"{pad}# {note}" for note in inner)
-        head = f"{pad}{scalar(str(key))}:"
+        head = f"{pad}{scalar_text(str(key), column=indent, indent=indent, key=True)}:"
         if isinstance(item, dict) and item:
             out.append(head)
             _mapping(item, indent + 2, out, inner if isinstance(inner, dict) else None)
         elif isinstance(item, list) and item:
             out.append(head)
-            _sequence(item, indent, out)
+            _sequence(item, indent, out)  # go-yaml does not indent a mapping's sequence
         else:
-            out.append(f"{head} {scalar(item)}")
+            out.append(_line(head, item, indent + 2))
 
 
 def _sequence(items: list[Any], indent: int, out: list[str]) -> None:
@@ -99,22 +92,14 @@ def _sequence(items: list[Any], indent: int, out: list[str]) -> None:
             out.append(f"{pad}- {lines[0].lstrip()}")
             out.extend(lines[1:])
         else:
-            out.append(f"{pad}- {scalar(item)}")
+            out.append(_line(f"{pad}-", item, indent + 2))
 
 
-def scalar(value: Any) -> str:
-    """One value as go-yaml v2 writes it: plain when it reads back as the same string."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return "{}" if isinstance(value, dict) else "[]"
-    if not isinstance(value, str):
-        return str(value)
-    if _PLAIN.fullmatch(value) and not _NOT_A_STRING.fullmatch(value):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+def _line(head: str, value: Any, indent: int) -> str:
+    """`head` and the scalar after it, folded as go-yaml folds it (`goyaml`). A literal block
+    ends in the line break that closes it: the caller's join puts that one back."""
+    text = head + scalar_text(value, column=len(head), indent=indent)
+    return text[:-1] if text.endswith("\n") else text
 
 
 # --- masking -------------------------------------------------------------------------------------
