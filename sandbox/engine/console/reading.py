@@ -79,14 +79,11 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
         _watch(state, kind, namespace, args, key, result, only)
 
 
-# How kubectl names a kind's resource when the API server refuses a selector (its
-# GroupVersionResource: `/v1, Resource=pods`).
-_RESOURCES = {"Pod": "/v1, Resource=pods", "Event": "/v1, Resource=events",
-              "Secret": "/v1, Resource=secrets",
-              "ServiceAccount": "/v1, Resource=serviceaccounts",
-              "Node": "/v1, Resource=nodes", "Namespace": "/v1, Resource=namespaces",
-              "Deployment": "apps/v1, Resource=deployments",
-              "ReplicaSet": "apps/v1, Resource=replicasets"}
+def _resource(kind: str) -> str:
+    """How kubectl names a kind's resource when the API server refuses a selector: its
+    GroupVersionResource, `/v1, Resource=pods`, `apps/v1, Resource=deployments`."""
+    plural, _, group = PLURALS.get(kind, kind.lower() + "s").partition(".")
+    return f"{group}/v1, Resource={plural}"
 
 
 def selected(state: ClusterState, kind: str, namespace: str | None, args: _Args,
@@ -106,7 +103,7 @@ def selected(state: ClusterState, kind: str, namespace: str | None, args: _Args,
     try:
         selector = parse_selector(text)
     except SelectorError as error:
-        raise CommandFailed(selector_error(_RESOURCES[kind], text, error)) from None
+        raise CommandFailed(selector_error(_resource(kind), text, error)) from None
     if kind == "Event":  # events carry no labels: a selector keeps all of them or none
         return None if selector.matches({}) else set()
     return {key for key, labels in labelled(state, kind, namespace).items()

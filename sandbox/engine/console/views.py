@@ -114,14 +114,11 @@ def get_table(state: ClusterState, resource: str, namespace: str | None, *, wide
         return get_pods_table(state, namespace, wide=wide, names=names, only=only,
                               show_labels=show_labels)
     if resource == "Node":
-        table = _nodes_table(state, wide=wide, names=names, only=only, show_labels=show_labels)
-    elif resource == "Event":
-        table = "" if only is not None and not only else _events_table(state, namespace,
-                                                                        show_labels, names)
-    else:
-        table = _records_table(state, resource, namespace, wide=wide, names=names, only=only,
-                               show_labels=show_labels)
-    return table
+        return _nodes_table(state, wide=wide, names=names, only=only, show_labels=show_labels)
+    if resource == "Event":  # a selector keeps every event or none (`reading.selected`)
+        return "" if only == set() else _events_table(state, namespace, show_labels, names)
+    return _records_table(state, resource, namespace, wide=wide, names=names, only=only,
+                          show_labels=show_labels)
 
 
 def _nodes_table(state: ClusterState, *, wide: bool, names: list[str],

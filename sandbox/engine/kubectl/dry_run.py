@@ -29,8 +29,7 @@ DRY_RUN_KINDS = ("Secret", "ServiceAccount", "Pod", "Deployment", "Namespace")
 HIDDEN = "<hidden>"
 MASK = "****"
 _SECRET_FIELDS = ("password", "auth", "identitytoken", "registrytoken")  # Go matches any case
-# go-yaml v2 leaves a string plain when it starts with one of these (a `-` only when no space
-# follows it) and holds nothing that would start a comment, a mapping or a flow collection.
+
 
 def go_json(value: str) -> str:
     """A string as Go's encoding/json writes it (HTML characters and U+2028/9 escaped)."""
