@@ -83,6 +83,20 @@ def _set_replicas(record: dict[str, Any], value: int) -> bool:
     return True
 
 
+def _scale(segment: Segment, deployment: dict[str, Any], rs: dict[str, Any], value: int) -> bool:
+    """The Deployment controller resizing one of its ReplicaSets (sync.go `scaleReplicaSet`),
+    with the event it records on the Deployment."""
+    before = _replicas(rs)
+    if not _set_replicas(rs, value):
+        return False
+    segment.event("Normal", "ScalingReplicaSet",
+                  f"Scaled {'up' if value > before else 'down'} replica set {rs['name']} "
+                  f"from {before} to {value}",
+                  f"{deployment['namespace']}/{deployment['name']}",
+                  source="deployment-controller")
+    return True
+
+
 # --- ReplicaSets -------------------------------------------------------------------------------
 
 
@@ -139,10 +153,15 @@ def _manage_replicaset(state: ClusterState, segment: Segment, rs: dict[str, Any]
                 segment.event("Warning", "FailedCreate", f"Error creating: {refused}",
                               f"{rs['namespace']}/{rs['name']}", source="replicaset-controller")
                 break
+            # controller_utils.go RealPodControl: one event per pod made or deleted.
+            segment.event("Normal", "SuccessfulCreate", f"Created pod: {plan.name}",
+                          f"{rs['namespace']}/{rs['name']}", source="replicaset-controller")
             changed = True
     elif len(pods) > want:
         for key in _delete_order(segment, pods)[:len(pods) - want]:
             segment.delete_pod(key)
+            segment.event("Normal", "SuccessfulDelete", f"Deleted pod: {key.split('/', 1)[1]}",
+                          f"{rs['namespace']}/{rs['name']}", source="replicaset-controller")
             changed = True
     return changed
 
@@ -207,18 +226,19 @@ def _rollout(state: ClusterState, segment: Segment, deployment: dict[str, Any]) 
     changed = False
     if strategy == "Recreate":
         for old in olds:
-            changed |= _set_replicas(old, 0)
+            changed |= _scale(segment, deployment, old, 0)
         if not any(_pods_of(segment, f"ReplicaSet/{o['name']}", o["namespace"]) for o in olds):
-            changed |= _set_replicas(new, want)
+            changed |= _scale(segment, deployment, new, want)
         return changed
     surge, unavailable = fenceposts(deployment["body"], want)
     if not olds or all(_replicas(o) == 0 for o in olds):
-        return _set_replicas(new, want)  # nothing to roll from: plain scaling
+        return _scale(segment, deployment, new, want)  # nothing to roll from: plain scaling
     if _replicas(new) > want:
-        changed |= _set_replicas(new, want)
+        changed |= _scale(segment, deployment, new, want)
     total = _replicas(new) + sum(_replicas(o) for o in olds)
     if total < want + surge and _replicas(new) < want:  # NewRSNewReplicas
-        changed |= _set_replicas(new, min(want, _replicas(new) + want + surge - total))
+        changed |= _scale(segment, deployment, new,
+                          min(want, _replicas(new) + want + surge - total))
     # reconcileOldReplicaSets
     min_available = want - unavailable
     all_pods = _replicas(new) + sum(_replicas(o) for o in olds)
@@ -230,7 +250,7 @@ def _rollout(state: ClusterState, segment: Segment, deployment: dict[str, Any]) 
         unhealthy = _replicas(old) - _available(segment, old)
         cut = min(unhealthy, budget)
         if cut > 0:
-            changed |= _set_replicas(old, _replicas(old) - cut)
+            changed |= _scale(segment, deployment, old, _replicas(old) - cut)
             budget -= cut
     available = _available(segment, new) + sum(_available(segment, o) for o in olds)
     budget = min(budget, available - min_available)
@@ -239,7 +259,7 @@ def _rollout(state: ClusterState, segment: Segment, deployment: dict[str, Any]) 
             break
         cut = min(_replicas(old), budget)
         if cut > 0:
-            changed |= _set_replicas(old, _replicas(old) - cut)
+            changed |= _scale(segment, deployment, old, _replicas(old) - cut)
             budget -= cut
     return changed
 

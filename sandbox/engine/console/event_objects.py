@@ -4,10 +4,10 @@ What the recorder wrote (`annotate_events`: identical events counted, ten messag
 combined, the spam filter's drops left out) becomes core/v1 Event objects shaped as a 1.3x
 cluster shows them:
 
-- the kubelet's and the ReplicaSet controller's (client-go's legacy recorder, tools/record
-  `makeEvent` and `generateEvent`): `count`, `firstTimestamp`, `lastTimestamp`, `eventTime: null`,
-  `source: {component, host}` and `reportingComponent`/`reportingInstance` copied from it (the
-  controller has no host, so its instance is empty);
+- the kubelet's and the Deployment and ReplicaSet controllers' (client-go's legacy recorder,
+  tools/record `makeEvent` and `generateEvent`): `count`, `firstTimestamp`, `lastTimestamp`,
+  `eventTime: null`, `source: {component, host}` and `reportingComponent`/`reportingInstance`
+  copied from it (a controller has no host, so its instance is empty);
 - the scheduler's (written through events.k8s.io/v1 and read back as core/v1): `action`
   (`Binding`, `Scheduling`), `eventTime` in microseconds, both timestamps `null`, `source: {}`,
   `reportingInstance: default-scheduler-<host>`, and a `series` once it repeats.
@@ -33,6 +33,16 @@ from .state import ClusterState
 # The simulated cluster shows no control-plane node: this stands for the scheduler's host.
 SCHEDULER_INSTANCE = "default-scheduler-control-plane"
 _SCHEDULER_ACTIONS = {"Scheduled": "Binding", "FailedScheduling": "Scheduling"}
+
+
+# The controllers that record events about their own objects, and the kind of those objects
+# (every other source writes about a pod).
+CONTROLLER_KINDS = {"replicaset-controller": "ReplicaSet", "deployment-controller": "Deployment"}
+
+
+def involved_kind(event: Event) -> str:
+    """The kind of the object `event.pod` (`namespace/name`) names."""
+    return CONTROLLER_KINDS.get(event.source, "Pod")
 
 
 def events(state: ClusterState, uid: str | None = None) -> list[Event]:
@@ -108,10 +118,10 @@ def _body(state: ClusterState, event: Event, uid: str, number: int,
     recorded = event.recorded
     assert recorded is not None
     namespace, name = event.pod.split("/", 1)
-    if event.source == "replicaset-controller":
-        record = state.record("ReplicaSet", namespace, name)
-        involved = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": name,
-                    "namespace": namespace}
+    kind = involved_kind(event)
+    if kind != "Pod":
+        record = state.record(kind, namespace, name)
+        involved = {"apiVersion": "apps/v1", "kind": kind, "name": name, "namespace": namespace}
         uid = uid or (record["uid"] if record else "")
     else:
         involved = {"apiVersion": "v1", "kind": "Pod", "name": name, "namespace": namespace}

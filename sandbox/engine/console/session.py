@@ -15,6 +15,7 @@ from typing import Any
 from ..cluster import PodPlan, admit_service_account
 from ..cluster.naming import object_uid
 from ..credentials import fingerprint_secret
+from ..kubectl.describe_objects import secret_sizes
 from ..kubelet import effective_policy
 from ..kubelet.node_runtime import NodeRuntime
 from ..objects import KubeObject
@@ -194,6 +195,7 @@ def store_object(state: ClusterState, obj: KubeObject, change: Change, *, mode: 
     if kind == "Namespace":
         namespace = ""
     body = copy.deepcopy(obj.body)
+    sizes = secret_sizes(body) if kind == "Secret" else None
     if kind == "Secret":
         body = fingerprint_secret(body, key)
     body.setdefault("metadata", {})
@@ -213,13 +215,28 @@ def store_object(state: ClusterState, obj: KubeObject, change: Change, *, mode: 
         raise CommandFailed(f'Error from server (NotFound): error when replacing "{source}": '
                             f'{plural} "{name}" not found')
     if existing is None:
-        return _create(state, kind, namespace, name, body, change, source)
-    if mode == "replace":
-        return _replace(kind, namespace, name, body, existing, change)
-    if mode == "create":
+        line = _create(state, kind, namespace, name, body, change, source)
+    elif mode == "replace":
+        line = _replace(kind, namespace, name, body, existing, change)
+    elif mode == "create":
         raise CommandFailed(f'Error from server (AlreadyExists): error when creating "{source}": '
                             f'{plural} "{name}" already exists')
-    return _apply_update(kind, namespace, name, body, existing, change)
+    else:
+        line = _apply_update(kind, namespace, name, body, existing, change)
+    if sizes is not None:
+        _keep_sizes(state.record(kind, namespace, name), sizes)
+    return line
+
+
+def _keep_sizes(record: dict[str, Any] | None, sizes: dict[str, int]) -> None:
+    """A Secret's key sizes as written (`kubectl describe secret` prints them), for the keys
+    it holds now: an apply may keep keys of the stored object that this paste left out."""
+    if record is None:
+        return
+    kept = record.get("sizes")
+    before: dict[str, int] = kept if isinstance(kept, dict) else {}
+    stored = secret_sizes(record["body"])
+    record["sizes"] = {k: sizes.get(k, before.get(k, stored[k])) for k in sorted(stored)}
 
 
 def _apply_update(kind: str, namespace: str, name: str, body: dict[str, Any],

@@ -14,14 +14,23 @@ from typing import Any
 
 from ..cluster import annotate_events
 from ..kubectl import describe_pod, get_pods, human_duration, tabwrite
-from ..kubectl.describe import describe_events
+from ..kubectl.describe import describe_events, event_lines, rfc1123z
+from ..kubectl.describe_objects import (
+    conditions_lines,
+    deployment_lines,
+    namespace_lines,
+    replicaset_lines,
+    secret_lines,
+    secret_sizes,
+    service_account_lines,
+)
 from ..kubectl.dry_run import object_yaml
 from ..kubectl.printers import age_since, pod_addresses
 from ..kubectl.selectors import format_labels
 from ..runtime import profile_for
 from ..trace import Event, PodStatus
-from .controllers import replica_sets_of
-from .event_objects import event_name, event_objects, events
+from .controllers import fenceposts, replica_sets_of
+from .event_objects import event_name, event_objects, events, involved_kind
 from .records import pod_status
 from .session import pod_plan
 from .state import ClusterState
@@ -176,9 +185,8 @@ def _records_table(state: ClusterState, resource: str, namespace: str | None, *,
     elif resource == "Secret":
         rows.append(["NAME", "TYPE", "DATA", "AGE"])
         for r in records:
-            data = r["body"].get("data") or {}
-            rows.append([r["name"], str(r["body"].get("type", "Opaque")), str(len(data)),
-                         age_since(now, r["created"])])
+            rows.append([r["name"], str(r["body"].get("type", "Opaque")),
+                         str(len(record_secret_sizes(r))), age_since(now, r["created"])])
     elif resource == "ServiceAccount":
         rows.append(["NAME", "SECRETS", "AGE"])
         for r in records:
@@ -222,10 +230,10 @@ def _events_table(state: ClusterState, namespace: str | None, show_labels: bool 
         return ""
     rows = [["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"] + (["LABELS"] * show_labels)]
     for event, _number in found:
-        kind = "replicaset" if event.source == "replicaset-controller" else "pod"
         assert event.recorded is not None
         rows.append([age_since(state.clock, event.time), event.type, event.reason,
-                     f"{kind}/{event.pod.split('/', 1)[1]}", event.recorded.message]
+                     f"{involved_kind(event).lower()}/{event.pod.split('/', 1)[1]}",
+                     event.recorded.message]
                     + (["<none>"] * show_labels))
     return _table(rows)
 
@@ -237,7 +245,8 @@ def describe(state: ClusterState, resource: str, namespace: str, name: str, *,
         if record is None:
             return None
         status = pod_status(pod_plan(f"{namespace}/{name}", record), record)
-        recorded = annotate_events(tuple(events(state, record["uid"])))
+        recorded = annotate_events(tuple(e for e in events(state, record["uid"])
+                                         if involved_kind(e) == "Pod"))
         nodes = [n.name for n in state.scenario.nodes]
         address = pod_addresses(pod_statuses(state), nodes)[f"{namespace}/{name}"]
         return describe_pod(status, recorded, state.clock, profile_for(state.scenario.profile),
@@ -253,33 +262,92 @@ def describe(state: ClusterState, resource: str, namespace: str, name: str, *,
                  f"Unschedulable:\t{'true' if saved['cordoned'] else 'false'}",
                  f"Non-terminated Pods:\t({_pods_on(state, name)} in total)"]
         return tabwrite("\n".join(lines) + "\n")
-    record = state.record(resource, namespace, name)
+    record = state.record(resource, "" if resource == "Namespace" else namespace, name)
     if record is None:
         return None
-    lines = [f"Name:\t{name}", f"Namespace:\t{namespace}",
-             f"CreationTimestamp:\t{human_duration(state.clock - record['created'])} ago"]
+    body = record["body"]
     if resource == "Deployment":
-        s = deployment_status(state, record)
-        spec = record["body"].get("spec", {})
-        strategy = spec.get("strategy", {})
-        lines += [f"Replicas:\t{s['desired']} desired | {s['updatedReplicas']} updated | "
-                  f"{s['replicas']} total | {s['availableReplicas']} available | "
-                  f"{s['replicas'] - s['availableReplicas']} unavailable",
-                  f"StrategyType:\t{strategy.get('type', 'RollingUpdate')}"]
-        rolling = strategy.get("rollingUpdate") or {}
-        if rolling:
-            lines.append(f"RollingUpdateStrategy:\t{rolling.get('maxUnavailable')} max "
-                         f"unavailable, {rolling.get('maxSurge')} max surge")
-        for c in spec.get("template", {}).get("spec", {}).get("containers") or []:
-            lines += [f"  {c.get('name')}:", f"    Image:\t{c.get('image')}",
-                      f"    Image Pull Policy:\t{c.get('imagePullPolicy')}"]
-        sets = sorted(replica_sets_of(state, record), key=lambda r: r["revision"])
-        if sets:
-            lines.append(f"NewReplicaSet:\t{sets[-1]['name']} "
-                         f"({_ready_counts(state, 'ReplicaSet/' + sets[-1]['name'], namespace)[0]}"
-                         f"/{sets[-1]['body']['spec'].get('replicas', 0)} replicas created)")
-        return tabwrite("\n".join(lines) + "\n")
-    return output_object(record["body"], "yaml")
+        lines = _describe_deployment(state, record)
+    elif resource == "ReplicaSet":
+        lines = _describe_replicaset(state, record)
+    elif resource == "Secret":
+        return tabwrite("\n".join(secret_lines(body, record_secret_sizes(record))) + "\n")
+    elif resource == "ServiceAccount":
+        lines = service_account_lines(body)
+    elif resource == "Namespace":
+        return tabwrite("\n".join(namespace_lines(body)) + "\n")
+    else:
+        return output_object(body, "yaml")
+    if show_events:
+        mine = [e for e in events(state) if e.pod == f"{namespace}/{name}"
+                and involved_kind(e) == resource]
+        lines += event_lines(mine, state.clock, profile_for(state.scenario.profile))
+    return tabwrite("\n".join(lines) + "\n")
+
+
+def record_secret_sizes(record: dict[str, Any]) -> dict[str, int]:
+    """Each key's size as the learner wrote it: kept when the Secret was stored, since the
+    stored body holds fingerprints where the passwords were (`credentials.fingerprint`)."""
+    sizes = record.get("sizes")
+    return dict(sizes) if isinstance(sizes, dict) else secret_sizes(record["body"])
+
+
+def _describe_deployment(state: ClusterState, record: dict[str, Any]) -> list[str]:
+    s = deployment_status(state, record)
+    want = s["desired"]
+    _surge, unavailable = fenceposts(record["body"], want)
+    available = s["availableReplicas"]
+    conditions = [("Available", "True", "MinimumReplicasAvailable") if available >= want -
+                  unavailable else ("Available", "False", "MinimumReplicasUnavailable")]
+    if record.get("paused"):
+        conditions.append(("Progressing", "Unknown", "DeploymentPaused"))
+    elif s["updatedReplicas"] == want and s["replicas"] == want and available == want:
+        conditions.append(("Progressing", "True", "NewReplicaSetAvailable"))
+    else:
+        conditions.append(("Progressing", "True", "ReplicaSetUpdated"))
+    sets = sorted(replica_sets_of(state, record), key=lambda r: r["name"])
+    newest = max(sets, key=lambda r: r["revision"]) if sets else None
+
+    def created(rs: dict[str, Any]) -> str:
+        current = _ready_counts(state, f"ReplicaSet/{rs['name']}", rs["namespace"])[0]
+        return f"{rs['name']} ({current}/{rs['body'].get('spec', {}).get('replicas', 0)} " \
+               f"replicas created)"
+
+    olds = ", ".join(created(rs) for rs in sets if rs is not newest) or "<none>"
+    revision = {"deployment.kubernetes.io/revision": str(newest["revision"])} if newest else {}
+    return deployment_lines(
+        record["body"], created=rfc1123z(record["created"]), annotations=revision,
+        status={"desired": want, "updated": s["updatedReplicas"], "total": s["replicas"],
+                "available": available, "unavailable": max(s["replicas"] - available, 0)},
+        conditions=conditions, old_sets=olds,
+        new_set=created(newest) if newest else "<none>")
+
+
+def _describe_replicaset(state: ClusterState, record: dict[str, Any]) -> list[str]:
+    owner, namespace = f"ReplicaSet/{record['name']}", record["namespace"]
+    phases = [pod_status(pod_plan(key, pod), pod).phase
+              for key, pod in state.data["pods"].items()
+              if pod["owner"] == owner and key.startswith(namespace + "/")]
+    annotations = {}
+    deployment = state.record("Deployment", namespace, record["owner"].split("/", 1)[1]) \
+        if str(record.get("owner", "")).startswith("Deployment/") else None
+    if deployment is not None:  # SetReplicasAnnotations, as of the Deployment now
+        want = deployment["body"].get("spec", {}).get("replicas", 1)
+        surge, _ = fenceposts(deployment["body"], want)
+        annotations = {"deployment.kubernetes.io/desired-replicas": str(want),
+                       "deployment.kubernetes.io/max-replicas": str(want + surge),
+                       "deployment.kubernetes.io/revision": str(record["revision"])}
+    lines = replicaset_lines(
+        record["body"], annotations=annotations,
+        controlled_by=record.get("owner") if deployment is not None else None,
+        current=len(phases), pods=(phases.count("Running"), phases.count("Pending"),
+                                   phases.count("Succeeded"), phases.count("Failed")))
+    desired = record["body"].get("spec", {}).get("replicas", 1)
+    failed = any(e.reason == "FailedCreate" and e.pod == f"{namespace}/{record['name']}"
+                 for e in events(state))
+    if failed and len(phases) < desired:  # the ReplicaSet controller's ReplicaFailure
+        lines += conditions_lines([("ReplicaFailure", "True", "FailedCreate")])
+    return lines
 
 
 def _pods_on(state: ClusterState, node: str) -> int:

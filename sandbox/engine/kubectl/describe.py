@@ -17,7 +17,7 @@ from .printers import PodAddress, age_since, pod_addresses, tabwrite
 # --- kubectl describe --------------------------------------------------------------------------
 
 
-def _event_lines(events: Iterable[Event], now: float, profile: RuntimeProfile) -> list[str]:
+def event_lines(events: Iterable[Event], now: float, profile: RuntimeProfile) -> list[str]:
     """DescribeEvents' lines, cells separated by tabs (before the tabwriter)."""
     recorded = record_events(events, now)
     if not recorded:
@@ -38,7 +38,7 @@ def _event_lines(events: Iterable[Event], now: float, profile: RuntimeProfile) -
 def describe_events(events: Iterable[Event], now: float,
                     profile: RuntimeProfile | str = DEFAULT_PROFILE) -> str:
     """The `Events:` block of `kubectl describe` at time `now` (events after `now` not yet seen)."""
-    return tabwrite("\n".join(_event_lines(events, now, profile_for(profile))) + "\n")
+    return tabwrite("\n".join(event_lines(events, now, profile_for(profile))) + "\n")
 
 
 def container_id(pod: PodStatus, status: ContainerStatus) -> str:
@@ -52,7 +52,7 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _rfc1123z(seconds: float | None) -> str:
+def rfc1123z(seconds: float | None) -> str:
     """A simulated time as describe prints a timestamp: Go's time.RFC1123Z layout,
     `Mon, 02 Jan 2006 15:04:05 -0700`, seconds truncated (kubectl pkg/describe/describe.go
     formats startedAt/finishedAt so). Time 0 is SIMULATED_EPOCH; the zone is UTC, where kubectl
@@ -87,21 +87,21 @@ def _state_lines(status: ContainerStatus) -> list[str]:
     """describeStatus for `State:` and, after a restart, `Last State:`."""
     lines = [f"    State:\t{status.state.capitalize()}"]
     if status.state == "running":
-        lines.append(f"      Started:\t{_rfc1123z(status.started)}")
+        lines.append(f"      Started:\t{rfc1123z(status.started)}")
     elif status.state == "waiting" and status.reason:
         lines.append(f"      Reason:\t{status.reason}")
     elif status.state == "terminated":
         lines += [f"      Reason:\t{status.reason}"] if status.reason else []
         lines += [f"      Message:\t{status.message}"] if status.message else []
         lines += [f"      Exit Code:\t{status.exit_code or 0}",
-                  f"      Started:\t{_rfc1123z(status.started)}",
-                  f"      Finished:\t{_rfc1123z(status.finished)}"]
+                  f"      Started:\t{rfc1123z(status.started)}",
+                  f"      Finished:\t{rfc1123z(status.finished)}"]
     if status.last_finished is not None:
         lines.append("    Last State:\tTerminated")
         lines += [f"      Reason:\t{status.last_reason}"] if status.last_reason else []
         lines += [f"      Exit Code:\t{status.last_exit_code or 0}",
-                  f"      Started:\t{_rfc1123z(status.last_started)}",
-                  f"      Finished:\t{_rfc1123z(status.last_finished)}"]
+                  f"      Started:\t{rfc1123z(status.last_started)}",
+                  f"      Finished:\t{rfc1123z(status.last_finished)}"]
     return lines
 
 
@@ -150,5 +150,5 @@ def describe_pod(pod: PodStatus, events: Iterable[Event], now: float,
     lines += _container_lines(pod, [c for c in pod.containers if not c.init], "Containers",
                               scheduled)
     mine = [e for e in events if isinstance(e, Event) and e.pod == f"{pod.namespace}/{pod.name}"]
-    lines += _event_lines(mine, now, profile) if show_events else []
+    lines += event_lines(mine, now, profile) if show_events else []
     return tabwrite("\n".join(lines) + "\n")

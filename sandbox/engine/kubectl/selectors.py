@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..reference import go_quote
 from ..scenario.providers import qualified_name_errors
@@ -273,6 +274,37 @@ def format_labels(labels: Mapping[str, str]) -> str:
     """The LABELS column (`--show-labels`): `k=v` sorted by key and joined by commas, or
     `<none>` (apimachinery's labels.FormatLabels)."""
     return ",".join(f"{key}={labels[key]}" for key in sorted(labels)) or "<none>"
+
+
+_EXPRESSION_OPERATORS = {"In": "in", "NotIn": "notin", "Exists": "", "DoesNotExist": "!"}
+
+
+def selector_text(selector: Any) -> str:
+    """A LabelSelector object (`matchLabels`, `matchExpressions`) as apimachinery's
+    FormatLabelSelector writes it: requirements by key, `k=v`, `k in (a,b)`, `k notin (a,b)`,
+    `k`, `!k`, joined by commas; `<none>` when it selects by nothing, `<error>` when an
+    expression's operator is not one of the four."""
+    if not isinstance(selector, dict):
+        return "<none>"
+    parts: list[tuple[str, str]] = []
+    labels = selector.get("matchLabels")
+    for key, value in (labels.items() if isinstance(labels, dict) else ()):
+        parts.append((str(key), f"{key}={value}"))
+    expressions = selector.get("matchExpressions")
+    for expression in expressions if isinstance(expressions, list) else ():
+        if not isinstance(expression, dict):
+            return "<error>"
+        key, operator = str(expression.get("key", "")), expression.get("operator")
+        if operator not in _EXPRESSION_OPERATORS:
+            return "<error>"
+        given = expression.get("values")
+        values: list[Any] = given if isinstance(given, list) else []
+        if operator in ("In", "NotIn"):
+            text = f"{key} {_EXPRESSION_OPERATORS[operator]} ({','.join(sorted(map(str, values)))})"
+        else:
+            text = f"{_EXPRESSION_OPERATORS[operator]}{key}"
+        parts.append((key, text))
+    return ",".join(text for _, text in sorted(parts, key=lambda p: p[0])) or "<none>"
 
 
 def selector_error(resource: str, selector: str, error: SelectorError) -> str:
