@@ -130,9 +130,11 @@ def test_a_rollout_leaves_the_controllers_events_as_a_cluster_does() -> None:
     controller_utils.go's `Created pod:` / `Deleted pod:` on the ReplicaSets."""
     c = rolled_out()
     controllers = ("ScalingReplicaSet", "SuccessfulCreate", "SuccessfulDelete")
-    rows = [row[2:] for row in (line.split(None, 4) for line in
-                                c.do("kubectl get events").output.splitlines())
-            if row[2] in controllers]
+    listed = json.loads(c.do("kubectl get events -o json").output)["items"]
+    # In time order: an event's name ends in its first time, in hex nanoseconds.
+    listed.sort(key=lambda e: int(e["metadata"]["name"].rsplit(".", 1)[1], 16))
+    rows = [(e["reason"], f"{e['involvedObject']['kind'].lower()}/{e['involvedObject']['name']}",
+             e["message"]) for e in listed if e["reason"] in controllers]
     old, new = sorted({obj for _, obj, _ in rows if obj.startswith("replicaset/")},
                       key=lambda name: [o for _, o, _ in rows].index(name))
     old, new = old.split("/")[1], new.split("/")[1]
@@ -150,7 +152,6 @@ def test_a_rollout_leaves_the_controllers_events_as_a_cluster_does() -> None:
         ("ScalingReplicaSet", "deployment/web", f"Scaled down replica set {old} from 1 to 0"),
         ("SuccessfulDelete", f"replicaset/{old}", "Deleted pod"),
     ]
-    listed = json.loads(c.do("kubectl get events -o json").output)["items"]
     scaling = [e for e in listed if e["reason"] == "ScalingReplicaSet"][0]
     assert scaling["involvedObject"]["kind"] == "Deployment"
     assert scaling["involvedObject"]["apiVersion"] == "apps/v1"

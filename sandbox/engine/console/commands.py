@@ -39,7 +39,8 @@ VALUE_FLAGS = {"-o": "output", "--output": "output", "-n": "namespace", "--names
                "namespace", "-f": "filename", "--filename": "filename", "--replicas":
                "replicas", "--validate": "validate", "-l": "selector", "--selector": "selector",
                "--dry-run": "dry-run", "--request-timeout": "request-timeout",
-               "--grace-period": "grace-period", "--to-revision": "to-revision"}
+               "--grace-period": "grace-period", "--to-revision": "to-revision",
+               "--sort-by": "sort-by"}
 BOOL_FLAGS = {"-w": "watch", "--watch": "watch", "-A": "all-namespaces",
               "--all-namespaces": "all-namespaces", "--ignore-daemonsets": "ignore-daemonsets",
               "--force": "force", "--delete-emptydir-data": "delete-emptydir-data",

@@ -13,11 +13,14 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..kubectl.describe import container_id
+from ..kubectl.jsonpath import JSONPathError, relaxed
 from ..kubectl.printers import pod_addresses
 from ..kubectl.selectors import SelectorError, parse_selector, selector_error
+from ..kubectl.sorting import Unsortable, klog_fatal, sort_field, sorted_positions
 from ..runtime import profile_for
 from .actions import rfc3339
 from .event_objects import event_bodies
+from .node_objects import node_bodies
 from .session import GROUPS, PLURALS, Change, CommandFailed, run
 from .views import NO_RESOURCES, describe, get_table, labelled, output_object, pod_statuses
 
@@ -44,30 +47,23 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
         raise CommandFailed(f"error: --show-labels option cannot be used with {fmt} printer")
     only = selected(state, kind, namespace, args, names, word)
     missing = _missing(state, kind, namespace, names)
-    if fmt in TEMPLATE_PRINTERS:
-        bodies = _bodies(state, kind, namespace, names, only)
-        result.output = _templated(fmt, template, bodies, single=len(bodies) == 1 and
-                                   len(names) == 1)
+    sort_by = args.value("sort-by")
+    if fmt in (*TEMPLATE_PRINTERS, "yaml", "json"):
+        bodies = _sorted(state, _bodies(state, kind, namespace, names, only), sort_by)
+        _print_objects(fmt, template, bodies, names, result)
         if missing:
             raise CommandFailed("\n".join(not_found(kind, n) for n in missing),
                                 output=result.output)
-        return
-    if fmt in ("yaml", "json"):
-        bodies = _bodies(state, kind, namespace, names, only)
-        if missing:
-            printed = output_object(bodies[0], fmt) if len(bodies) == 1 else ""
-            raise CommandFailed("\n".join(not_found(kind, n) for n in missing), output=printed)
-        if len(bodies) == 1 and names:
-            result.output = output_object(bodies[0], fmt)
-        else:
-            result.output = output_object({"apiVersion": "v1", "items": bodies, "kind": "List",
-                                           "metadata": {"resourceVersion": ""}}, fmt)
         return
     table = get_table(state, kind, namespace, wide=fmt == "wide", names=names, only=only,
                       show_labels=show_labels)
     if fmt == "name":
         table = "".join(f"{GROUPS.get(kind, kind.lower())}/{b['metadata']['name']}\n"
-                        for b in _bodies(state, kind, namespace, names, only))
+                        for b in _sorted(state, _bodies(state, kind, namespace, names, only),
+                                         sort_by))
+    elif sort_by and table:
+        table = _sorted_table(state, table, _bodies(state, kind, namespace, names, only),
+                              sort_by)
     if missing:
         raise CommandFailed("\n".join(not_found(kind, n) for n in missing), output=table)
     if not table:
@@ -76,7 +72,61 @@ def get_command(state: ClusterState, verb: str, args: _Args, files: dict[str, st
                         else "No resources found\n")
     result.output = table
     if "watch" in args.flags:
+        if sort_by:
+            result.error += ("warning: --watch requested, --sort-by will be ignored for watch "
+                             "events received\n")
         _watch(state, kind, namespace, args, key, result, only)
+
+
+def _print_objects(fmt: str, template: str, bodies: list[dict[str, Any]], names: list[str],
+                   result: CommandResult) -> None:
+    """`-o yaml|json|jsonpath=…|jsonpath-as-json=…|custom-columns=…`: the object asked for by
+    name, or the List of them. With a name that was not found, what was found of the others
+    prints before the error, as kubectl's printer has written it by then."""
+    if fmt in TEMPLATE_PRINTERS:
+        result.output = _templated(fmt, template, bodies,
+                                   single=len(bodies) == 1 and len(names) == 1)
+    elif len(bodies) == 1 and names:
+        result.output = output_object(bodies[0], fmt)
+    elif len(bodies) != len(names) and names:  # some named objects are missing: nothing lists
+        result.output = ""
+    else:
+        result.output = output_object({"apiVersion": "v1", "items": bodies, "kind": "List",
+                                       "metadata": {"resourceVersion": ""}}, fmt)
+
+
+def _sorted(state: ClusterState, bodies: list[dict[str, Any]],
+            sort_by: str) -> list[dict[str, Any]]:
+    """`--sort-by` over listed objects (get.go RuntimeSorter: one object is left as it is)."""
+    if not sort_by or len(bodies) < 2:
+        return bodies
+    return [bodies[i] for i in _positions(state, sort_field(sort_by), bodies, table=False)]
+
+
+def _sorted_table(state: ClusterState, table: str, bodies: list[dict[str, Any]],
+                  sort_by: str) -> str:
+    """`--sort-by` over a table, whose rows are the objects' in the API server's order
+    (TableSorter: even a table of one row must have the field)."""
+    header, *rows = table.splitlines(keepends=True)
+    if len(rows) != len(bodies):  # every table here has a line per object
+        raise CommandFailed("error: the table could not be sorted")
+    order = _positions(state, sort_field(sort_by), bodies, table=True)
+    return header + "".join(rows[i] for i in order)
+
+
+def _positions(state: ClusterState, field: str, bodies: list[dict[str, Any]], *,
+               table: bool) -> list[int]:
+    try:
+        if not table:
+            field = relaxed(field)  # SortObjects insists on a relaxed path
+        return sorted_positions(field, bodies)
+    except JSONPathError as error:
+        raise CommandFailed(f"error: {error}") from None
+    except Unsortable as error:  # klog.Exitf: a fatal log line, exit code 1
+        raise CommandFailed(f"{klog_fatal(state.clock, 'sorter.go', 375 if table else 329)}"
+                            f"Field {field} in "
+                            f"{'[][][]reflect.Value' if table else '*unstructured.Unstructured'}"
+                            f" is an unsortable type: interface, err: {error}") from None
 
 
 def _resource(kind: str) -> str:
@@ -206,6 +256,8 @@ def _bodies(state: ClusterState, kind: str, namespace: str | None,
                     and (only is None or key in only)):
                 out.append(_pod_body(record, statuses[(ns, name)], addresses.get(key)))
         return out
+    if kind == "Node":
+        return node_bodies(state, names, only)
     if kind == "Event":  # a selector keeps every event or none (`selected`)
         return [b for b in event_bodies(state, namespace) if (not names or b["metadata"]["name"]
                                                               in names) and only != set()]

@@ -141,7 +141,7 @@ def _nodes_table(state: ClusterState, *, wide: bool, names: list[str],
                 "CONTAINER-RUNTIME"] if wide else [])]
     if show_labels:
         rows[0].append("LABELS")
-    for index, node in enumerate(state.scenario.nodes):
+    for index, node in sorted(enumerate(state.scenario.nodes), key=lambda item: item[1].name):
         if names and node.name not in names or only is not None and node.name not in only:
             continue
         cordoned = state.data["nodes"][node.name]["cordoned"]
@@ -223,9 +223,12 @@ def _table(rows: list[list[str]]) -> str:
 
 def _events_table(state: ClusterState, namespace: str | None, show_labels: bool = False,
                   names: list[str] | None = None) -> str:
-    """`kubectl get events`: the recorder's Event objects, oldest last-seen first."""
-    found = [(event, number) for event, _uid, number in event_objects(state, namespace)
-             if not names or event_name(event, number) in names]
+    """`kubectl get events`: the recorder's Event objects in the API server's order, by
+    namespace then name (an event's name is its object's, then the time: so a real cluster
+    lists them object by object, and `--sort-by=.lastTimestamp` puts them in time order)."""
+    found = sorted(((event, number) for event, _uid, number in event_objects(state, namespace)
+                    if not names or event_name(event, number) in names),
+                   key=lambda item: (item[0].pod.split("/", 1)[0], event_name(*item)))
     if not found:
         return ""
     rows = [["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"] + (["LABELS"] * show_labels)]
