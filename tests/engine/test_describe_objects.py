@@ -315,3 +315,46 @@ def test_template_volumes_follow_describe_volumes() -> None:
   Node-Selectors:  <none>
   Tolerations:     <none>
 """
+
+
+def test_a_stuck_rollout_passes_its_progress_deadline() -> None:
+    """A tag that does not exist: the rollout makes no progress; after progressDeadlineSeconds
+    (here 60) Progressing turns False with ProgressDeadlineExceeded, and `kubectl rollout
+    status` fails as kubectl's DeploymentStatusViewer does."""
+    c = Console()
+    with_deadline = deployment("nginx:1.25", replicas=2).replace(
+        "spec:\n  replicas", "spec:\n  progressDeadlineSeconds: 60\n  replicas")
+    c.do("kubectl apply -f -", with_deadline)
+    c.do("sleep 20")
+    c.do("kubectl set image deployment/web web=nginx:no-such-tag")
+    c.do("sleep 10")
+    waiting = c.do("kubectl rollout status deployment/web")
+    assert (waiting.exit_code, waiting.output) == (0, 'Waiting for deployment "web" rollout to '
+                                                      "finish: 1 out of 2 new replicas have "
+                                                      "been updated...\n")
+    c.do("sleep 60")
+    stuck = c.do("kubectl rollout status deployment/web")
+    assert (stuck.exit_code, stuck.error.strip()) == (
+        1, 'error: deployment "web" exceeded its progress deadline')
+    status = json.loads(c.do("kubectl get deployment web -o json").output)["status"]
+    progressing = [x for x in status["conditions"] if x["type"] == "Progressing"][0]
+    assert (progressing["status"], progressing["reason"]) == ("False", "ProgressDeadlineExceeded")
+    assert progressing["message"].endswith("has timed out progressing.")
+    assert {k: status[k] for k in ("replicas", "updatedReplicas", "availableReplicas",
+                                   "unavailableReplicas")} == {
+        "replicas": 3, "updatedReplicas": 1, "availableReplicas": 2, "unavailableReplicas": 1}
+    assert "  Progressing    False   ProgressDeadlineExceeded\n" in \
+        c.do("kubectl describe deployment web").output
+
+
+def test_a_finished_rollout_reports_its_status_as_the_controller_writes_it() -> None:
+    c = rolled_out()
+    status = json.loads(c.do("kubectl get deployment web -o json").output)["status"]
+    assert [(x["type"], x["status"], x["reason"]) for x in status["conditions"]] == [
+        ("Available", "True", "MinimumReplicasAvailable"),
+        ("Progressing", "True", "NewReplicaSetAvailable")]
+    assert "unavailableReplicas" not in status  # omitempty: 0 is left out
+    assert c.do("kubectl rollout status deployment/web").output == \
+        'deployment "web" successfully rolled out\n'
+    sets = json.loads(c.do("kubectl get rs -o json").output)["items"]
+    assert sorted(s["status"]["replicas"] for s in sets) == [0, 2]

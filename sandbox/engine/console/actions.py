@@ -12,13 +12,12 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from ..cluster import SIMULATED_EPOCH  # the clock's zero, 2026-01-01T00:00:00Z
 from ..kubectl.shell_words import Word
 from ..paste import load_paste
 from .controllers import replica_sets_of
 from .session import GROUPS, POD_UPDATE_FORBIDDEN, Change, CommandFailed, run
-from .state import ClusterState, object_key
-from .views import deployment_status
+from .state import ClusterState, object_key, rfc3339
+from .workload_status import deployment_conditions, deployment_status
 
 if TYPE_CHECKING:
     from .commands import CommandResult, _Args
@@ -213,6 +212,10 @@ def rollout(state: ClusterState, verb: str, args: _Args, files: dict[str, str], 
                             f"{'restarting' if sub == 'restart' else sub} is not supported")
     record = _deployment(state, namespace, name)
     if sub == "status":
+        progressing = [c for c in deployment_conditions(state, record)
+                       if c["type"] == "Progressing"]
+        if progressing and progressing[0]["reason"] == "ProgressDeadlineExceeded":
+            raise CommandFailed(f'error: deployment "{name}" exceeded its progress deadline')
         result.output = rollout_status(state, record)
         return
     if sub == "history":
@@ -248,12 +251,6 @@ def rollout(state: ClusterState, verb: str, args: _Args, files: dict[str, str], 
     record["generation"] = int(record.get("generation", 1)) + 1
     result.trace = run(state, Change(), key=key)
     result.changed = True
-
-
-def rfc3339(seconds: float) -> str:
-    import datetime
-    when = datetime.datetime.fromtimestamp(SIMULATED_EPOCH + int(seconds), datetime.UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rollout_status(state: ClusterState, record: dict[str, Any]) -> str:

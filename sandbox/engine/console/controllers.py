@@ -276,8 +276,60 @@ def prune_history(state: ClusterState, deployment: dict[str, Any]) -> None:
         del state.data["objects"][object_key("ReplicaSet", record["namespace"], record["name"])]
 
 
+def _live_counts(segment: Segment, state: ClusterState,
+                 deployment: dict[str, Any]) -> tuple[int, int, int]:
+    """(replicas, updated, available) of a Deployment's pods as the segment has them now."""
+    sets = replica_sets_of(state, deployment)
+    newest = max(sets, key=lambda r: r["revision"]) if sets else None
+    replicas = updated = available = 0
+    for rs in sets:
+        pods = _pods_of(segment, f"ReplicaSet/{rs['name']}", rs["namespace"])
+        replicas += len(pods)
+        available += sum(1 for key in pods if _ready(segment, key))
+        if rs is newest:
+            updated = len(pods)
+    return replicas, updated, available
+
+
+def note_progress(state: ClusterState, segment: Segment, deployment: dict[str, Any],
+                  new_set: bool) -> None:
+    """The Deployment controller's Progressing condition, kept in the record as `progress`:
+    when the rollout last made progress (util.DeploymentProgressing: more updated, ready or
+    available pods, or fewer old ones; or a new ReplicaSet), and why. Whether the deadline
+    passed since is read at the time it is asked (`views.deployment_conditions`), as the
+    controller requeues the Deployment for exactly that moment."""
+    replicas, updated, available = _live_counts(segment, state, deployment)
+    seen = deployment.get("progress") or {}
+    before = seen.get("seen", [0, 0, 0])
+    newest = max(replica_sets_of(state, deployment), key=lambda r: r["revision"])["name"]
+    complete = updated == replicas == available == _replicas(deployment)
+    progressed = (updated > before[1] or available > before[2]
+                  or replicas - updated < before[0] - before[1])
+    if new_set or not seen or seen.get("rs") != newest:
+        # NewReplicaSetCreated, then at once ReplicaSetUpdated once its pods are made (their
+        # count in the ReplicaSet's status is progress): what a cluster shows after a moment.
+        reason, at = "ReplicaSetUpdated" if updated else "NewReplicaSetCreated", segment.now
+    elif complete:
+        reason = "NewReplicaSetAvailable"
+        at = segment.now if seen.get("reason") != reason else seen["at"]
+    elif progressed:
+        reason, at = "ReplicaSetUpdated", segment.now
+    else:
+        reason, at = seen["reason"], seen["at"]
+    want = _replicas(deployment)
+    minimum = available >= want - fenceposts(deployment["body"], want)[1]
+    available_at = seen.get("available_at", segment.now)
+    if seen.get("minimum") is not minimum:
+        available_at = segment.now
+    deployment["progress"] = {"at": at, "reason": reason, "rs": newest,
+                              "seen": [replicas, updated, available], "minimum": minimum,
+                              "available_at": available_at}
+
+
 def reconcile(state: ClusterState, segment: Segment, accounts: list[KubeObject]) -> None:
     """Every controller, until nothing changes (bounded)."""
+    known = {d["name"]: {r["name"] for r in replica_sets_of(state, d)}
+             for d in state.records("Deployment")}
     for _ in range(MAX_ROUNDS):
         changed = False
         for deployment in state.records("Deployment"):
@@ -288,3 +340,7 @@ def reconcile(state: ClusterState, segment: Segment, accounts: list[KubeObject])
             break
     for deployment in state.records("Deployment"):
         prune_history(state, deployment)
+        if replica_sets_of(state, deployment) and not deployment.get("paused"):
+            made = {r["name"] for r in replica_sets_of(state, deployment)} - \
+                known.get(deployment["name"], set())
+            note_progress(state, segment, deployment, bool(made))

@@ -15,8 +15,7 @@ from typing import Any
 
 from ..cluster.naming import object_uid
 from ..runtime import profile_for
-from .actions import rfc3339
-from .state import ClusterState, image_from
+from .state import ClusterState, image_from, rfc3339
 
 MAX_IMAGES = 50  # the kubelet's nodeStatusMaxImages default
 MAX_NAMES = 5  # MaxNamesPerImageInNodeStatus

@@ -246,7 +246,7 @@ def _tag(state: ClusterState, source: str, tag: str, result: CommandResult) -> N
     image = repo.images[image_id]
     # crane logs the manifest it put (remote/write.go: "%v: digest: %v size: %d") with Go's
     # log.LstdFlags date; the size is that of an OCI manifest naming the image's blobs.
-    from .actions import rfc3339
+    from .state import rfc3339
     stamp = rfc3339(state.clock).replace("-", "/").replace("T", " ").rstrip("Z")
     result.error = (f"{stamp} {ref.domain}/{ref.path}:{tag}: digest: {found.digest} "
                     f"size: {manifest_size(image)}\n")

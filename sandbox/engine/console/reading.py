@@ -18,11 +18,12 @@ from ..kubectl.printers import pod_addresses
 from ..kubectl.selectors import SelectorError, parse_selector, selector_error
 from ..kubectl.sorting import Unsortable, klog_fatal, sort_field, sorted_positions
 from ..runtime import profile_for
-from .actions import rfc3339
 from .event_objects import event_bodies
 from .node_objects import node_bodies
 from .session import GROUPS, PLURALS, Change, CommandFailed, run
+from .state import rfc3339
 from .views import NO_RESOURCES, describe, get_table, labelled, output_object, pod_statuses
+from .workload_status import deployment_body_status, replicaset_body_status
 
 if TYPE_CHECKING:
     from .commands import CommandResult, _Args
@@ -267,6 +268,10 @@ def _bodies(state: ClusterState, kind: str, namespace: str | None,
                                                   or f"{r['namespace']}/{r['name']}" in only):
             body = json.loads(json.dumps(r["body"]))
             body["metadata"].update(uid=r["uid"], creationTimestamp=rfc3339(r["created"]))
+            if kind == "Deployment":
+                body["status"] = deployment_body_status(state, r)
+            elif kind == "ReplicaSet":
+                body["status"] = replicaset_body_status(state, r)
             bodies.append(body)
     return bodies
 

@@ -161,3 +161,12 @@ class ClusterState:
 
 def object_key(kind: str, namespace: str, name: str) -> str:
     return f"{kind}/{namespace}/{name}"
+
+
+def rfc3339(seconds: float) -> str:
+    """A simulated time as the API server writes a metav1.Time: RFC 3339, whole seconds."""
+    import datetime
+
+    from ..cluster import SIMULATED_EPOCH  # the clock's zero, 2026-01-01T00:00:00Z
+    when = datetime.datetime.fromtimestamp(SIMULATED_EPOCH + int(seconds), datetime.UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")

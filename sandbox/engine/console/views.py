@@ -14,12 +14,9 @@ from typing import Any
 
 from ..cluster import annotate_events
 from ..kubectl import describe_pod, get_pods, human_duration, tabwrite
-from ..kubectl.describe import describe_events, event_lines, rfc1123z
+from ..kubectl.describe import describe_events, event_lines
 from ..kubectl.describe_objects import (
-    conditions_lines,
-    deployment_lines,
     namespace_lines,
-    replicaset_lines,
     secret_lines,
     secret_sizes,
     service_account_lines,
@@ -29,11 +26,16 @@ from ..kubectl.printers import age_since, pod_addresses
 from ..kubectl.selectors import format_labels
 from ..runtime import profile_for
 from ..trace import Event, PodStatus
-from .controllers import fenceposts, replica_sets_of
 from .event_objects import event_name, event_objects, events, involved_kind
 from .records import pod_status
 from .session import pod_plan
 from .state import ClusterState
+from .workload_status import (
+    deployment_status,
+    describe_deployment,
+    describe_replicaset,
+    ready_counts,
+)
 
 NO_RESOURCES = "No resources found in {namespace} namespace."
 
@@ -76,37 +78,6 @@ def labelled(state: ClusterState, resource: str, namespace: str | None
         return {}
     return {f"{r['namespace']}/{r['name']}": labels_of(r["body"])
             for r in state.records(resource, namespace)}
-
-
-def _ready_counts(state: ClusterState, owner: str, namespace: str) -> tuple[int, int]:
-    """(pods, ready pods) owned by `owner` (Kind/name), read from the stored records: a
-    container is ready when it runs, as `ContainerStatus.ready` says, without building every
-    pod's status once per ReplicaSet."""
-    total = ready = 0
-    for key, record in state.data["pods"].items():
-        if record["owner"] != owner or not key.startswith(namespace + "/"):
-            continue
-        total += 1
-        names = [c.get("name") for c in record["body"].get("spec", {}).get("containers") or []
-                 if isinstance(c, dict)]
-        ready += bool(names) and all(record["containers"].get(name, {}).get("state") == "running"
-                                     for name in names)
-    return total, ready
-
-
-def deployment_status(state: ClusterState, record: dict[str, Any]) -> dict[str, int]:
-    sets = replica_sets_of(state, record)
-    newest = max(sets, key=lambda r: r["revision"]) if sets else None
-    replicas = ready = updated = 0
-    for rs in sets:
-        total, up = _ready_counts(state, f"ReplicaSet/{rs['name']}", rs["namespace"])
-        replicas += total
-        ready += up
-        if rs is newest:
-            updated = total
-    want = record["body"].get("spec", {}).get("replicas", 1)
-    return {"replicas": replicas, "readyReplicas": ready, "updatedReplicas": updated,
-            "availableReplicas": ready, "desired": want}
 
 
 def get_table(state: ClusterState, resource: str, namespace: str | None, *, wide: bool,
@@ -178,7 +149,7 @@ def _records_table(state: ClusterState, resource: str, namespace: str | None, *,
         rows.append(["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
                     + (["CONTAINERS", "IMAGES", "SELECTOR"] if wide else []))
         for r in records:
-            total, ready = _ready_counts(state, f"ReplicaSet/{r['name']}", r["namespace"])
+            total, ready = ready_counts(state, f"ReplicaSet/{r['name']}", r["namespace"])
             row = [r["name"], str(r["body"].get("spec", {}).get("replicas", 0)), str(total),
                    str(ready), age_since(now, r["created"])]
             rows.append(row + (_wide_template(r["body"]) if wide else []))
@@ -270,9 +241,9 @@ def describe(state: ClusterState, resource: str, namespace: str, name: str, *,
         return None
     body = record["body"]
     if resource == "Deployment":
-        lines = _describe_deployment(state, record)
+        lines = describe_deployment(state, record)
     elif resource == "ReplicaSet":
-        lines = _describe_replicaset(state, record)
+        lines = describe_replicaset(state, record)
     elif resource == "Secret":
         return tabwrite("\n".join(secret_lines(body, record_secret_sizes(record))) + "\n")
     elif resource == "ServiceAccount":
@@ -293,64 +264,6 @@ def record_secret_sizes(record: dict[str, Any]) -> dict[str, int]:
     stored body holds fingerprints where the passwords were (`credentials.fingerprint`)."""
     sizes = record.get("sizes")
     return dict(sizes) if isinstance(sizes, dict) else secret_sizes(record["body"])
-
-
-def _describe_deployment(state: ClusterState, record: dict[str, Any]) -> list[str]:
-    s = deployment_status(state, record)
-    want = s["desired"]
-    _surge, unavailable = fenceposts(record["body"], want)
-    available = s["availableReplicas"]
-    conditions = [("Available", "True", "MinimumReplicasAvailable") if available >= want -
-                  unavailable else ("Available", "False", "MinimumReplicasUnavailable")]
-    if record.get("paused"):
-        conditions.append(("Progressing", "Unknown", "DeploymentPaused"))
-    elif s["updatedReplicas"] == want and s["replicas"] == want and available == want:
-        conditions.append(("Progressing", "True", "NewReplicaSetAvailable"))
-    else:
-        conditions.append(("Progressing", "True", "ReplicaSetUpdated"))
-    sets = sorted(replica_sets_of(state, record), key=lambda r: r["name"])
-    newest = max(sets, key=lambda r: r["revision"]) if sets else None
-
-    def created(rs: dict[str, Any]) -> str:
-        current = _ready_counts(state, f"ReplicaSet/{rs['name']}", rs["namespace"])[0]
-        return f"{rs['name']} ({current}/{rs['body'].get('spec', {}).get('replicas', 0)} " \
-               f"replicas created)"
-
-    olds = ", ".join(created(rs) for rs in sets if rs is not newest) or "<none>"
-    revision = {"deployment.kubernetes.io/revision": str(newest["revision"])} if newest else {}
-    return deployment_lines(
-        record["body"], created=rfc1123z(record["created"]), annotations=revision,
-        status={"desired": want, "updated": s["updatedReplicas"], "total": s["replicas"],
-                "available": available, "unavailable": max(s["replicas"] - available, 0)},
-        conditions=conditions, old_sets=olds,
-        new_set=created(newest) if newest else "<none>")
-
-
-def _describe_replicaset(state: ClusterState, record: dict[str, Any]) -> list[str]:
-    owner, namespace = f"ReplicaSet/{record['name']}", record["namespace"]
-    phases = [pod_status(pod_plan(key, pod), pod).phase
-              for key, pod in state.data["pods"].items()
-              if pod["owner"] == owner and key.startswith(namespace + "/")]
-    annotations = {}
-    deployment = state.record("Deployment", namespace, record["owner"].split("/", 1)[1]) \
-        if str(record.get("owner", "")).startswith("Deployment/") else None
-    if deployment is not None:  # SetReplicasAnnotations, as of the Deployment now
-        want = deployment["body"].get("spec", {}).get("replicas", 1)
-        surge, _ = fenceposts(deployment["body"], want)
-        annotations = {"deployment.kubernetes.io/desired-replicas": str(want),
-                       "deployment.kubernetes.io/max-replicas": str(want + surge),
-                       "deployment.kubernetes.io/revision": str(record["revision"])}
-    lines = replicaset_lines(
-        record["body"], annotations=annotations,
-        controlled_by=record.get("owner") if deployment is not None else None,
-        current=len(phases), pods=(phases.count("Running"), phases.count("Pending"),
-                                   phases.count("Succeeded"), phases.count("Failed")))
-    desired = record["body"].get("spec", {}).get("replicas", 1)
-    failed = any(e.reason == "FailedCreate" and e.pod == f"{namespace}/{record['name']}"
-                 for e in events(state))
-    if failed and len(phases) < desired:  # the ReplicaSet controller's ReplicaFailure
-        lines += conditions_lines([("ReplicaFailure", "True", "FailedCreate")])
-    return lines
 
 
 def _pods_on(state: ClusterState, node: str) -> int:
