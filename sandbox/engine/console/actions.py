@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..kubectl.shell_words import Word
 from ..paste import load_paste
+from ..runtime import profile_for
 from .controllers import replica_sets_of
 from .session import GROUPS, POD_UPDATE_FORBIDDEN, Change, CommandFailed, run
 from .state import ClusterState, object_key, rfc3339
@@ -309,6 +310,35 @@ def cordon(state: ClusterState, verb: str, args: _Args, files: dict[str, str], k
     result.changed = True
 
 
+# The kustomize module each kubectl minor is built with (kubectl's go.mod at v0.<minor>.0;
+# 1.37 read at v0.37.0-beta.0): what `kubectl version` prints as the Kustomize Version.
+KUSTOMIZE = {(1, 27): "v5.0.1", (1, 30): "v5.0.4-0.20230601165947-6ce0bf390ce3",
+             (1, 31): "v5.4.2", (1, 32): "v5.5.0", (1, 33): "v5.6.0", (1, 34): "v5.7.1",
+             (1, 35): "v5.7.1", (1, 36): "v5.8.1", (1, 37): "v5.8.1"}
+
+
+def version(state: ClusterState, verb: str, args: _Args, files: dict[str, str], key: bytes,
+            result: CommandResult) -> None:
+    """`kubectl version [--client]` (pkg/cmd/version): the kubectl that matches the cluster,
+    as the profile has it (the same patch release as the nodes)."""
+    if args.positionals:
+        extra = " ".join(w.text for w in args.positionals)
+        raise CommandFailed(f"error: extra arguments: [{extra}]")
+    output = args.value("output")
+    if output not in ("", "yaml", "json"):
+        raise CommandFailed("error: --output must be 'yaml' or 'json'")
+    if output:
+        raise _usage(f"kubectl version -o {output} is not simulated here: it prints the build's "
+                     "commit, date and Go version, which the simulated kubectl does not have",
+                     None, "`kubectl version` prints the versions")
+    profile = profile_for(state.scenario.profile)
+    client = f"v{profile.kubectl[0]}.{profile.kubectl[1]}.{profile.kubelet_patch}"
+    kustomize = KUSTOMIZE.get(profile.kubectl, "v5.8.1")
+    result.output = f"Client Version: {client}\nKustomize Version: {kustomize}\n"
+    if "client" not in args.flags:
+        result.output += f"Server Version: {profile.kubelet_version}\n"
+
+
 ACTIONS = {"set": set_image, "scale": scale, "rollout": rollout, "cordon": cordon,
-           "uncordon": cordon, "drain": cordon}
+           "uncordon": cordon, "drain": cordon, "version": version}
 _ = POD_UPDATE_FORBIDDEN

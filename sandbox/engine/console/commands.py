@@ -45,7 +45,8 @@ BOOL_FLAGS = {"-w": "watch", "--watch": "watch", "-A": "all-namespaces",
               "--all-namespaces": "all-namespaces", "--ignore-daemonsets": "ignore-daemonsets",
               "--force": "force", "--delete-emptydir-data": "delete-emptydir-data",
               "--now": "now", "--wait": "wait", "--ignore-not-found": "ignore-not-found",
-              "--all": "all", "--show-events": "show-events", "--show-labels": "show-labels"}
+              "--all": "all", "--show-events": "show-events", "--show-labels": "show-labels",
+              "--client": "client"}
 # kubectl verbs a learner reaches for that touch what runs inside containers, which Lunchbox
 # does not simulate (it simulates what happens to their images): said so, with what to use.
 _INSIDE = ("Lunchbox simulates what happens to images, not what runs in containers: "
