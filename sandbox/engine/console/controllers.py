@@ -296,7 +296,7 @@ def note_progress(state: ClusterState, segment: Segment, deployment: dict[str, A
     """The Deployment controller's Progressing condition, kept in the record as `progress`:
     when the rollout last made progress (util.DeploymentProgressing: more updated, ready or
     available pods, or fewer old ones; or a new ReplicaSet), and why. Whether the deadline
-    passed since is read at the time it is asked (`views.deployment_conditions`), as the
+    passed since is read when it is asked (`workload_status.deployment_conditions`), as the
     controller requeues the Deployment for exactly that moment."""
     replicas, updated, available = _live_counts(segment, state, deployment)
     seen = deployment.get("progress") or {}
@@ -328,7 +328,7 @@ def note_progress(state: ClusterState, segment: Segment, deployment: dict[str, A
 
 def reconcile(state: ClusterState, segment: Segment, accounts: list[KubeObject]) -> None:
     """Every controller, until nothing changes (bounded)."""
-    known = {d["name"]: {r["name"] for r in replica_sets_of(state, d)}
+    known = {(d["namespace"], d["name"]): {r["name"] for r in replica_sets_of(state, d)}
              for d in state.records("Deployment")}
     for _ in range(MAX_ROUNDS):
         changed = False
@@ -342,5 +342,5 @@ def reconcile(state: ClusterState, segment: Segment, accounts: list[KubeObject])
         prune_history(state, deployment)
         if replica_sets_of(state, deployment) and not deployment.get("paused"):
             made = {r["name"] for r in replica_sets_of(state, deployment)} - \
-                known.get(deployment["name"], set())
+                known.get((deployment["namespace"], deployment["name"]), set())
             note_progress(state, segment, deployment, bool(made))
