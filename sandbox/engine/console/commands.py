@@ -40,7 +40,7 @@ VALUE_FLAGS = {"-o": "output", "--output": "output", "-n": "namespace", "--names
                "replicas", "--validate": "validate", "-l": "selector", "--selector": "selector",
                "--dry-run": "dry-run", "--request-timeout": "request-timeout",
                "--grace-period": "grace-period", "--to-revision": "to-revision",
-               "--sort-by": "sort-by"}
+               "--sort-by": "sort-by", "--field-selector": "field-selector"}
 BOOL_FLAGS = {"-w": "watch", "--watch": "watch", "-A": "all-namespaces",
               "--all-namespaces": "all-namespaces", "--ignore-daemonsets": "ignore-daemonsets",
               "--force": "force", "--delete-emptydir-data": "delete-emptydir-data",

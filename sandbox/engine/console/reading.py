@@ -13,6 +13,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..kubectl.describe import container_id
+from ..kubectl.field_selectors import (
+    FieldSelectorError,
+    field_values,
+    matches,
+    parse_field_selector,
+)
 from ..kubectl.jsonpath import JSONPathError, relaxed
 from ..kubectl.printers import pod_addresses
 from ..kubectl.selectors import SelectorError, parse_selector, selector_error
@@ -139,26 +145,44 @@ def _resource(kind: str) -> str:
 
 def selected(state: ClusterState, kind: str, namespace: str | None, args: _Args,
              names: list[str], word: Any) -> set[str] | None:
-    """The keys (`views.labelled`) that `-l`/`--selector` keeps, or None without one. A
-    selector with names is refused as the resource builder refuses it; one the API server
-    cannot parse is its 400, in kubectl's words."""
+    """The keys (`views.labelled`; an event's `namespace/name`) that `-l`/`--selector` and
+    `--field-selector` keep, or None without either. A label selector with names is refused as
+    the resource builder refuses it; one the API server cannot parse, or a field it does not
+    offer, is its 400, in kubectl's words. A field selector beside names is left out, as a
+    GET by name carries none."""
     from .commands import _Usage
-    if "selector" not in args.values:
+    labels_text = args.values.get("selector")
+    fields_text = args.values.get("field-selector") if not names else None
+    if labels_text is None and fields_text is None:
         return None
-    if "/" in word.text:
+    if labels_text is not None and "/" in word.text:
         raise _Usage("error: selectors and the all flag cannot be used when passing "
                      "resource/name arguments", word)
-    if names:
+    if labels_text is not None and names:
         raise _Usage("error: name cannot be provided when a selector is specified", word)
-    text = args.value("selector")
     try:
-        selector = parse_selector(text)
-    except SelectorError as error:
-        raise CommandFailed(selector_error(_resource(kind), text, error)) from None
-    if kind == "Event":  # events carry no labels: a selector keeps all of them or none
-        return None if selector.matches({}) else set()
-    return {key for key, labels in labelled(state, kind, namespace).items()
-            if selector.matches(labels)}
+        selector = parse_selector(labels_text or "")
+        terms = parse_field_selector(fields_text or "", kind)
+    except (SelectorError, FieldSelectorError) as error:
+        raise CommandFailed(selector_error(_resource(kind), labels_text or "", error,
+                                           fields_text or "")) from None
+    keys: set[str] | None = None
+    if labels_text is not None:
+        keys = ({key for key, labels in labelled(state, kind, namespace).items()
+                 if selector.matches(labels)} if kind != "Event" else
+                None if selector.matches({}) else set())  # events carry no labels
+    if fields_text is not None:
+        found = {_key(kind, body) for body in _bodies(state, kind, namespace, [])
+                 if matches(terms, field_values(kind, body))}
+        keys = found if keys is None else keys & found
+    return keys
+
+
+def _key(kind: str, body: dict[str, Any]) -> str:
+    """An object's key as `selected` gives it: `namespace/name`, a node's name."""
+    metadata = body["metadata"]
+    return metadata["name"] if kind == "Node" else f"{metadata.get('namespace', '')}/" \
+        f"{metadata['name']}"
 
 
 # kubectl get's printers (`-o`): these three read a template; the others are refused here.
@@ -259,9 +283,10 @@ def _bodies(state: ClusterState, kind: str, namespace: str | None,
         return out
     if kind == "Node":
         return node_bodies(state, names, only)
-    if kind == "Event":  # a selector keeps every event or none (`selected`)
+    if kind == "Event":
         return [b for b in event_bodies(state, namespace) if (not names or b["metadata"]["name"]
-                                                              in names) and only != set()]
+                                                              in names)
+                and (only is None or _key(kind, b) in only)]
     bodies = []
     for r in state.records(kind, namespace):
         if (not names or r["name"] in names) and (only is None

@@ -95,8 +95,8 @@ def get_table(state: ClusterState, resource: str, namespace: str | None, *, wide
                               show_labels=show_labels)
     if resource == "Node":
         return _nodes_table(state, wide=wide, names=names, only=only, show_labels=show_labels)
-    if resource == "Event":  # a selector keeps every event or none (`reading.selected`)
-        return "" if only == set() else _events_table(state, namespace, show_labels, names)
+    if resource == "Event":
+        return _events_table(state, namespace, show_labels, names, only)
     return _records_table(state, resource, namespace, wide=wide, names=names, only=only,
                           show_labels=show_labels)
 
@@ -193,12 +193,14 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def _events_table(state: ClusterState, namespace: str | None, show_labels: bool = False,
-                  names: list[str] | None = None) -> str:
+                  names: list[str] | None = None, only: set[str] | None = None) -> str:
     """`kubectl get events`: the recorder's Event objects in the API server's order, by
     namespace then name (an event's name is its object's, then the time: so a real cluster
     lists them object by object, and `--sort-by=.lastTimestamp` puts them in time order)."""
     found = sorted(((event, number) for event, _uid, number in event_objects(state, namespace)
-                    if not names or event_name(event, number) in names),
+                    if (not names or event_name(event, number) in names) and
+                    (only is None or f"{event.pod.split('/', 1)[0]}/"
+                     f"{event_name(event, number)}" in only)),
                    key=lambda item: (item[0].pod.split("/", 1)[0], event_name(*item)))
     if not found:
         return ""

@@ -307,8 +307,9 @@ def selector_text(selector: Any) -> str:
     return ",".join(text for _, text in sorted(parts, key=lambda p: p[0])) or "<none>"
 
 
-def selector_error(resource: str, selector: str, error: SelectorError) -> str:
-    """kubectl's wording of the API server's refusal of a bad `-l` (cli-runtime's
-    resource/selector.go). `resource` is the GroupVersionResource, `/v1, Resource=pods`."""
+def selector_error(resource: str, selector: str, error: Exception, fields: str = "") -> str:
+    """kubectl's wording of the API server's refusal of a bad `-l` or `--field-selector`
+    (cli-runtime's EnhanceListError). `resource` is the GroupVersionResource,
+    `/v1, Resource=pods`."""
     return (f"Error from server (BadRequest): Unable to find {go_quote(resource)} that match "
-            f"label selector {go_quote(selector)}, field selector \"\": {error}")
+            f"label selector {go_quote(selector)}, field selector {go_quote(fields)}: {error}")
