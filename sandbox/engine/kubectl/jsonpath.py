@@ -37,7 +37,7 @@ from .jsonpath_parse import (
 )
 from .printers import tabwrite
 
-__all__ = ["JSONPathError", "custom_columns", "jsonpath"]
+__all__ = ["JSONPathError", "custom_columns", "find", "jsonpath"]
 
 MAX_RESULTS = 100_000  # values one template may produce (a recursive descent over a big list)
 
@@ -60,6 +60,11 @@ def _walk(values: list[Any], nodes: tuple[Any, ...], run: _Run) -> list[Any]:
     for node in nodes:
         values = run.count(_step(values, node, run))
     return values
+
+
+def find(nodes: tuple[Any, ...], data: Any) -> list[Any]:
+    """What one action (`{.a.b}`, parsed) finds in `data`, missing keys allowed."""
+    return _walk([data], nodes, _Run())
 
 
 def _step(values: list[Any], node: Any, run: _Run) -> list[Any]:

@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..cluster import SIMULATED_EPOCH
-from .jsonpath import JSONPathError, go_type, relaxed
+from .jsonpath import JSONPathError, find, go_type, relaxed
 from .jsonpath_parse import parse
 
 _MISSING = object()
@@ -54,8 +54,6 @@ def sort_field(expression: str) -> str:
 def first_values(field: str, objects: list[Any]) -> list[Any]:
     """The first value of the template's first action in each object (`_MISSING` if none);
     raises JSONPathError if the template does not parse or finds nothing in any object."""
-    from .jsonpath import _Run, _walk
-
     try:
         items = parse(field)
     except JSONPathError as error:
@@ -63,7 +61,7 @@ def first_values(field: str, objects: list[Any]) -> list[Any]:
     action = next((item for item in items if isinstance(item, tuple)), None)
     keys = []
     for obj in objects:
-        found = _walk([obj], action, _Run()) if action is not None else []
+        found = find(action, obj) if action is not None else []
         keys.append(found[0] if found else _MISSING)
     if objects and all(key is _MISSING for key in keys):
         raise JSONPathError(f"couldn't find any field with path {_go_quote(field)} in the list "
