@@ -40,13 +40,14 @@ VALUE_FLAGS = {"-o": "output", "--output": "output", "-n": "namespace", "--names
                "replicas", "--validate": "validate", "-l": "selector", "--selector": "selector",
                "--dry-run": "dry-run", "--request-timeout": "request-timeout",
                "--grace-period": "grace-period", "--to-revision": "to-revision",
-               "--sort-by": "sort-by", "--field-selector": "field-selector"}
+               "--sort-by": "sort-by", "--field-selector": "field-selector", "--for": "for",
+               "--types": "types"}
 BOOL_FLAGS = {"-w": "watch", "--watch": "watch", "-A": "all-namespaces",
               "--all-namespaces": "all-namespaces", "--ignore-daemonsets": "ignore-daemonsets",
               "--force": "force", "--delete-emptydir-data": "delete-emptydir-data",
               "--now": "now", "--wait": "wait", "--ignore-not-found": "ignore-not-found",
               "--all": "all", "--show-events": "show-events", "--show-labels": "show-labels",
-              "--client": "client"}
+              "--client": "client", "--no-headers": "no-headers"}
 # kubectl verbs a learner reaches for that touch what runs inside containers, which Lunchbox
 # does not simulate (it simulates what happens to their images): said so, with what to use.
 _INSIDE = ("Lunchbox simulates what happens to images, not what runs in containers: "
@@ -307,9 +308,10 @@ def _kubectl(state: ClusterState, words: list[Word], line: str, files: dict[str,
         command_paste(state, line, key, result)
         return
     args = _parse([w for w in rest if w is not verbs[0]])
+    from .events_command import events_command
     from .reading import describe_command, get_command
     handlers = {"apply": _apply, "create": _apply, "replace": _apply, "get": get_command,
-                "describe": describe_command, "delete": _delete}
+                "describe": describe_command, "delete": _delete, "events": events_command}
     from .actions import ACTIONS
     handler = handlers.get(verb) or ACTIONS.get(verb)
     if handler is None and verb in NOT_SIMULATED:
