@@ -64,3 +64,21 @@ def test_errors_and_nothing_found() -> None:
         0, "", "No events found in kube-system namespace.\n")
     listed = c.do("kubectl events --for pod/a -o json")
     assert '"kind": "EventList"' in listed.output
+
+
+def test_get_events_wide_has_printers_go_columns() -> None:
+    """printers.go printEvent with Wide: SUBOBJECT (the field path), SOURCE (component, host,
+    or the reporting component and instance when the source is empty), FIRST SEEN, COUNT,
+    NAME."""
+    c = Console()
+    c.do("kubectl run a --image=nginx:1.25")
+    c.do("sleep 10")
+    out = c.do("kubectl get events -o wide").output
+    header = out.splitlines()[0]
+    assert header.split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE",
+                              "MESSAGE", "FIRST", "SEEN", "COUNT", "NAME"]
+    scheduled = next(line for line in out.splitlines() if " Scheduled " in line)
+    assert "default-scheduler, default-scheduler-control-plane" in scheduled
+    pulled = next(line for line in out.splitlines() if " Pulled " in line)
+    assert "spec.containers{a}" in pulled and "kubelet, node-" in pulled
+    assert pulled.split()[-1].startswith("a.") and pulled.split()[-2] == "1"

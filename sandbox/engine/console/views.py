@@ -26,7 +26,7 @@ from ..kubectl.printers import age_since, pod_addresses
 from ..kubectl.selectors import format_labels
 from ..runtime import profile_for
 from ..trace import Event, PodStatus
-from .event_objects import event_name, event_objects, events, involved_kind
+from .event_objects import event_bodies, event_name, event_objects, events, involved_kind
 from .records import pod_status
 from .session import pod_plan
 from .state import ClusterState
@@ -96,7 +96,7 @@ def get_table(state: ClusterState, resource: str, namespace: str | None, *, wide
     if resource == "Node":
         return _nodes_table(state, wide=wide, names=names, only=only, show_labels=show_labels)
     if resource == "Event":
-        return _events_table(state, namespace, show_labels, names, only)
+        return _events_table(state, namespace, show_labels, names, only, wide)
     return _records_table(state, resource, namespace, wide=wide, names=names, only=only,
                           show_labels=show_labels)
 
@@ -193,7 +193,8 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def _events_table(state: ClusterState, namespace: str | None, show_labels: bool = False,
-                  names: list[str] | None = None, only: set[str] | None = None) -> str:
+                  names: list[str] | None = None, only: set[str] | None = None,
+                  wide: bool = False) -> str:
     """`kubectl get events`: the recorder's Event objects in the API server's order, by
     namespace then name (an event's name is its object's, then the time: so a real cluster
     lists them object by object, and `--sort-by=.lastTimestamp` puts them in time order)."""
@@ -204,13 +205,24 @@ def _events_table(state: ClusterState, namespace: str | None, show_labels: bool 
                    key=lambda item: (item[0].pod.split("/", 1)[0], event_name(*item)))
     if not found:
         return ""
-    rows = [["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"] + (["LABELS"] * show_labels)]
-    for event, _number in found:
+    bodies = {b["metadata"]["name"]: b for b in event_bodies(state, namespace)} if wide else {}
+    rows = [["LAST SEEN", "TYPE", "REASON", "OBJECT"] + (["SUBOBJECT", "SOURCE"] * wide)
+            + ["MESSAGE"] + (["FIRST SEEN", "COUNT", "NAME"] * wide) + (["LABELS"] * show_labels)]
+    for event, number in found:
         assert event.recorded is not None
-        rows.append([age_since(state.clock, event.time), event.type, event.reason,
-                     f"{involved_kind(event).lower()}/{event.pod.split('/', 1)[1]}",
-                     event.recorded.message]
-                    + (["<none>"] * show_labels))
+        row = [age_since(state.clock, event.time), event.type, event.reason,
+               f"{involved_kind(event).lower()}/{event.pod.split('/', 1)[1]}"]
+        if wide:  # printers.go printEvent, Wide: formatEventSource falls back to reporting*
+            body = bodies[event_name(event, number)]
+            source = body.get("source") or {}
+            component = source.get("component") or body.get("reportingComponent", "")
+            instance = source.get("host") or body.get("reportingInstance", "")
+            row += [event.field_path or "", f"{component}, {instance}" if instance else component,
+                    event.recorded.message, age_since(state.clock, event.recorded.first),
+                    str(event.recorded.count), event_name(event, number)]
+        else:
+            row.append(event.recorded.message)
+        rows.append(row + (["<none>"] * show_labels))
     return _table(rows)
 
 
