@@ -179,6 +179,11 @@ def replica_sets_of(state: ClusterState, deployment: dict[str, Any]) -> list[dic
             if r.get("owner") == owner]
 
 
+def newest_replica_set(state: ClusterState, deployment: dict[str, Any]) -> dict[str, Any] | None:
+    """The Deployment's ReplicaSet of the highest revision (its current template's), if any."""
+    return max(replica_sets_of(state, deployment), key=lambda r: r["revision"], default=None)
+
+
 def ensure_new_replicaset(state: ClusterState, deployment: dict[str, Any]) -> dict[str, Any]:
     """The ReplicaSet for the Deployment's current template (made, or found and revived), with
     the next revision number when it becomes the new one."""
@@ -279,10 +284,9 @@ def prune_history(state: ClusterState, deployment: dict[str, Any]) -> None:
 def _live_counts(segment: Segment, state: ClusterState,
                  deployment: dict[str, Any]) -> tuple[int, int, int]:
     """(replicas, updated, available) of a Deployment's pods as the segment has them now."""
-    sets = replica_sets_of(state, deployment)
-    newest = max(sets, key=lambda r: r["revision"]) if sets else None
+    newest = newest_replica_set(state, deployment)
     replicas = updated = available = 0
-    for rs in sets:
+    for rs in replica_sets_of(state, deployment):
         pods = _pods_of(segment, f"ReplicaSet/{rs['name']}", rs["namespace"])
         replicas += len(pods)
         available += sum(1 for key in pods if _ready(segment, key))
@@ -301,7 +305,9 @@ def note_progress(state: ClusterState, segment: Segment, deployment: dict[str, A
     replicas, updated, available = _live_counts(segment, state, deployment)
     seen = deployment.get("progress") or {}
     before = seen.get("seen", [0, 0, 0])
-    newest = max(replica_sets_of(state, deployment), key=lambda r: r["revision"])["name"]
+    latest = newest_replica_set(state, deployment)
+    assert latest is not None  # reconcile notes only Deployments that have ReplicaSets
+    newest = latest["name"]
     complete = updated == replicas == available == _replicas(deployment)
     progressed = (updated > before[1] or available > before[2]
                   or replicas - updated < before[0] - before[1])

@@ -25,13 +25,8 @@ from .views import output_object
 if TYPE_CHECKING:
     from .commands import CommandResult, _Args
 
-# `--for`'s resource words, and the kind and group version each names.
-_FOR = {**dict.fromkeys(("pod", "pods", "po"), ("Pod", "v1")),
-        **dict.fromkeys(("deployment", "deployments", "deploy", "deployments.apps",
-                         "deployment.apps"), ("Deployment", "apps/v1")),
-        **dict.fromkeys(("replicaset", "replicasets", "rs", "replicasets.apps",
-                         "replicaset.apps"), ("ReplicaSet", "apps/v1")),
-        **dict.fromkeys(("node", "nodes", "no"), ("Node", "v1"))}
+# The group version of each kind `--for` may name (the console's resource names, `KINDS`).
+_GROUP_VERSIONS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1"}
 
 
 def _seconds(text: Any) -> float | None:
@@ -77,10 +72,12 @@ def _for_filter(text: str) -> tuple[str, str, str]:
     if len(parts) != 2:
         raise CommandFailed("error: arguments in resource/name form may not have more than "
                             "one slash")
-    found = _FOR.get(parts[0].lower())
-    if found is None:
+    from .commands import KINDS
+
+    kind = KINDS.get(parts[0].lower())
+    if kind is None:
         raise CommandFailed(f'error: the server doesn\'t have a resource type "{parts[0]}"')
-    return found[0], found[1], parts[1]
+    return kind, _GROUP_VERSIONS.get(kind, "v1"), parts[1]
 
 
 def events_command(state: ClusterState, verb: str, args: _Args, files: dict[str, str],

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..kubectl.describe import rfc1123z
 from ..kubectl.describe_objects import conditions_lines, deployment_lines, replicaset_lines
-from .controllers import fenceposts, replica_sets_of
+from .controllers import fenceposts, newest_replica_set, replica_sets_of
 from .event_objects import events
 from .records import pod_status
 from .session import pod_plan
@@ -34,10 +34,9 @@ def ready_counts(state: ClusterState, owner: str, namespace: str) -> tuple[int, 
 
 
 def deployment_status(state: ClusterState, record: dict[str, Any]) -> dict[str, int]:
-    sets = replica_sets_of(state, record)
-    newest = max(sets, key=lambda r: r["revision"]) if sets else None
+    newest = newest_replica_set(state, record)
     replicas = ready = updated = 0
-    for rs in sets:
+    for rs in replica_sets_of(state, record):
         total, up = ready_counts(state, f"ReplicaSet/{rs['name']}", rs["namespace"])
         replicas += total
         ready += up
@@ -120,7 +119,7 @@ def describe_deployment(state: ClusterState, record: dict[str, Any]) -> list[str
     conditions = [(c["type"], c["status"], c["reason"])
                   for c in deployment_conditions(state, record)]
     sets = sorted(replica_sets_of(state, record), key=lambda r: r["name"])
-    newest = max(sets, key=lambda r: r["revision"]) if sets else None
+    newest = newest_replica_set(state, record)
 
     def created(rs: dict[str, Any]) -> str:
         current = ready_counts(state, f"ReplicaSet/{rs['name']}", rs["namespace"])[0]

@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..cluster import SIMULATED_EPOCH
+from ..reference import go_quote
 from .jsonpath import JSONPathError, find, go_type, relaxed
 from .jsonpath_parse import parse
 
@@ -64,13 +65,9 @@ def first_values(field: str, objects: list[Any]) -> list[Any]:
         found = find(action, obj) if action is not None else []
         keys.append(found[0] if found else _MISSING)
     if objects and all(key is _MISSING for key in keys):
-        raise JSONPathError(f"couldn't find any field with path {_go_quote(field)} in the list "
+        raise JSONPathError(f"couldn't find any field with path {go_quote(field)} in the list "
                             "of objects")
     return keys
-
-
-def _go_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # Go's resource.ParseQuantity, as far as comparing two quantities needs: the number, then a
