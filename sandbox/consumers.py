@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -310,15 +311,17 @@ class SandboxConsumer(AsyncJsonWebsocketConsumer):
         Refused input raises BadMessage; a socket that goes away meanwhile raises Gone."""
         processes = settings.LUNCHBOX_EVAL_PROCESSES
 
+        def begin(finished: Callable[[], None]) -> asyncio.Future[Any]:
+            shipped = [workers.Shipped(a) if isinstance(a, Scenario) else a for a in args]
+            return workers.POOL.begin(finished, function, *shipped)
+
         def call() -> Any:
-            if processes:
-                shipped = [workers.Shipped(a) if isinstance(a, Scenario) else a for a in args]
-                return workers.POOL.call(function, *shipped, gone=self.gone)
             return sync_to_async(function, thread_sensitive=False)(*args)
 
         try:
-            return await fairness.scheduler(processes or fairness.SLOTS).run(
-                self.client, call, self.gone)
+            if processes:  # started by the scheduler as a slot frees (`fairness`)
+                return await fairness.scheduler(processes).start(self.client, begin, self.gone)
+            return await fairness.scheduler(fairness.SLOTS).run(self.client, call, self.gone)
         except ManifestError as err:
             raise protocol.refused(err) from None
         except workers.Refused as refusal:

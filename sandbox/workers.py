@@ -3,9 +3,11 @@
 An evaluation is pure Python: in the server's own process a 500-pod run held the GIL for 0.3 s
 and every other learner's frames waited behind it. Here each piece of work (a module-level
 function of `sandbox`, and its arguments, pickled) goes to an idle worker process over a pipe;
-the event loop watches the pipe with `add_reader` and unpickles the answer, which is made of
-texts (`sandbox.prepare`) and so costs little. Which socket's work runs next is decided before
-this, by `sandbox.fairness` (one slot per worker process).
+the event loop watches the pipe with `add_reader`, reads the answer as it arrives without ever
+waiting in a read (`_Reply`), and unpickles it: it is made of texts (`sandbox.prepare`) and so
+costs little. Which socket's work runs next is decided by `sandbox.fairness` (one slot per
+worker process); `Pool.begin` starts work without awaiting, so the scheduler sends the next
+request to the worker that has just answered in the callback that read its reply.
 
 Workers are forked from a forkserver that has imported the engine once
 (`sandbox.worker_preload`), so a new one starts in milliseconds, and the server's own threads
@@ -28,6 +30,8 @@ import os
 import pickle
 import resource
 import signal
+import socket
+import struct
 import threading
 import traceback
 import weakref
@@ -46,6 +50,9 @@ MEMORY_LIMIT_BYTES = 1 << 30
 TOO_MUCH_MEMORY = ("the simulation of this paste needed more memory than the server allows "
                    "and was stopped; paste fewer pods, containers or layers")
 PRELOAD = ["sandbox.worker_preload"]
+# A reply's frame on the pipe: its length, as multiprocessing's `Connection` writes it for
+# anything under 2 GiB (a worker's memory limit keeps replies far below).
+LENGTH = struct.Struct("!i")
 
 
 class WorkerError(Exception):
@@ -208,9 +215,65 @@ def _serve(conn: Connection) -> None:
         except Exception:
             reply = ("failed", traceback.format_exc())
         try:
-            conn.send(reply)
+            _send_reply(conn, reply)
         except (EOFError, OSError):
             return
+
+
+def _send_reply(conn: Connection, reply: tuple[Any, ...]) -> None:
+    """In a worker: `reply` pickled and written with its length in one write, in the framing
+    of `Connection.send`. `Connection` writes a large message's length and body apart, and an
+    event loop woken by the length alone reads on into the gap, sleeping in the read until the
+    body comes (on a small virtual machine that sleep and wake-up cost the loop more CPU than
+    the rest of the exchange)."""
+    blob = ForkingPickler.dumps(reply, pickle.HIGHEST_PROTOCOL)
+    if len(blob) > 0x7FFFFFFF:
+        conn.send_bytes(blob)  # Connection's own framing for the huge (never, under the limit)
+        return
+    data = memoryview(LENGTH.pack(len(blob)) + blob)
+    fd = conn.fileno()
+    while data:
+        data = data[os.write(fd, data):]
+
+
+class _Reply:
+    """A worker's reply read off its pipe as it arrives, never waiting in a read: the event
+    loop calls `read` whenever the pipe is readable, and it returns True once the whole reply
+    is in `value`. Raises EOFError when the worker's end closed first."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.length = bytearray()
+        self.body: bytearray | None = None
+        self.got = 0
+        self.value: Any = None
+
+    def read(self) -> bool:
+        sock = self.sock
+        while True:
+            try:
+                if self.body is None:
+                    chunk = sock.recv(LENGTH.size - len(self.length), socket.MSG_DONTWAIT)
+                    if not chunk:
+                        raise EOFError("the worker's end of the pipe closed")
+                    self.length += chunk
+                    if len(self.length) == LENGTH.size:
+                        (size,) = LENGTH.unpack(self.length)
+                        if size < 0:
+                            raise EOFError("a reply larger than a worker may send")
+                        self.body = bytearray(size)
+                    continue
+                if self.got < len(self.body):
+                    count = sock.recv_into(memoryview(self.body)[self.got:],
+                                           len(self.body) - self.got, socket.MSG_DONTWAIT)
+                    if not count:
+                        raise EOFError("the worker's end of the pipe closed mid-reply")
+                    self.got += count
+                    continue
+            except (BlockingIOError, InterruptedError):
+                return False
+            self.value = pickle.loads(self.body)
+            return True
 
 
 class Worker:
@@ -223,6 +286,9 @@ class Worker:
         self.process.start()
         theirs.close()
         self.conn: Connection = ours
+        # Our end again, as a socket (the pipe is a socket pair), to read replies with
+        # MSG_DONTWAIT: the loop never sleeps in a read (`_Reply`).
+        self.sock = socket.socket(fileno=os.dup(ours.fileno()))
         # The digests of the `Shipped` values the worker holds, kept as its `_KEPT` is.
         self.holds: OrderedDict[bytes, None] = OrderedDict()
 
@@ -237,6 +303,7 @@ class Worker:
         except (OSError, ValueError):
             pass
         self.conn.close()
+        self.sock.close()
         # Reap it in a thread so that no zombie is left and the loop is not held.
         threading.Thread(target=self.process.join, daemon=True).start()
 
@@ -271,20 +338,6 @@ class Pool:
         with self.lock:
             self.idle.append(worker)
 
-    async def _start(self) -> Worker:
-        """A new worker, started in a thread; one whose caller was cancelled meanwhile is kept
-        as idle, not left running for nobody."""
-        starting = asyncio.ensure_future(asyncio.to_thread(Worker, self._context()))
-        try:
-            return await asyncio.shield(starting)
-        except BaseException:
-            starting.add_done_callback(self._keep_started)
-            raise
-
-    def _keep_started(self, starting: asyncio.Future[Worker]) -> None:
-        if not starting.cancelled() and starting.exception() is None:
-            self._give_back(starting.result())
-
     def warm(self, count: int) -> threading.Thread:
         """Start `count` workers in a thread, now (the first one starts the forkserver, which
         imports the engine: about a second), so that the first learner's run need not wait."""
@@ -300,91 +353,156 @@ class Pool:
         thread.start()
         return thread
 
+    def begin(self, finished: Callable[[], None], function: Callable[..., Any], *args: Any,
+              limit: float | None = None) -> asyncio.Future[Any]:
+        """Start `function(*args)` in a worker process now, without awaiting (an idle worker is
+        sent the request at once; with none idle, one is started first), and return the future
+        of its outcome: the value, or Refused for refused input, TooLong, WorkerDied, WorkerError
+        for a bug in the work (its traceback logged here). `finished` is called once as the work
+        ends, in the callback that read the reply, after the worker is idle again, so a
+        scheduler can send it the next request there (`fairness.FairScheduler.start`).
+        Cancelling the future abandons the work: its worker is killed."""
+        job = _Job(self, finished, (function, args),
+                   HARD_LIMIT_SECONDS if limit is None else limit)
+        worker = self._take()
+        if worker is not None:
+            job.send(worker)
+        else:
+            job.start_worker()
+        return job.answer
+
     async def call(self, function: Callable[..., Any], *args: Any,
                    gone: asyncio.Event | None = None,
                    limit: float | None = None) -> Any:
-        """`function(*args)` in a worker process. Raises Refused for refused input, TooLong,
-        WorkerDied, WorkerError for a bug in the work (its traceback logged here), and
-        `fairness.Gone` when `gone` is set first (the worker is killed)."""
-        limit = HARD_LIMIT_SECONDS if limit is None else limit
-        worker = self._take()
-        if worker is None:
-            worker = await self._start()
-        holds: OrderedDict[bytes, None] | None = worker.holds
-        while True:
-            try:
-                request, shipped = _request((function, args), holds)
-            except Exception as err:  # nothing was sent: a bug of the caller's
-                self._give_back(worker)
-                raise WorkerError(f"the work could not be sent to a worker ({err!r})") from None
-            reply = await self._exchange(worker, request, gone, limit)
-            if reply[0] != "forgotten":
-                worker.sent(shipped)
-                break
-            worker.holds.clear()  # its picture was wrong: send every blob, once
-            holds = None
-        self._give_back(worker)
-        self.answered[getattr(function, "__name__", "?")] += 1
-        if reply[0] == "ok":
-            return reply[1]
-        if reply[0] == "refused":
-            raise Refused(reply[1], reply[2], reply[3])
-        log.error("work in a worker process failed:\n%s", reply[1])
-        raise WorkerError("the work failed in its worker process")
+        """`function(*args)` in a worker process (what `begin` raises), and `fairness.Gone` when
+        `gone` is set first (the worker is killed)."""
+        from sandbox.fairness import outcome
 
-    async def _exchange(self, worker: Worker, request: bytes, gone: asyncio.Event | None,
-                        limit: float) -> Any:
-        """Send `request` to `worker` and wait for its reply (see `call` for what it raises; the
-        worker is killed on every failure)."""
-        from sandbox.fairness import Gone
-
-        loop = asyncio.get_running_loop()
-        answer: asyncio.Future[Any] = loop.create_future()
-        fd = worker.conn.fileno()
-
-        def readable() -> None:
-            loop.remove_reader(fd)
-            if answer.done():
-                return
-            try:
-                answer.set_result(worker.conn.recv())
-            except Exception as err:  # ended mid-answer, or an answer that does not unpickle
-                answer.set_exception(WorkerDied(f"the worker process ended ({err!r})"))
-
-        try:
-            worker.conn.send_bytes(request)
-        except (OSError, ValueError):
-            worker.kill()
-            raise WorkerDied("the worker process could not be reached") from None
-        loop.add_reader(fd, readable)
-        watcher = asyncio.ensure_future(gone.wait()) if gone is not None else None
-        try:
-            done, _ = await asyncio.wait({answer, *([watcher] if watcher else [])},
-                                         timeout=limit, return_when=asyncio.FIRST_COMPLETED)
-        except BaseException:  # cancelled: the work is nobody's now
-            loop.remove_reader(fd)
-            worker.kill()
-            raise
-        finally:
-            if watcher is not None:
-                watcher.cancel()
-        if answer not in done:
-            loop.remove_reader(fd)
-            worker.kill()
-            if watcher is not None and watcher in done:
-                raise Gone
-            raise TooLong(limit)
-        try:
-            return answer.result()
-        except WorkerDied:
-            worker.kill()
-            raise
+        return await outcome(self.begin(lambda: None, function, *args, limit=limit), gone)
 
     def close(self) -> None:
         with self.lock:
             idle, self.idle = self.idle, []
         for worker in idle:
             worker.kill()
+
+
+class _Job:
+    """One piece of work in a worker: its request sent, its reply read as it arrives (`_Reply`),
+    its time limit, and what ends it (the reply, the limit, the worker's death, the caller
+    cancelling `answer`), each of which ends it once: the worker idle or killed, `answer` set,
+    `finished` called."""
+
+    def __init__(self, pool: Pool, finished: Callable[[], None], work: tuple[Any, ...],
+                 limit: float) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.pool, self.finished, self.work, self.limit = pool, finished, work, limit
+        self.answer: asyncio.Future[Any] = self.loop.create_future()
+        self.answer.add_done_callback(self._abandoned)
+        self.worker: Worker | None = None
+        self.reply: _Reply | None = None
+        self.shipped: list[bytes] = []
+        self.timer: asyncio.TimerHandle | None = None
+        self.ended = False
+
+    def start_worker(self) -> None:
+        """No worker is idle: start one (in a thread), then send; one that comes too late for
+        a cancelled job is kept as idle."""
+        starting = asyncio.ensure_future(asyncio.to_thread(Worker, self.pool._context()))
+
+        def started(done: asyncio.Future[Worker]) -> None:
+            if done.cancelled() or done.exception() is not None:
+                self._end(WorkerError(f"no worker process could start ({done!r})"))
+            elif self.ended:
+                self.pool._give_back(done.result())
+            else:
+                self.send(done.result())
+
+        starting.add_done_callback(started)
+
+    def send(self, worker: Worker, again: bool = False) -> None:
+        """Send the request to `worker` (`again`: with every blob, its picture was wrong)."""
+        self.worker = worker
+        try:
+            request, self.shipped = _request(self.work, None if again else worker.holds)
+        except Exception as err:  # nothing was sent: a bug of the caller's
+            self.worker = None
+            self.pool._give_back(worker)
+            self._end_soon(WorkerError(f"the work could not be sent to a worker ({err!r})"))
+            return
+        try:
+            worker.conn.send_bytes(request)
+        except (OSError, ValueError):
+            self.worker = None
+            worker.kill()
+            self._end_soon(WorkerDied("the worker process could not be reached"))
+            return
+        self.reply = _Reply(worker.sock)
+        self.loop.add_reader(worker.conn.fileno(), self._readable)
+        if self.timer is None:
+            self.timer = self.loop.call_later(self.limit, self._too_long)
+
+    def _readable(self) -> None:
+        worker, reply = self.worker, self.reply
+        assert worker is not None and reply is not None
+        try:
+            if not reply.read():
+                return  # the rest is still on its way
+        except Exception as err:  # ended mid-answer, or an answer that does not unpickle
+            self._kill()
+            self._end(WorkerDied(f"the worker process ended ({err!r})"))
+            return
+        self.loop.remove_reader(worker.conn.fileno())
+        answer = reply.value
+        if answer[0] == "forgotten":  # its picture was wrong: send every blob, once
+            worker.holds.clear()
+            self.send(worker, again=True)
+            return
+        worker.sent(self.shipped)
+        self.worker = None
+        self.pool._give_back(worker)  # idle before `finished`: the next request may take it
+        self.pool.answered[getattr(self.work[0], "__name__", "?")] += 1
+        if answer[0] == "ok":
+            self._end(None, answer[1])
+        elif answer[0] == "refused":
+            self._end(Refused(answer[1], answer[2], answer[3]))
+        else:
+            log.error("work in a worker process failed:\n%s", answer[1])
+            self._end(WorkerError("the work failed in its worker process"))
+
+    def _too_long(self) -> None:
+        self.timer = None
+        self._kill()
+        self._end(TooLong(self.limit))
+
+    def _abandoned(self, answer: asyncio.Future[Any]) -> None:
+        if answer.cancelled() and not self.ended:
+            self._kill()
+            self._end(None)
+
+    def _kill(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            self.loop.remove_reader(worker.conn.fileno())
+            worker.kill()
+
+    def _end(self, error: BaseException | None, value: Any = None) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        if self.timer is not None:
+            self.timer.cancel()
+        if not self.answer.done():
+            if error is None:
+                self.answer.set_result(value)
+            else:
+                self.answer.set_exception(error)
+        self.finished()
+
+    def _end_soon(self, error: BaseException) -> None:
+        """End with `error` on the loop's next turn: never inside `begin`, whose caller may be
+        the scheduler granting this very slot (see `fairness.Starter`)."""
+        self.loop.call_soon(self._end, error)
 
 
 POOL = Pool()

@@ -161,3 +161,115 @@ async def test_turn_holds_a_slot_for_the_body_of_the_with_block() -> None:
     assert work.started == ["run"]
     await work.finish("run")
     assert await queued == "run"
+
+
+# --- work started by the scheduler itself, as a slot frees (`start`) ---------------------------
+
+
+class Started:
+    """Starters of fake work: each records its start and hands back a future the test ends;
+    ending it calls the slot's `finished` synchronously, as `workers.Pool.begin` does."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.futures: dict[str, asyncio.Future[str]] = {}
+        self.finishers: dict[str, object] = {}
+
+    def __call__(self, name: str, fail: bool = False) -> object:
+        def begin(finished: object) -> asyncio.Future[str]:
+            if fail:
+                raise RuntimeError(f"{name} could not start")
+            self.started.append(name)
+            future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+            self.futures[name], self.finishers[name] = future, finished
+            # a cancelled future (its socket went) ends the work too, as a killed worker does
+            future.add_done_callback(lambda f: f.cancelled() and finished())  # type: ignore[operator]
+            return future
+        return begin
+
+    def end(self, name: str) -> None:
+        self.futures[name].set_result(name)
+        self.finishers[name]()  # type: ignore[operator]
+
+
+async def test_started_work_of_the_next_waiter_begins_inside_the_finishing_call() -> None:
+    scheduler, work = FairScheduler(slots=1), Started()
+    a = asyncio.ensure_future(scheduler.start("a", work("a")))  # type: ignore[arg-type]
+    b = asyncio.ensure_future(scheduler.start("b", work("b")))  # type: ignore[arg-type]
+    await settle()
+    assert work.started == ["a"]
+    work.end("a")
+    assert work.started == ["a", "b"]  # no await between: b's work began as a's slot freed
+    work.end("b")
+    assert await a == "a" and await b == "b"
+    assert scheduler.busy() == 0 and not scheduler.waiting
+
+
+async def test_started_work_keeps_the_share_rules_of_run() -> None:
+    scheduler, work = FairScheduler(slots=2), Started()
+    flood = [asyncio.ensure_future(scheduler.start("flood", work(f"f{i}")))  # type: ignore[arg-type]
+             for i in range(5)]
+    await settle()
+    assert work.started == ["f0"]  # all slots but one
+    single = asyncio.ensure_future(scheduler.start("single", work("s")))  # type: ignore[arg-type]
+    await settle()
+    assert work.started == ["f0", "s"]  # the spare slot, at once
+    for i in range(5):
+        work.end(f"f{i}")
+        await settle()
+    work.end("s")
+    assert await single == "s" and [await f for f in flood] == [f"f{i}" for i in range(5)]
+    assert scheduler.busy() == 0
+
+
+async def test_a_gone_waiter_is_never_started_and_a_gone_runner_is_cancelled() -> None:
+    scheduler, work = FairScheduler(slots=1), Started()
+    gone_waiting, gone_running = asyncio.Event(), asyncio.Event()
+    running = asyncio.ensure_future(scheduler.start(
+        "r", work("running"), gone_running))  # type: ignore[arg-type]
+    waiting = asyncio.ensure_future(scheduler.start(
+        "w", work("waiting"), gone_waiting))  # type: ignore[arg-type]
+    after = asyncio.ensure_future(scheduler.start("x", work("after")))  # type: ignore[arg-type]
+    await settle()
+    gone_waiting.set()
+    with pytest.raises(Gone):
+        await waiting
+    gone_running.set()
+    with pytest.raises(Gone):
+        await running
+    assert work.futures["running"].cancelled()  # the work was told to stop (a worker killed)
+    await settle()
+    assert work.started == ["running", "after"]  # its slot passed on; "waiting" never began
+    work.end("after")
+    assert await after == "after" and scheduler.busy() == 0 and not scheduler.waiting
+
+
+async def test_work_that_cannot_start_frees_its_slot_and_says_why() -> None:
+    scheduler, work = FairScheduler(slots=1), Started()
+    with pytest.raises(RuntimeError, match="could not start"):
+        await scheduler.start("a", work("broken", fail=True))  # type: ignore[arg-type]
+    assert scheduler.busy() == 0
+    held = asyncio.ensure_future(scheduler.start("b", work("held")))  # type: ignore[arg-type]
+    queued = asyncio.ensure_future(scheduler.start(
+        "c", work("queued-broken", fail=True)))  # type: ignore[arg-type]
+    later = asyncio.ensure_future(scheduler.start("d", work("later")))  # type: ignore[arg-type]
+    await settle()
+    work.end("held")
+    await settle()
+    with pytest.raises(RuntimeError):
+        await queued
+    assert work.started == ["held", "later"]
+    work.end("later")
+    assert await later == "later" and await held == "held" and scheduler.busy() == 0
+
+
+async def test_a_cancelled_waiter_of_started_work_leaves_and_a_cancelled_runner_stops() -> None:
+    scheduler, work = FairScheduler(slots=1), Started()
+    running = asyncio.ensure_future(scheduler.start("a", work("a")))  # type: ignore[arg-type]
+    waiting = asyncio.ensure_future(scheduler.start("b", work("b")))  # type: ignore[arg-type]
+    await settle()
+    waiting.cancel()
+    running.cancel()
+    await settle()
+    assert work.futures["a"].cancelled() and work.started == ["a"]
+    assert scheduler.busy() == 0 and not scheduler.waiting

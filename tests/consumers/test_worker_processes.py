@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
+import socket
 import subprocess
 import sys
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 from sandbox_socket import connect, send
 
-from sandbox import prepare, workers
+from sandbox import fairness, prepare, workers
 from sandbox.engine import default_scenario, load_scenario
 from sandbox.fairness import Gone
 from sandbox.workers import POOL
@@ -233,3 +237,69 @@ async def test_work_that_cannot_be_sent_fails_without_losing_a_worker() -> None:
     with pytest.raises(workers.WorkerError):
         await POOL.call(lambda: 1)  # a lambda does not pickle
     assert await POOL.call(os.getpid) == pid
+
+
+# --- the reply's path back: read as it arrives, and the next request sent as it lands ---------
+
+
+def test_a_reply_is_read_in_pieces_as_it_arrives_and_never_waits_in_a_read() -> None:
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        worker_end = Connection(os.dup(theirs.fileno()))
+        value = ("ok", ["x" * 50_000, 7])
+        workers._send_reply(worker_end, value)  # what a worker writes: length and body at once
+        written = ours.recv(1 << 20)
+        worker_end.close()
+        reply = workers._Reply(ours)
+        assert reply.read() is False  # nothing there yet: it returns instead of waiting
+        for start in range(0, len(written), 9_999):  # the pipe delivers it in pieces
+            theirs.sendall(written[start:start + 9_999])
+            done = reply.read()
+        assert done is True and reply.value == value
+        theirs.sendall(written[:100])
+        theirs.close()
+        cut = workers._Reply(ours)
+        with pytest.raises(EOFError):  # the worker ended mid-reply
+            while not cut.read():
+                pass
+
+
+def test_a_workers_reply_keeps_the_framing_of_multiprocessing_connections() -> None:
+    ours, theirs = multiprocessing.Pipe()
+    with ours, theirs:
+        workers._send_reply(theirs, ("ok", {"frames": ["a" * 20_000]}))
+        assert ours.recv() == ("ok", {"frames": ["a" * 20_000]})
+
+
+async def test_the_worker_that_answered_is_idle_before_its_slot_is_given_on() -> None:
+    """`begin`'s `finished` runs in the callback that read the reply, with the worker already
+    back in the pool, so the scheduler sends it the next client's request there and then."""
+    await POOL.call(os.getpid)  # a worker is idle
+    seen: list[int] = []
+    answer = POOL.begin(lambda: seen.append(len(POOL.idle)), os.getpid)
+    pid = await answer
+    assert pid != os.getpid() and seen and seen[0] >= 1
+
+
+async def test_the_next_waiters_request_goes_out_in_the_callback_that_read_the_reply() -> None:
+    scheduler = fairness.FairScheduler(slots=1)
+    started: list[str] = []
+    first_done: list[bool] = []
+
+    def starter(name: str) -> fairness.Starter:
+        def begin(finished: Callable[[], None]) -> asyncio.Future[Any]:
+            started.append(name)
+
+            def done() -> None:
+                first_done.append(True)
+                finished()
+                # the second waiter's work has started inside `finished`, before any await
+                assert name != "first" or started == ["first", "second"]
+            return POOL.begin(done, os.getpid)
+        return begin
+
+    first = asyncio.ensure_future(scheduler.start("a", starter("first")))
+    second = asyncio.ensure_future(scheduler.start("b", starter("second")))
+    assert await first != os.getpid() and await second != os.getpid()
+    assert started == ["first", "second"] and first_done == [True, True]
+    assert scheduler.busy() == 0 and not scheduler.waiting

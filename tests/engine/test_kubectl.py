@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import pytest
@@ -89,6 +90,56 @@ def test_tabwriter_pads_an_empty_cell_before_the_line_end() -> None:
 
 def test_tabwriter_minimum_width_and_padding_of_kubectl_get() -> None:
     assert tabwrite("a\tb\n", minwidth=6, padding=3) == "a     b\n"
+
+
+def test_tabwriter_a_column_block_ends_where_a_line_has_no_cell_in_that_column() -> None:
+    # text/tabwriter's test "8 1 ." with the pad character a space: column 1 is a block of the
+    # first two lines only, the third line's last text is not a cell.
+    assert tabwrite("a\tb\tc\naa\tbbb\tcccc\naaa\tbbbb\n", minwidth=8, padding=1) == (
+        "a       b       c\naa      bbb     cccc\naaa     bbbb\n")
+
+
+def _go_format(text: str, minwidth: int, padding: int) -> str:
+    """text/tabwriter's `format`, transcribed as it is (recursive, one column per level): the
+    reference the one-pass `tabwrite` is checked against."""
+    rows = [line.split("\t") for line in text.split("\n")]
+    out = [""] * len(rows)
+    widths: list[int] = []
+
+    def write(first: int, last: int) -> None:
+        for i in range(first, last):
+            out[i] = "".join(cell.ljust(widths[j]) if j < len(widths) else cell
+                             for j, cell in enumerate(rows[i]))
+
+    def block(line0: int, line1: int) -> None:
+        column, this = len(widths), line0
+        while this < line1:
+            if column >= len(rows[this]) - 1:
+                this += 1
+                continue
+            write(line0, this)
+            line0, width = this, minwidth
+            while this < line1 and column < len(rows[this]) - 1:
+                width = max(width, len(rows[this][column]) + padding)
+                this += 1
+            widths.append(width)
+            block(line0, this)
+            widths.pop()
+            line0 = this
+        write(line0, line1)
+
+    block(0, len(rows))
+    return "\n".join(out)
+
+
+def test_tabwriter_agrees_with_go_format_on_random_tables() -> None:
+    chance = random.Random(7)
+    for _ in range(2000):
+        lines = ["\t".join("x" * chance.randrange(0, 6) for _ in range(chance.randrange(0, 5)))
+                 for _ in range(chance.randrange(0, 9))]
+        text = "\n".join(lines) + chance.choice(["", "\n"])
+        minwidth, padding = chance.choice([(0, 2), (6, 3), (8, 1), (0, 0)])
+        assert tabwrite(text, minwidth, padding) == _go_format(text, minwidth, padding), text
 
 
 # --- STATUS and READY -------------------------------------------------------------------------
