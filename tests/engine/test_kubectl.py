@@ -92,11 +92,35 @@ def test_tabwriter_minimum_width_and_padding_of_kubectl_get() -> None:
     assert tabwrite("a\tb\n", minwidth=6, padding=3) == "a     b\n"
 
 
-def test_tabwriter_a_column_block_ends_where_a_line_has_no_cell_in_that_column() -> None:
-    # text/tabwriter's test "8 1 ." with the pad character a space: column 1 is a block of the
-    # first two lines only, the third line's last text is not a cell.
-    assert tabwrite("a\tb\tc\naa\tbbb\tcccc\naaa\tbbbb\n", minwidth=8, padding=1) == (
-        "a       b       c\naa      bbb     cccc\naaa     bbbb\n")
+# text/tabwriter's own tests (tabwriter_test.go) without flags: (name, minwidth, padding, pad
+# character, input, output). The pad character is written as Go's test has it and read as a
+# space, the only one kubectl uses; widths count runes.
+GO_TABWRITER = [
+    ("11", 8, 1, ".", "本\tb\tc\naa\t本本本\tcccc\tddddd\naaa\tbbbb\n",
+     "本.......b.......c\naa......本本本.....cccc....ddddd\naaa.....bbbb\n"),
+    ("12b", 2, 0, " ", "a\tb\tc\naa\tbbb\tcccc\naaa\tbbbb\n",
+     "a  b  c\naa bbbcccc\naaabbbb\n"),
+    ("12c", 8, 1, "_", "a\tb\tc\naa\tbbb\tcccc\naaa\tbbbb\n",
+     "a_______b_______c\naa______bbb_____cccc\naaa_____bbbb\n"),
+    ("13a", 4, 1, "-",
+     "4444\t日本語\t22\t1\t333\n999999999\t22\n7\t22\n\t\t\t88888888\n\n"
+     "666666\t666666\t666666\t4444\n1\t1\t999999999\t0000000000\n",
+     "4444------日本語-22--1---333\n999999999-22\n7---------22\n------------------88888888\n\n"
+     "666666-666666-666666----4444\n1------1------999999999-0000000000\n"),
+    ("13b", 4, 3, ".",
+     "4444\t333\t22\t1\t333\n999999999\t22\n7\t22\n\t\t\t88888888\n\n"
+     "666666\t666666\t666666\t4444\n1\t1\t999999999\t0000000000\n",
+     "4444........333...22...1...333\n999999999...22\n7...........22\n"
+     "....................88888888\n\n666666...666666...666666......4444\n"
+     "1........1........999999999...0000000000\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "minwidth", "padding", "pad", "text", "printed"),
+                         GO_TABWRITER, ids=[row[0] for row in GO_TABWRITER])
+def test_tabwriter_matches_go_text_tabwriter(name: str, minwidth: int, padding: int, pad: str,
+                                             text: str, printed: str) -> None:
+    assert tabwrite(text, minwidth, padding) == printed.replace(pad, " ")
 
 
 def _go_format(text: str, minwidth: int, padding: int) -> str:
