@@ -230,10 +230,12 @@ def _send_reply(conn: Connection, reply: tuple[Any, ...]) -> None:
     if len(blob) > 0x7FFFFFFF:
         conn.send_bytes(blob)  # Connection's own framing for the huge (never, under the limit)
         return
-    data = memoryview(LENGTH.pack(len(blob)) + blob)
-    fd = conn.fileno()
-    while data:
-        data = data[os.write(fd, data):]
+    fd, length = conn.fileno(), LENGTH.pack(len(blob))
+    sent = os.writev(fd, [length, blob])  # one write, and no copy of the body
+    rest = memoryview(length + blob if sent < len(length) else blob)
+    rest = rest[sent if sent < len(length) else sent - len(length):]
+    while rest:
+        rest = rest[os.write(fd, rest):]
 
 
 class _Reply:

@@ -181,8 +181,9 @@ def selected(state: ClusterState, kind: str, namespace: str | None, args: _Args,
 def _key(kind: str, body: dict[str, Any]) -> str:
     """An object's key as `selected` gives it: `namespace/name`, a node's name."""
     metadata = body["metadata"]
-    return metadata["name"] if kind == "Node" else f"{metadata.get('namespace', '')}/" \
-        f"{metadata['name']}"
+    if kind == "Node":
+        return str(metadata["name"])
+    return f"{metadata.get('namespace', '')}/{metadata['name']}"
 
 
 # kubectl get's printers (`-o`): these three read a template; the others are refused here.
