@@ -197,7 +197,9 @@ def test_play_replays_the_stored_steps_and_pause_stops_it(
     expect(play).to_be_enabled()
     expect(page.get_by_role("button", name="Finish")).to_be_disabled()
 
-    page.select_option("#speed", "1")  # a decision a second: time to read it
+    # At a quarter speed each step stays at least a second: a slow machine's poll still sees
+    # the replay at its first step, and a replay not paused would move within the 1.5 s below.
+    page.select_option("#speed", "0.25")
     play.click()  # from the end, a replay starts over
     pause = page.get_by_role("button", name="Pause")
     expect(pause).to_be_visible()
