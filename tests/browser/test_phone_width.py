@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import site_pages as site
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 if TYPE_CHECKING:
     from conftest import LiveServer
@@ -83,11 +83,36 @@ def test_the_lessons_a_lesson_and_a_challenge_fit(
     assert_fits(page, "a challenge")
 
 
-def test_the_admin_login_and_the_board_fit(
-    phone: BrowserContext, sandbox_server: LiveServer
+def test_the_admin_login_and_the_board_fit_and_the_boards_table_scrolls_in_its_region(
+    phone: BrowserContext, browser: Browser, sandbox_server: LiveServer
 ) -> None:
     page = phone.new_page()
     site.open_admin_login(page, sandbox_server)
     assert_fits(page, "admin login")
     site.log_in_to_the_board(page, sandbox_server)
     assert_fits(page, "board")
+
+    # A learner's attempt makes a row: the table is wider than a phone, and scrolls in its region.
+    learner = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        attempt = learner.new_page()
+        site.open_sandbox(attempt, sandbox_server, f"?challenge={site.CHALLENGE}")
+        attempt.select_option("#speed", "16")
+        attempt.get_by_role("button", name="Run").click()
+        expect(attempt.locator("#results")).to_be_visible(timeout=site.RUN_TIMEOUT_MS)
+    finally:
+        learner.close()
+    expect(page.locator("#board-rows tr")).to_have_count(1, timeout=site.RUN_TIMEOUT_MS)
+    assert_fits(page, "board with a row")
+    table = page.get_by_role("region", name="Learners")
+    wide, shown = table.evaluate("region => [region.scrollWidth, region.clientWidth]")
+    assert wide > shown, (wide, shown)
+    updated = page.get_by_role("columnheader", name="Updated")
+    expect(updated).not_to_be_in_viewport(ratio=1)
+    # A tab stop, so the keyboard scrolls it: Chromium focuses any scroller, other browsers
+    # only one with a tabindex.
+    expect(table).to_have_attribute("tabindex", "0")
+    table.focus()
+    for _ in range(12):
+        page.keyboard.press("ArrowRight")
+    expect(updated).to_be_in_viewport(ratio=1)
