@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..kubectl import describe_pod
 from ..kubectl import printers as kubectl_printers
 from ..reference import InvalidReference, parse_reference
-from ..trace import Pull, Trace
+from ..trace import Event, Pull, Trace
 
 
 def get_pods(trace: Trace) -> str:
@@ -25,11 +25,15 @@ def describe_pods(trace: Trace) -> str:
     """`kubectl describe pod` for every pod, separated by a blank line, as kubectl prints them."""
     texts = []
     addresses = kubectl_printers.pod_addresses(trace.pods, _node_order(trace))
+    # Each pod's events in the trace's order, gathered in one pass: a filter per pod was
+    # pods × events (110 ms for a 500-replica Deployment's 3 332 events).
+    by_pod: dict[str, list[Event]] = {}
+    for event in trace.events:
+        by_pod.setdefault(event.pod, []).append(event)
     for pod in trace.pods:
         key = f"{pod.namespace}/{pod.name}"
-        events = [e for e in trace.events if e.pod == key]
-        texts.append(describe_pod(pod, events, trace.horizon, trace.profile,
-                                          address=addresses.get(key)))
+        texts.append(describe_pod(pod, by_pod.get(key, []), trace.horizon, trace.profile,
+                                  address=addresses.get(key)))
     return "\n\n".join(texts)
 
 
