@@ -267,7 +267,7 @@ def test_while_the_run_streams_step_back_stays_put_and_play_follows_it_again(
     page.select_option("#speed", "0.25")
     page.get_by_role("button", name="Run").click()
     timeline = slider(page)
-    # Any step from the third to the sixteenth (all at 1 s of the run's 3.1 s): a poll can
+    # Any step from the third to the sixteenth (none later than 1 s of the run's 3.1 s): a poll can
     # miss one step's text when two arrive close together, as CI's slower machine showed.
     expect(timeline).to_have_attribute("aria-valuetext", re.compile(r"^Step ([3-9]|1[0-6]) of"),
                                        timeout=RUN_TIMEOUT_MS)
