@@ -1,7 +1,10 @@
 """The simulated world a manifest lands in: registries, images, nodes and kubelet settings.
 
 `load_scenario` builds these from YAML; the simulator reads them and never mutates them (tag
-moves during an evaluation are tracked in the simulator's own state).
+moves during an evaluation are tracked in the simulator's own state). The digests of layers and
+images are worked out once, when first asked for, and kept on the object (`cached_property`);
+they are left out of a pickle (`_Digests`), so a scenario pickles to the same bytes before and
+after an evaluation read them, and the run cache's key of it (`sandbox.run_cache`) holds.
 """
 
 from __future__ import annotations
@@ -21,8 +24,28 @@ def content_digest(kind: str, content: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
+_CACHED_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _cached_names(klass: type) -> frozenset[str]:
+    names = _CACHED_NAMES.get(klass)
+    if names is None:
+        names = _CACHED_NAMES[klass] = frozenset(
+            name for base in klass.__mro__ for name, value in vars(base).items()
+            if isinstance(value, cached_property))
+    return names
+
+
+class _Digests:
+    """Pickled without the values its cached properties have worked out (made again on use)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        cached = _cached_names(type(self))
+        return {name: value for name, value in self.__dict__.items() if name not in cached}
+
+
 @dataclass(frozen=True)
-class Layer:
+class Layer(_Digests):
     """A filesystem layer: `label` names its content, the digest is derived from it."""
 
     label: str
@@ -34,7 +57,7 @@ class Layer:
 
 
 @dataclass(frozen=True)
-class Image:
+class Image(_Digests):
     """A single-platform image (one manifest, one config, a stack of layers)."""
 
     id: str  # the scenario's name for it (`build-1`, `1.25`)
@@ -64,7 +87,7 @@ class Image:
 
 
 @dataclass(frozen=True)
-class ImageIndex:
+class ImageIndex(_Digests):
     """A multi-architecture image: a list of per-platform manifests."""
 
     id: str

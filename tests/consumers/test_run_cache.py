@@ -7,6 +7,8 @@ paste under different settings and sees each outcome: the settings are part of t
 from __future__ import annotations
 
 import json
+import pickle
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,8 @@ from sandbox import prepare, run_cache
 from sandbox.engine import default_scenario, load_scenario
 from sandbox.run_cache import RunCache, scenario_digest
 from sandbox.workers import POOL
+
+ROOT = Path(__file__).resolve().parents[2]
 
 POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
        "  - name: web\n    image: nginx:1.25\n")
@@ -156,3 +160,20 @@ async def test_with_no_cache_bytes_every_run_is_evaluated() -> None:
         await frames_of(socket, manifest=POD)
         await socket.disconnect()
     assert POOL.answered["prepare_run"] == before + 2 and len(run_cache.CACHE) == 0
+
+
+def test_a_scenario_pickles_the_same_before_and_after_a_run_read_its_digests() -> None:
+    """Layers and images work out their digests when first asked and keep them on the object;
+    a run evaluated in the server's own process (LUNCHBOX_EVAL_PROCESSES=0) asks them of the
+    shared scenario itself. Were they pickled, the same scenario would get another key after its
+    first run, and the run cache would miss an identical run in a twin loaded before (or in the
+    default scenario, made anew per run around the catalogue's shared registries)."""
+    source = (ROOT / "lessons/content/scenarios/private-registry.yaml").read_text()
+    scenario, twin = load_scenario(source), load_scenario(source)  # neither has run yet
+    before = pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)
+    prepare.prepare_run(DEPLOYMENT, scenario, None, None, 1)
+    assert pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL) == before
+    assert scenario_digest(scenario) == scenario_digest(twin)
+    copied = pickle.loads(before)
+    assert (prepare.prepare_run(DEPLOYMENT, copied, None, None, 1)
+            == prepare.prepare_run(DEPLOYMENT, scenario, None, None, 1))
