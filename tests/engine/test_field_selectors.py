@@ -91,3 +91,36 @@ def test_the_console_selects_events_pods_and_nodes_by_field() -> None:
     assert refused.error.strip() == (
         'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label '
         'selector "", field selector "foo=bar": field label not supported: foo')
+
+
+def test_selectors_beside_names_are_refused_and_blank_ones_are_none() -> None:
+    """cli-runtime's resource builder: a non-blank `-l` or `--field-selector` turns a get or a
+    delete into a list, which names cannot join (`visitBySelector`); a blank one is no selector
+    at all (`LabelSelectorParam`, `FieldSelectorParam` trim and drop it); `--all` is the
+    everything selector, so it refuses names too; delete.go refuses `--all` beside either
+    selector's text; describe.go has no `--field-selector`."""
+    c = Console()
+    c.do("kubectl run a --image=nginx:1.25")
+    c.do("kubectl run b --image=nginx:1.25")
+    c.do("sleep 20")
+    named = "error: name cannot be provided when a selector is specified\n"
+    for line in ("kubectl get pods a --field-selector status.phase=Running",
+                 "kubectl get pods a -l run=a", "kubectl delete pods a --field-selector x=y",
+                 "kubectl delete pods a --all"):
+        refused = c.do(line)
+        assert (refused.error, refused.exit_code) == (named, 1), line
+    typed = c.do("kubectl get pod/a --field-selector status.phase=Running")
+    assert typed.error == ("error: selectors and the all flag cannot be used when passing "
+                           "resource/name arguments\n")
+    for line in ("kubectl get pods a -l ''", "kubectl get pods a --field-selector ' '"):
+        assert c.do(line).output.splitlines()[1].split()[0] == "a", line
+    assert len(c.do("kubectl get pods -l ''").output.splitlines()) == 3
+    both = c.do("kubectl delete pods --all --field-selector metadata.name=a")
+    assert both.error == "error: cannot set --all and --field-selector at the same time\n"
+    blank = c.do("kubectl delete pods -l ''")
+    assert blank.error.startswith("error: resource(s) were provided, but no name was specified")
+    assert c.do("kubectl describe pods --field-selector metadata.name=a").error.startswith(
+        "error: unknown flag: --field-selector")
+    deleted = c.do("kubectl delete pods --field-selector metadata.name=a")
+    assert deleted.output == 'pod "a" deleted from default namespace\n'
+    assert c.do("kubectl get pods -o name").output == "pod/b\n"

@@ -53,6 +53,11 @@ def _deleted_line(kind: str, name: str, namespace: str) -> str:
     return f'{kind_text} "{name}" deleted from {namespace} namespace'
 
 
+def _selecting(args: _Args) -> bool:
+    """Whether `-l` or `--field-selector` selects anything: blank text is no selector."""
+    return any((args.values.get(flag) or "").strip() for flag in ("selector", "field-selector"))
+
+
 def _delete_targets(state: ClusterState, args: _Args, files: dict[str, str]
                     ) -> tuple[list[tuple[str, str, str]], str | None]:
     """(kind, namespace, name) to delete, from `-f`, names, `-l` or `--all`, and the file's
@@ -64,17 +69,20 @@ def _delete_targets(state: ClusterState, args: _Args, files: dict[str, str]
     from .commands import _namespace, _targets
     kind, names, word = _targets(args, "delete")
     namespace = _namespace(args) or "default"
-    if "all" in args.flags and "selector" in args.values:
-        raise _usage("error: cannot set --all and --selector at the same time", word)
-    if "selector" in args.values:
+    for flag in ("selector", "field-selector"):  # delete.go's Validate: any text at all
+        if "all" in args.flags and args.values.get(flag):
+            raise _usage(f"error: cannot set --all and --{flag} at the same time", word)
+    if _selecting(args):
         from .reading import selected
         keys = selected(state, kind, namespace, args, names, word) or set()
         names = sorted(k.split("/", 1)[-1] for k in keys)
-    elif not names and "all" in args.flags:
+    elif "all" in args.flags:
+        if names:  # --all is the everything selector to the resource builder
+            raise _usage("error: name cannot be provided when a selector is specified", word)
         names = ([k.split("/", 1)[1] for k in sorted(state.data["pods"])
                   if k.startswith(namespace + "/")] if kind == "Pod" else
                  [r["name"] for r in state.records(kind, namespace)])
-    if not names and "selector" not in args.values and "all" not in args.flags:
+    if not names and not _selecting(args) and "all" not in args.flags:
         raise _usage("error: resource(s) were provided, but no name was specified", word,
                      f"e.g. `kubectl delete {word.text} NAME`")
     return [(kind, namespace, name) for name in names], None
@@ -85,7 +93,7 @@ def delete(state: ClusterState, args: _Args, files: dict[str, str], key: bytes,
     change = Change()
     lines: list[str] = []
     targets, source = _delete_targets(state, args, files)
-    if not targets and ("selector" in args.values or "all" in args.flags):
+    if not targets and (_selecting(args) or "all" in args.flags):
         result.output = "No resources found\n"  # delete.go, when nothing matched
         return
     for kind, namespace, name in targets:

@@ -146,19 +146,20 @@ def _resource(kind: str) -> str:
 def selected(state: ClusterState, kind: str, namespace: str | None, args: _Args,
              names: list[str], word: Any) -> set[str] | None:
     """The keys (`views.labelled`; an event's `namespace/name`) that `-l`/`--selector` and
-    `--field-selector` keep, or None without either. A label selector with names is refused as
-    the resource builder refuses it; one the API server cannot parse, or a field it does not
-    offer, is its 400, in kubectl's words. A field selector beside names is left out, as a
-    GET by name carries none."""
+    `--field-selector` keep, or None without either. As cli-runtime's resource builder does
+    (`LabelSelectorParam`, `FieldSelectorParam`, `visitBySelector`): a selector that is empty
+    or blank is no selector; either kind beside names is refused, with its words for `NAME`
+    and for `TYPE/NAME` arguments. One the API server cannot parse, or a field it does not
+    offer, is its 400, in kubectl's words."""
     from .commands import _Usage
-    labels_text = args.values.get("selector")
-    fields_text = args.values.get("field-selector") if not names else None
+    labels_text = _given(args.values.get("selector"))
+    fields_text = _given(args.values.get("field-selector"))
     if labels_text is None and fields_text is None:
         return None
-    if labels_text is not None and "/" in word.text:
+    if names and "/" in word.text:
         raise _Usage("error: selectors and the all flag cannot be used when passing "
                      "resource/name arguments", word)
-    if labels_text is not None and names:
+    if names:
         raise _Usage("error: name cannot be provided when a selector is specified", word)
     try:
         selector = parse_selector(labels_text or "")
@@ -176,6 +177,12 @@ def selected(state: ClusterState, kind: str, namespace: str | None, args: _Args,
                  if matches(terms, field_values(kind, body))}
         keys = found if keys is None else keys & found
     return keys
+
+
+def _given(text: str | None) -> str | None:
+    """A selector flag's value as the builder keeps it: trimmed, and None when blank."""
+    text = None if text is None else text.strip()
+    return text or None
 
 
 def _key(kind: str, body: dict[str, Any]) -> str:
@@ -343,7 +350,9 @@ def not_found(kind: str, name: str) -> str:
 
 def describe_command(state: ClusterState, verb: str, args: _Args, files: dict[str, str], key: bytes,
               result: CommandResult) -> None:
-    from .commands import _namespace, _targets
+    from .commands import _namespace, _targets, _Usage
+    if "field-selector" in args.values:  # describe.go offers `-l` only
+        raise _Usage("error: unknown flag: --field-selector", None, "see `kubectl describe -h`")
     kind, names, word = _targets(args, "describe")
     namespace = _namespace(args) or "default"
     only = selected(state, kind, namespace, args, names, word)
