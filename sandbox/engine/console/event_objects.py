@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -49,6 +50,23 @@ def events(state: ClusterState, uid: str | None = None) -> list[Event]:
     """The stored Events (only those of the pod with `uid`, when given)."""
     return [event_from(e) for e in state.data["events"]
             if uid is None or e.get("uid") in (uid, None)]
+
+
+def events_by_uid(state: ClusterState) -> Callable[[str | None], list[Event]]:
+    """`events(state, uid)` for many pods at once: the stored events grouped by UID in one
+    pass, each pod's then read in stored order (events kept without a UID go to every pod)."""
+    stored = state.data["events"]
+    grouped: dict[str, list[int]] = {}
+    shared: list[int] = []
+    for index, event in enumerate(stored):
+        uid = event.get("uid")
+        (shared if uid is None else grouped.setdefault(uid, [])).append(index)
+
+    def of(uid: str | None) -> list[Event]:
+        if uid is None:
+            return events(state)
+        return [event_from(stored[i]) for i in sorted(grouped.get(uid, []) + shared)]
+    return of
 
 
 def event_objects(state: ClusterState, namespace: str | None

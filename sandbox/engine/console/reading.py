@@ -24,7 +24,7 @@ from ..kubectl.printers import pod_addresses
 from ..kubectl.selectors import SelectorError, parse_selector, selector_error
 from ..kubectl.sorting import Unsortable, klog_fatal, sort_field, sorted_positions
 from ..runtime import profile_for
-from .event_objects import event_bodies
+from .event_objects import event_bodies, events_by_uid
 from .node_objects import node_bodies
 from .session import GROUPS, PLURALS, Change, CommandFailed, run
 from .state import rfc3339
@@ -368,8 +368,13 @@ def describe_command(state: ClusterState, verb: str, args: _Args, files: dict[st
             return
     out = []
     show_events = _shows_events(state, args, len(names))
+    many = kind == "Pod" and len(names) > 1  # what every pod's text reads, worked out once
+    addresses = (pod_addresses(pod_statuses(state), [n.name for n in state.scenario.nodes])
+                 if many else None)
+    pod_events = events_by_uid(state) if many else None
     for name in names:
-        text = describe(state, kind, namespace, name, show_events=show_events)
+        text = describe(state, kind, namespace, name, show_events=show_events,
+                        addresses=addresses, pod_events=pod_events)
         if text is None:
             raise CommandFailed(not_found(kind, name))
         out.append(text)

@@ -10,6 +10,7 @@ shown as stored (its passwords are fingerprints: the console never had them).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from ..cluster import annotate_events
@@ -22,7 +23,7 @@ from ..kubectl.describe_objects import (
     service_account_lines,
 )
 from ..kubectl.dry_run import object_yaml
-from ..kubectl.printers import age_since, pod_addresses
+from ..kubectl.printers import PodAddress, age_since, pod_addresses
 from ..kubectl.selectors import format_labels
 from ..runtime import profile_for
 from ..trace import Event, PodStatus
@@ -227,16 +228,23 @@ def _events_table(state: ClusterState, namespace: str | None, show_labels: bool 
 
 
 def describe(state: ClusterState, resource: str, namespace: str, name: str, *,
-             show_events: bool = True) -> str | None:
+             show_events: bool = True,
+             addresses: dict[str, PodAddress] | None = None,
+             pod_events: Callable[[str | None], list[Event]] | None = None) -> str | None:
+    """`kubectl describe` of one object, None when there is none. A pod's addresses depend on
+    every pod's (`pod_addresses`), and its events are picked from all; a caller describing
+    many passes both, worked out once (`events_by_uid`)."""
     if resource == "Pod":
         record = state.pod(namespace, name)
         if record is None:
             return None
         status = pod_status(pod_plan(f"{namespace}/{name}", record), record)
-        recorded = annotate_events(tuple(e for e in events(state, record["uid"])
-                                         if involved_kind(e) == "Pod"))
-        nodes = [n.name for n in state.scenario.nodes]
-        address = pod_addresses(pod_statuses(state), nodes)[f"{namespace}/{name}"]
+        mine = (events(state, record["uid"]) if pod_events is None
+                else pod_events(record["uid"]))
+        recorded = annotate_events(tuple(e for e in mine if involved_kind(e) == "Pod"))
+        if addresses is None:
+            addresses = pod_addresses(pod_statuses(state), [n.name for n in state.scenario.nodes])
+        address = addresses[f"{namespace}/{name}"]
         return describe_pod(status, recorded, state.clock, profile_for(state.scenario.profile),
                             address=address, show_events=show_events)
     if resource == "Node":
