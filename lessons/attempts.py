@@ -54,6 +54,11 @@ class Progress(models.Model):
         "empty when that run was not checked.",
     )
     last_run_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.JSONField(
+        null=True, blank=True,
+        help_text="What the learner's last run did, as the instructor's board shows it: its "
+        "scenario, its pods' states, goals passed, what a pod waits on.",
+    )
     # Predict mode: the score of the learner's last run with predictions, as the server counted
     # it on its own questions (sandbox.predictions); null until they predict on this challenge.
     prediction_right = models.PositiveIntegerField(null=True, blank=True)
@@ -94,6 +99,23 @@ class Progress(models.Model):
                  "expected": _short(g.get("expected"), limit), "seen": _short(g.get("seen"), limit)}
                 for g in list(goals)[: cls.STORED_GOALS]]
 
+    @classmethod
+    def stored_outcome(cls, outcome: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """A run's board outcome (`sandbox.run_summary.outcome`) as `last_outcome` keeps it:
+        its five keys, texts bounded."""
+        if not isinstance(outcome, Mapping):
+            return None
+        limit = cls.STORED_GOAL_TEXT
+
+        def count(value: object) -> int | None:
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        return {"scenario": _short(outcome.get("scenario"), limit),
+                "pods": _short(outcome.get("pods"), limit),
+                "goals_passed": count(outcome.get("goals_passed")),
+                "goals_total": count(outcome.get("goals_total")),
+                "waiting": _short(outcome.get("waiting"), limit) or None}
+
     def last_goal_results(self) -> tuple[GoalResult, ...] | None:
         """The goals of the last run, in the challenge's order; None if it was not checked."""
         if not isinstance(self.last_goals, list):
@@ -108,19 +130,22 @@ class Progress(models.Model):
     def record_attempt(
         cls, learner: str, challenge: Challenge, passed: bool, display_name: str = "",
         goals: Sequence[Mapping[str, Any]] | None = None,
+        outcome: Mapping[str, Any] | None = None,
     ) -> Progress:
         """Count one run of `challenge` by `learner` and return the row as it now stands.
 
         The counter is incremented in the database (F expression), so runs arriving at the same
         time on different server processes all count. A pass is never downgraded: a later
         failing run only adds an attempt. `goals` (the run's goal results) replace the last
-        run's, so the challenge page can show them after a reload. A name given becomes the
+        run's, so the challenge page can show them after a reload, and so does `outcome` (the
+        board's summary of the run), so a board opened later shows it. A name given becomes the
         learner's name on all their rows, so the board and the sandbox page agree on it.
         """
         progress, _ = cls.objects.get_or_create(learner=learner, challenge=challenge)
         now = timezone.now()
         changes: dict[str, Any] = {"attempts": F("attempts") + 1, "updated_at": now,
-                                   "last_run_at": now, "last_goals": cls.stored_goals(goals)}
+                                   "last_run_at": now, "last_goals": cls.stored_goals(goals),
+                                   "last_outcome": cls.stored_outcome(outcome)}
         if passed:
             changes["status"] = cls.Status.PASSED
         if display_name:
@@ -146,6 +171,10 @@ class Progress(models.Model):
             changes["last_goals"] = cls.stored_goals(goals)
             if all(g.get("passed") for g in goals):
                 changes["status"] = cls.Status.PASSED
+            if isinstance(progress.last_outcome, dict):  # the board's goal count, rescored too
+                changes["last_outcome"] = cls.stored_outcome(
+                    {**progress.last_outcome, "goals_total": len(goals),
+                     "goals_passed": sum(1 for g in goals if g.get("passed"))})
         cls.objects.filter(pk=progress.pk).update(**changes)
         progress.refresh_from_db()
         return progress

@@ -208,7 +208,8 @@ def board_row(
 
 
 def record_attempt(learner: str, challenge_key: str | None, passed: bool,
-                display_name: str, goals: list[dict[str, Any]] | None = None) -> Progress | None:
+                display_name: str, goals: list[dict[str, Any]] | None = None,
+                outcome: dict[str, Any] | None = None) -> Progress | None:
     """Count a challenge run in Progress; None for free play or a challenge deleted meanwhile."""
     if not challenge_key:
         return None
@@ -218,7 +219,8 @@ def record_attempt(learner: str, challenge_key: str | None, passed: bool,
     if challenge is None:
         return None
     with transaction.atomic():  # one commit, done when this returns: then the run is shown
-        progress = Progress.record_attempt(learner, challenge, passed, display_name, goals)
+        progress = Progress.record_attempt(learner, challenge, passed, display_name, goals,
+                                           outcome)
     progress.challenge = challenge  # keep the lesson loaded for `key`
     return progress
 
@@ -257,7 +259,7 @@ async def snapshot_rows(limit: int = 500) -> list[dict[str, Any]]:
 def _snapshot_rows(limit: int) -> list[dict[str, Any]]:
     rows = (Progress.objects.select_related("challenge__lesson")
             .order_by("-updated_at")[:limit])
-    return [board_row(p.learner, p.display_name, p.updated_at, p) for p in rows]
+    return [board_row(p.learner, p.display_name, p.updated_at, p, p.last_outcome) for p in rows]
 
 
 # Read helpers for the pages: what a learner sees of their own progress.

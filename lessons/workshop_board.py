@@ -110,7 +110,8 @@ async def store_run(learner: str, display_name: str, challenge_key: str | None,
     board row and workshop tile (or None), both committed and not yet announced: the socket
     tells the boards (`tell`, `progress.announce`) once the learner's result frame is out."""
     def store() -> tuple[Progress | None, dict[str, Any] | None]:
-        progress = record_attempt(learner, challenge_key, passed(goals), display_name, goals)
+        progress = record_attempt(learner, challenge_key, passed(goals), display_name, goals,
+                                  run)
         return progress, _note_run(learner, challenge_key, editor)
 
     progress, noted = await database_sync_to_async(store)()

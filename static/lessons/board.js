@@ -103,7 +103,8 @@ function merge(row) {
 function onFrame(frame) {
   if (frame.type === "snapshot") {
     // Sent on connect, and again when the server saw a batch of updates lost: a snapshot row
-    // has no outcome, so the last run's one seen here is kept.
+    // carries its last run's outcome as stored, or null (stored before outcomes were kept),
+    // when the last one seen here is kept.
     const before = new Map(rows);
     rows.clear();
     for (const row of frame.rows) {

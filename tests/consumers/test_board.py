@@ -277,6 +277,52 @@ async def test_snapshot_lists_progress_rows_with_the_challenge(challenge: Challe
     await watcher.disconnect()
 
 
+async def test_a_board_opened_after_a_challenge_run_shows_that_runs_outcome(
+    challenge: Challenge,
+) -> None:
+    """The snapshot's rows come from the database: the last run's outcome is stored with the
+    progress, so an instructor who opens (or reloads) the board sees what each learner's last
+    run did, not a dash, and a later run replaces it."""
+    learner = await connect("/ws/sandbox/", await learner_cookie())
+    await run(learner, NEVER_MISSING, challenge="policies/no-pull", display_name="Ada")
+    watcher, live = await board()
+    await run(learner, CACHED, challenge="policies/no-pull")
+    shown = (await update(watcher))["outcome"]
+    assert shown["pods"] == "1 Running" and shown["goals_passed"] == 2
+    later, snapshot = await board(await staff_cookie(name="second-instructor"))
+    [row] = [r for r in snapshot["rows"] if r["name"] == "Ada"]
+    assert row["outcome"] == shown
+    [first] = [r for r in live["rows"] if r["name"] == "Ada"]
+    assert first["outcome"]["pods"] == "1 ErrImageNeverPull"
+    assert first["outcome"]["waiting"] == "ErrImageNeverPull"
+    await learner.disconnect()
+    await watcher.disconnect()
+    await later.disconnect()
+
+
+def test_predictions_rescore_the_stored_outcomes_goal_count(challenge: Challenge) -> None:
+    """Predict mode checks the goals again once the questions are scored (`predictions` goals):
+    the stored outcome's count follows, so the board does not show the first count forever."""
+    outcome = {"scenario": "One node", "pods": "1 Running", "goals_passed": 1,
+               "goals_total": 2, "waiting": None}
+    goals = [{"goal": "a", "passed": True}, {"goal": "b", "passed": False}]
+    Progress.record_attempt("b" * 32, challenge, False, "", goals, outcome)
+    rescored = Progress.record_predictions("b" * 32, challenge, 3, 3,
+                                           [{"goal": "a", "passed": True},
+                                            {"goal": "b", "passed": True}])
+    assert rescored.last_outcome == {**outcome, "goals_passed": 2}
+    assert rescored.status == "passed"
+
+
+def test_a_stored_outcome_keeps_its_five_keys_bounded() -> None:
+    hostile = {"scenario": "s" * 5000, "pods": ["not", "text"], "goals_passed": True,
+               "goals_total": 3, "waiting": "", "manifest": "kind: Secret"}
+    stored = Progress.stored_outcome(hostile)
+    assert stored == {"scenario": "s" * (Progress.STORED_GOAL_TEXT - 1) + "…", "pods": "",
+                      "goals_passed": None, "goals_total": 3, "waiting": None}
+    assert Progress.stored_outcome(None) is None and Progress.stored_outcome("x") is None  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("staff", [None, False], ids=["anonymous", "logged-in-not-staff"])
 async def test_non_staff_board_socket_gets_an_error_frame_then_is_closed(
     staff: bool | None,
