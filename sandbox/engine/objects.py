@@ -35,6 +35,10 @@ class Container:
     init: bool = False
     position: Position | None = None  # of the container's `image` value
     ports: tuple[ContainerPort, ...] = ()  # only `kubectl describe` shows them
+    # `command:` and `args:` as written: `kubectl describe` shows them; what runs in a
+    # container is not simulated.
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
 
     @property
     def field_path(self) -> str:

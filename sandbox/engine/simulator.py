@@ -314,7 +314,7 @@ def _container_status(run: ContainerRun, starts: list[float]) -> ContainerStatus
         last_reason=last[0] if last else None, last_exit_code=last[1] if last else None,
         last_finished=round(last[2], 3) if last else None,
         started=started, finished=finished, last_started=before[-1] if before else None,
-        ports=run.container.ports)
+        ports=run.container.ports, command=run.container.command, args=run.container.args)
 
 
 def simulate(

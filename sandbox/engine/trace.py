@@ -146,6 +146,8 @@ class ContainerStatus:
     finished: float | None = None
     last_started: float | None = None
     ports: tuple[ContainerPort, ...] = ()  # the container's spec ports, for describe
+    command: tuple[str, ...] = ()  # the container's spec command and args, for describe
+    args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sandbox.engine.kubectl import (
     ready_column,
     tabwrite,
 )
+from sandbox.engine.kubectl.describe import container_id
 from sandbox.engine.runtime import (
     PROFILES,
     RenderError,
@@ -508,6 +509,53 @@ def test_describe_pod_of_an_unscheduled_pod_aligns_events_none_with_the_last_blo
         "    Host Port:  <none>\n"
         "Events:         <none>\n"
     )
+
+
+def test_describe_pod_shows_command_and_args_one_word_a_line_between_ports_and_state() -> None:
+    """describe.go describeContainerCommand: `Command:` then `Args:`, a word per line (a word
+    with newlines one line per line), after the host port and before the state. The lines
+    without a tab end the tabwriter's block, so the state lines below align on their own, as
+    they do on a real cluster."""
+    app = replace(_c("app", "running", ready=True, image="busybox:1.36"), started=2.0,
+                  command=("sh", "-c"), args=("echo hi\nsleep 5",))
+    text = describe_pod(_pod("app", "n1", app, phase="Running"), [], 5.0,
+                        address=PodAddress("10.244.0.2", "172.18.0.2"), show_events=False)
+    assert text.split("Containers:\n", 1)[1] == (
+        "  app:\n"
+        f"    Container ID:  {container_id(_pod('app', 'n1', app), app)}\n"
+        "    Image:         busybox:1.36\n"
+        "    Image ID:      \n"
+        "    Port:          <none>\n"
+        "    Host Port:     <none>\n"
+        "    Command:\n"
+        "      sh\n"
+        "      -c\n"
+        "    Args:\n"
+        "      echo hi\n"
+        "      sleep 5\n"
+        "    State:          Running\n"
+        "      Started:      Thu, 01 Jan 2026 00:00:02 +0000\n"
+        "    Ready:          True\n"
+        "    Restart Count:  0\n")
+
+
+def test_the_console_describes_what_kubectl_run_was_told_to_run() -> None:
+    from test_console import Console
+
+    c = Console()
+    c.do("kubectl run a --image=busybox:1.36 -- sleep 5")
+    c.do("kubectl run b --image=busybox:1.36 --command -- sh -c 'exit 1'")
+    assert "    Args:\n      sleep\n      5\n    State:" in c.do("kubectl describe pod a").output
+    assert ("    Command:\n      sh\n      -c\n      exit 1\n    State:"
+            in c.do("kubectl describe pod b").output)
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: c\nspec:\n  containers:\n"
+           "  - name: c\n    image: busybox:1.36\n    command: [sleep, {}]\n")
+    refused = c.do("kubectl apply -f -", pod.format(5))  # a list of strings, or no Pod
+    assert (refused.exit_code, refused.error) == (1, (
+        'error: line 9, column 22: spec.containers[0].command[1]: must be a string, not an '
+        'integer (quote it: "5")\n'))
+    c.do("kubectl apply -f -", pod.format("'5'"))
+    assert "    Command:\n      sleep\n      5\n" in c.do("kubectl describe pod c").output
 
 
 def test_describe_pod_lists_init_containers_first_and_running_ones_with_ids() -> None:

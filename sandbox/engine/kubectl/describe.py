@@ -105,10 +105,21 @@ def _state_lines(status: ContainerStatus) -> list[str]:
     return lines
 
 
+def command_lines(command: Sequence[object], args: Sequence[object]) -> list[str]:
+    """describeContainerCommand: `Command:`, then `Args:`, each word on a line of its own (a
+    word with newlines on one line per line of it); nothing for an empty list."""
+    lines = []
+    for title, words in (("Command", command), ("Args", args)):
+        if words:
+            lines.append(f"    {title}:")
+            lines += [f"      {part}" for word in words for part in str(word).split("\n")]
+    return lines
+
+
 def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label: str,
                      scheduled: bool) -> list[str]:
     """describeContainers for the fields the trace knows, in kubectl's order (describe.go
-    describeContainerBasicInfo, then describeContainerState)."""
+    describeContainerBasicInfo, describeContainerCommand, then describeContainerState)."""
     lines = [f"{label}:" if statuses else f"{label}: <none>"]
     for status in statuses:
         lines.append(f"  {status.name}:")
@@ -118,6 +129,7 @@ def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label:
         if scheduled:
             lines.append(f"    Image ID:\t{status.image_id or ''}")
         lines += _port_lines(status.ports)
+        lines += command_lines(status.command, status.args)
         if not scheduled:
             continue
         lines += _state_lines(status)
@@ -129,10 +141,11 @@ def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label:
 def describe_pod(pod: PodStatus, events: Iterable[Event], now: float,
                  profile: RuntimeProfile | str = DEFAULT_PROFILE, *,
                  address: PodAddress | None = None, show_events: bool = True) -> str:
-    """A compact `kubectl describe pod`: the fields the trace knows, in kubectl's order and
-    layout (Start Time, labels, environment, mounts, conditions, QoS and tolerations are left
-    out). Without `show_events` there is no Events block at all, not even `Events: <none>`
-    (describe.go: `PodDescriber.Describe` looks events up only if `ShowEvents`)."""
+    """A compact `kubectl describe pod`: the fields the trace knows (a container's command and
+    args among them), in kubectl's order and layout (Start Time, labels, environment, mounts,
+    conditions, QoS and tolerations are left out). Without `show_events` there is no Events
+    block at all, not even `Events: <none>` (describe.go: `PodDescriber.Describe` looks
+    events up only if `ShowEvents`)."""
     if not isinstance(pod, PodStatus):
         raise RenderError("describe_pod expects a PodStatus")
     profile = profile_for(profile)

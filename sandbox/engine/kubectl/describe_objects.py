@@ -21,6 +21,7 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
+from .describe import command_lines
 from .selectors import selector_text
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -168,11 +169,8 @@ def container_lines(label: str, containers: Any) -> list[str]:
             text = _ports(ports, field)
             lines.append(f"    {title}s:\t{text}" if "," in text else
                          f"    {title}:\t{text or '<none>'}")
-        for title in ("command", "args"):
-            values = container.get(title)
-            if isinstance(values, list) and values:
-                lines.append(f"    {title.capitalize()}:")
-                lines += [f"      {part}" for v in values for part in str(v).split("\n")]
+        lines += command_lines(*(value if isinstance(value := container.get(title), list)
+                                 else [] for title in ("command", "args")))
         resources = _mapping(container.get("resources"))
         for title in ("limits", "requests"):
             amounts = _mapping(resources.get(title))

@@ -169,7 +169,26 @@ def _read_container(item: Node, path: str, init: bool, names: dict[str, str],
     where = image_node if isinstance(image_node, Scalar) else item
     return Container(name=name or "", image=image or "", image_pull_policy=policy or None,
                      init=init, position=Position(where.line, where.column),
-                     ports=_read_ports(item.get("ports")))
+                     ports=_read_ports(item.get("ports")),
+                     command=_read_words(item, "command", path, report),
+                     args=_read_words(item, "args", path, report))
+
+
+def _read_words(item: Mapping, key: str, path: str, report: Report) -> tuple[str, ...]:
+    """`command:` or `args:`: a list of strings, as the API server decodes it (a null entry
+    is an empty word); `kubectl describe` shows them, nothing here runs them."""
+    words = []
+    for index, entry in enumerate(as_list(item, key, f"{path}.{key}", report)):
+        where = f"{path}.{key}[{index}]"
+        if isinstance(entry, Scalar) and entry.value is None and not entry.quoted:
+            words.append("")
+        elif isinstance(entry, Scalar) and isinstance(entry.value, str):
+            words.append(entry.value)
+        else:
+            hint = f'quote it: "{entry.text}"' if isinstance(entry, Scalar) else None
+            report.error(entry, where, f"{where}: must be a string, not {describe(entry)}",
+                         hint=hint)
+    return tuple(words)
 
 
 def _read_ports(node: Node | None) -> tuple[ContainerPort, ...]:
