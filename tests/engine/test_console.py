@@ -359,6 +359,27 @@ def test_a_dry_run_prints_and_stores_nothing() -> None:
     assert c.state.to_json() == before
 
 
+def test_a_dry_run_and_its_output_are_read_as_kubectls_flags() -> None:
+    """pflag reads the command's flags: `--output yaml` is `-o yaml`, `-o name` prints the name
+    alone, `--dry-run=server` says so (PrintFlagsWithDryRunStrategy), and after `--` a
+    `--dry-run` is the container's argument, not a flag; the command line's text is not
+    searched for them."""
+    c = Console()
+    before = c.state.to_json()
+    spaced = c.do(SECRET + " --dry-run=client --output yaml")
+    assert spaced.output.startswith("apiVersion: v1") and "mypass123" not in spaced.output
+    assert c.do(SECRET + " --dry-run=client -o name").output == "secret/regcred\n"
+    assert (c.do(SECRET + " --dry-run=server").output
+            == "secret/regcred created (server dry run)\n")
+    refused = c.do(SECRET + " --dry-run=client -o json")
+    assert refused.exit_code == 1 and "-o yaml prints the same object" in refused.error
+    assert c.state.to_json() == before
+    made = c.do("kubectl run echo --image=busybox:1.36 -- echo --dry-run -o yaml")
+    assert made.output == "pod/echo created\n"
+    assert ("    Args:\n      echo\n      --dry-run\n      -o\n      yaml\n"
+            in c.do("kubectl describe pod echo").output)
+
+
 @pytest.mark.parametrize("text", [
     "kubectl create secret docker-registry r --docker-password='two words' --docker-username=u",
     "kubectl create secret docker-registry r --docker-password=s3cr3t-value",

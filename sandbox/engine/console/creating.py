@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..kubectl import dry_run_yaml, parse_commands
+from ..kubectl.commands import printing
 from ..manifests.load import API_VERSIONS
 from ..objects import KubeObject
 from .session import GROUPS, Change, CommandFailed, run, store_object
@@ -29,11 +30,17 @@ def command_paste(state: ClusterState, line: str, key: bytes, result: CommandRes
     found = parse_commands(line, existing=existing + named)
     assert found is not None
     before = {(o.kind, o.effective_namespace, o.name): o.body for o in existing + named}
-    if _dry_run(line):  # kubectl prints what it would send, and nothing is stored
+    dry_run, output = printing(line)
+    if dry_run:  # kubectl prints what it would send, and nothing is stored
         made = [o for o in found if before.get((o.kind, o.effective_namespace, o.name)) != o.body]
-        yaml = any(w in line.split() for w in ("-oyaml", "--output=yaml")) or "-o yaml" in line
-        result.output = "".join(dry_run_yaml(o) if yaml else
-                                f"{GROUPS[o.kind]}/{o.name} created (dry run)\n" for o in made)
+        if output not in ("", "yaml", "name"):
+            raise CommandFailed(f"error: -o {output} of a dry run is not printed here; "
+                                "-o yaml prints the same object (its secrets masked)")
+        # PrintFlagsWithDryRunStrategy's message; `-o name` prints the name alone.
+        done = " created (server dry run)" if dry_run == "server" else " created (dry run)"
+        result.output = "".join(
+            dry_run_yaml(o) if output == "yaml" else
+            f"{GROUPS[o.kind]}/{o.name}{'' if output == 'name' else done}\n" for o in made)
         return
     change = Change()
     lines = []
@@ -83,9 +90,3 @@ def _names_taken(state: ClusterState) -> list[KubeObject]:
 _TAKEN = {"taken": True}  # a stand-in body: the object exists, and is never rewritten
 
 
-def _dry_run(line: str) -> bool:
-    for word in line.split():
-        name, eq, value = word.partition("=")
-        if name == "--dry-run":
-            return value.strip("'\"") not in ("none", "false") if eq else True
-    return False

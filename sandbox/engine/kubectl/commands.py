@@ -30,6 +30,7 @@ from .dry_run import dry_run_yaml
 from .flags import (
     ACCOUNT_FLAGS,
     ALL_FLAGS,
+    BOOLEANS,
     DEPLOYMENT_FLAGS,
     GLOBAL_FLAGS,
     NOT_HERE,
@@ -50,7 +51,8 @@ from .secret_commands import (
 from .shell_words import Word, split_commands
 from .workloads import create_deployment, run_pod, typed
 
-__all__ = ["DEFAULT_DOCKER_SERVER", "docker_config_json", "dry_run_yaml", "parse_commands"]
+__all__ = ["DEFAULT_DOCKER_SERVER", "docker_config_json", "dry_run_yaml", "parse_commands",
+           "printing"]
 
 SUPPORTED = ("paste YAML, or `kubectl run NAME --image=…` / `kubectl create deployment …` / "
              "`kubectl create secret docker-registry …` / `kubectl create serviceaccount …` / "
@@ -96,6 +98,30 @@ def parse_commands(text: str, *, existing: Sequence[KubeObject] = ()) -> Manifes
                         Problem(f"… and {more} more problems", hint="fix these first")]
         raise ManifestError(problems)
     return Manifests(state.objects, state.warnings)
+
+
+def printing(text: str) -> tuple[str, str]:
+    """The dry-run strategy of the first kubectl command of `text` (`client`, `server`, or ""
+    for none: cmdutil.GetDryRunStrategy, a bare `--dry-run` and `--dry-run=true` being client)
+    and its `-o` format ("" when none), as pflag reads that command's flags (after `--`
+    nothing is a flag, and `--output yaml` is `-o yaml`); ("", "") for text that is not one.
+    For the console, which prints what a dry run would send instead of storing it."""
+    commands = split_commands(text) if is_command_paste(text) else []
+    words = commands[0] if commands else []
+    if words and words[0].text == "$" and not words[0].quoted:
+        words = words[1:]
+    rest = words[1:]
+    found = _find([w.text for w in parse_flags(rest, ALL_FLAGS, lenient=True).positionals])
+    if found is None:
+        return "", ""
+    try:
+        args = parse_flags(rest, {**found[1], **GLOBAL_FLAGS})
+    except CommandError:  # parse_commands has refused the command already, in its words
+        return "", ""
+    dry_run = args.values.get("dry-run", ("none",))[0]
+    strategy = ("server" if dry_run == "server" else "client"
+                if dry_run in ("client", "unchanged") or BOOLEANS.get(dry_run) else "")
+    return strategy, args.values.get("output", ("",))[0]
 
 
 def _without_yaml(text: str) -> tuple[str, list[Problem]]:
