@@ -317,6 +317,37 @@ def test_template_volumes_follow_describe_volumes() -> None:
 """
 
 
+def test_template_volumes_of_nfs_git_and_the_downward_api() -> None:
+    """describe.go's printNFSVolumeSource, printGitRepoVolumeSource and
+    printDownwardAPIVolumeSource (each item's field or resource, `->`, its path)."""
+    from sandbox.engine.kubectl.describe_objects import template_lines
+
+    template = {"spec": {"containers": [{"name": "c", "image": "busybox"}], "volumes": [
+        {"name": "share", "nfs": {"server": "nfs.example.com", "path": "/exports"}},
+        {"name": "site", "gitRepo": {"repository": "https://example.com/site.git"}},
+        {"name": "info", "downwardAPI": {"items": [
+            {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}},
+            {"path": "cpu", "resourceFieldRef": {"containerName": "c",
+                                                 "resource": "limits.cpu"}}]}}]}}
+    out = tabwrite("\n".join(template_lines(template)) + "\n")
+    assert out.split("  Volumes:\n")[1].split("  Node-Selectors:")[0] == f"""\
+   share:
+    Type:      NFS (an NFS mount that lasts the lifetime of a pod)
+    Server:    nfs.example.com
+    Path:      /exports
+    ReadOnly:  false
+   site:
+    Type:        GitRepo (a volume that is pulled from git when the pod is created)
+    Repository:  https://example.com/site.git
+    Revision:    {''}
+   info:
+    Type:  DownwardAPI (a volume populated by information about the pod)
+    Items:
+      metadata.labels -> labels
+      limits.cpu -> cpu
+"""
+
+
 def test_a_stuck_rollout_passes_its_progress_deadline() -> None:
     """A tag that does not exist: the rollout makes no progress; after progressDeadlineSeconds
     (here 60) Progressing turns False with ProgressDeadlineExceeded, and `kubectl rollout

@@ -10,8 +10,9 @@ the lines before the tabwriter (cells split by tabs); the caller adds the Events
 
 Left out, as the simulator has no counterpart: resource quantities are printed as written, not
 canonicalised (`0.5` stays `0.5`, kubectl prints `500m`); volume types other than emptyDir,
-hostPath, secret, configMap and persistentVolumeClaim print `<unknown>`; a namespace's quotas
-and limit ranges are always none.
+hostPath, secret, configMap, persistentVolumeClaim, nfs, gitRepo and downwardAPI print
+`<unknown>` (projected among them: kubectl prints its optional flags as Go pointers); a
+namespace's quotas and limit ranges are always none.
 """
 
 from __future__ import annotations
@@ -200,6 +201,11 @@ _VOLUMES: dict[str, tuple[str, tuple[tuple[str, str, Any], ...]]] = {
     "persistentVolumeClaim": (
         "PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)",
         (("ClaimName", "claimName", ""), ("ReadOnly", "readOnly", bool))),
+    "nfs": ("NFS (an NFS mount that lasts the lifetime of a pod)",
+            (("Server", "server", ""), ("Path", "path", ""), ("ReadOnly", "readOnly", bool))),
+    "gitRepo": ("GitRepo (a volume that is pulled from git when the pod is created)",
+                (("Repository", "repository", ""), ("Revision", "revision", ""))),
+    "downwardAPI": ("DownwardAPI (a volume populated by information about the pod)", ()),
 }
 
 
@@ -216,6 +222,12 @@ def _volume_lines(volumes: Any) -> list[str]:
             continue
         title, fields = _VOLUMES[kind]
         lines.append(f"    Type:\t{title}")
+        if kind == "downwardAPI":  # printDownwardAPIVolumeSource: each item's source -> path
+            lines.append("    Items:")
+            for item in _items(volume[kind].get("items")):
+                for ref, field in (("fieldRef", "fieldPath"), ("resourceFieldRef", "resource")):
+                    if isinstance(item.get(ref), dict):
+                        lines.append(f"      {item[ref].get(field, '')} -> {item.get('path', '')}")
         for label, field, missing in fields:
             value = volume[kind].get(field)
             if missing is bool:
