@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
 
 from . import runtime
 from .cluster import (
@@ -293,7 +294,17 @@ class _Simulation(PodWorker):
         restarts = sum(s.restart_count for s in statuses)
         return PodStatus(pod.plan.namespace, pod.plan.name, pod.plan.owner, pod.node, phase,
                          status, ready, restarts, statuses, pod.scheduling,
-                         pod.plan.spec.image_pull_secrets, self.secrets_from.get(pod.key))
+                         pod.plan.spec.image_pull_secrets, self.secrets_from.get(pod.key),
+                         **described(pod.plan, pod.node))
+
+
+def described(plan: PodPlan, node: str | None) -> dict[str, Any]:
+    """The PodStatus fields only `kubectl describe pod` reads. startTime is set by the kubelet
+    as it takes the pod (kubelet_pods.go `generateAPIPodStatus`), milliseconds after binding,
+    which here is the moment the pod is made."""
+    return {"service_account": plan.spec.service_account_name or None, "labels": plan.labels,
+            "annotations": plan.annotations,
+            "start_time": plan.created if node is not None else None}
 
 
 def _container_status(run: ContainerRun, starts: list[float]) -> ContainerStatus:

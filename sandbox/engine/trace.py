@@ -175,6 +175,12 @@ class PodStatus:
     image_pull_secrets: tuple[str, ...] = ()  # the pod's list after admission
     # Where that list came from: "pod" (written in it) or "serviceaccount" (copied at creation).
     pull_secrets_from: str | None = None
+    # For `kubectl describe pod`: spec.serviceAccountName after admission, the pod's labels
+    # and annotations, and status.startTime (when its node's kubelet took it; None before).
+    service_account: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+    start_time: float | None = None
 
 
 @dataclass(frozen=True)

@@ -467,15 +467,27 @@ def test_describe_events_rejects_other_objects() -> None:
 
 
 def test_describe_pod_of_an_image_pull_failure() -> None:
-    pod = _pod("lifecycle-image-error", "devops-heros-worker",
-               _c("broken-image", reason="ImagePullBackOff", image=IMAGE), namespace="s10")
+    """describePod's header: Priority (0, as the Priority admission plugin sets it), Service
+    Account, Node, Start Time, Labels one per line sorted, Annotations, then Status; the
+    longest label, `Service Account:`, sets the block's column."""
+    pod = replace(_pod("lifecycle-image-error", "devops-heros-worker",
+                       _c("broken-image", reason="ImagePullBackOff", image=IMAGE),
+                       namespace="s10"),
+                  service_account="default", start_time=0.4,
+                  labels=(("app", "web"), ("tier", "front")), annotations=(("note", "hi"),))
     text = describe_pod(pod, kind_2026_events(), 109.0)
     assert text == (
-        "Name:       lifecycle-image-error\n"
-        "Namespace:  s10\n"
-        "Node:       devops-heros-worker/172.18.0.2\n"
-        "Status:     Pending\n"
-        "IP:         10.244.0.2\n"
+        "Name:             lifecycle-image-error\n"
+        "Namespace:        s10\n"
+        "Priority:         0\n"
+        "Service Account:  default\n"
+        "Node:             devops-heros-worker/172.18.0.2\n"
+        "Start Time:       Thu, 01 Jan 2026 00:00:00 +0000\n"
+        "Labels:           app=web\n"
+        "                  tier=front\n"
+        "Annotations:      note: hi\n"
+        "Status:           Pending\n"
+        "IP:               10.244.0.2\n"
         "IPs:\n"
         "  IP:  10.244.0.2\n"
         "Containers:\n"
@@ -497,7 +509,10 @@ def test_describe_pod_of_an_unscheduled_pod_aligns_events_none_with_the_last_blo
     assert describe_pod(pod, [], 3.0) == (
         "Name:           web\n"
         "Namespace:      default\n"
+        "Priority:       0\n"
         "Node:           <none>\n"
+        "Labels:         <none>\n"
+        "Annotations:    <none>\n"
         "Status:         Pending\n"
         "IP:             \n"
         "IPs:            <none>\n"
@@ -558,6 +573,43 @@ def test_the_console_describes_what_kubectl_run_was_told_to_run() -> None:
     assert "    Command:\n      sleep\n      5\n" in c.do("kubectl describe pod c").output
 
 
+def test_a_pods_describe_header_comes_from_its_manifest_in_a_run_and_in_the_console() -> None:
+    """The service account after admission, the pod's labels and annotations (a Deployment's
+    from its template, with the pod-template-hash label), and the start time, the same in a
+    run's describe text and in the console's."""
+    from test_console import Console
+
+    from sandbox.engine import default_scenario, evaluate
+    from sandbox.engine.render import report
+
+    paste = ("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: builder\n---\n"
+             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: solo\n  labels:\n    app: solo\n"
+             "  annotations:\n    team: images\nspec:\n  serviceAccountName: builder\n"
+             "  containers:\n  - name: solo\n    image: nginx:1.25\n")
+    header = ("Name:             solo\n"
+              "Namespace:        default\n"
+              "Priority:         0\n"
+              "Service Account:  builder\n"
+              "Node:             node-1/172.18.0.2\n"
+              "Start Time:       Thu, 01 Jan 2026 00:00:00 +0000\n"
+              "Labels:           app=solo\n"
+              "Annotations:      team: images\n"
+              "Status:           Running\n")
+    run = report.describe_pods(evaluate(paste, default_scenario()).trace)
+    assert run.startswith(header), run
+    c = Console()
+    c.do("kubectl apply -f -", paste)
+    assert c.do("kubectl describe pod solo").output.startswith(header)
+    c.do("kubectl apply -f -", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+         "spec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n"
+         "      labels:\n        app: web\n      annotations:\n        owner: ada\n"
+         "    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n")
+    made = c.do("kubectl describe pods -l app=web").output
+    assert "\nService Account:  default\n" in made
+    assert "\nLabels:           app=web\n                  pod-template-hash=" in made
+    assert "\nAnnotations:      owner: ada\n" in made
+
+
 def test_describe_pod_lists_init_containers_first_and_running_ones_with_ids() -> None:
     setup = replace(_c("setup", "terminated", "Completed", init=True, image="busybox:1.36"),
                     exit_code=0, started=1.0, finished=3.0)
@@ -567,11 +619,14 @@ def test_describe_pod_lists_init_containers_first_and_running_ones_with_ids() ->
     pod = _pod("app", "n1", setup, app, phase="Running", owner="ReplicaSet/app-1")
     text = describe_pod(pod, [], 5.0, address=PodAddress("10.244.3.7", "172.18.0.5"))
     assert text == (
-        "Name:       app\n"
-        "Namespace:  default\n"
-        "Node:       n1/172.18.0.5\n"
-        "Status:     Running\n"
-        "IP:         10.244.3.7\n"
+        "Name:         app\n"
+        "Namespace:    default\n"
+        "Priority:     0\n"
+        "Node:         n1/172.18.0.5\n"
+        "Labels:       <none>\n"
+        "Annotations:  <none>\n"
+        "Status:       Running\n"
+        "IP:           10.244.3.7\n"
         "IPs:\n"
         "  IP:           10.244.3.7\n"
         "Controlled By:  ReplicaSet/app-1\n"

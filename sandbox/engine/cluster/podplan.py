@@ -23,6 +23,7 @@ class PodPlan:
     owner: str | None  # Kind/name of the controller object, e.g. ReplicaSet/web-7d9c5b8f6d
     spec: PodSpec
     labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()  # the pod's, as `kubectl describe` shows them
     created: float = 0.0  # simulated seconds
     daemonset_node: str | None = None  # a DaemonSet pod is pinned to this node
     # The generateName prefix (`web-7d9c5b8f6d-`) for controller-made pods: the API server

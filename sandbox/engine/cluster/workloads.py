@@ -107,8 +107,8 @@ def _dig(body: Any, *keys: str) -> Any:
     return body
 
 
-def _template_labels(body: Any, *template_path: str) -> dict[str, str]:
-    labels = _dig(body, *template_path, "metadata", "labels")
+def _template_labels(body: Any, *template_path: str, field: str = "labels") -> dict[str, str]:
+    labels = _dig(body, *template_path, "metadata", field)
     if not isinstance(labels, dict):
         return {}
     return {str(k): str(v) for k, v in labels.items() if isinstance(v, str | int | float | bool)}
@@ -171,12 +171,14 @@ class _Planned:
     owner: str | None
     labels: dict[str, str] = field(default_factory=dict)
     name: str | None = None  # fixed name (Pod, StatefulSet ordinal)
+    annotations: dict[str, str] = field(default_factory=dict)
     generate_name: str | None = None
     daemonset_node: str | None = None
 
 
 def _from_pod(obj: KubeObject, nodes: Sequence[Node]) -> list[_Planned]:
-    return [_Planned(_require_spec(obj), None, dict(obj.labels), name=obj.name)]
+    return [_Planned(_require_spec(obj), None, dict(obj.labels), name=obj.name,
+                     annotations=_template_labels(obj.body, field="annotations"))]
 
 
 def _generate_name(base: str) -> str:
@@ -372,6 +374,8 @@ def expand_workloads(objects: Iterable[KubeObject], nodes: Sequence[Node]) -> Ex
                 owner=item.owner,
                 spec=item.spec,
                 labels=tuple(sorted(item.labels.items())),
+                annotations=tuple(sorted((item.annotations or _template_labels(
+                    obj.body, "spec", "template", field="annotations")).items())),
                 daemonset_node=item.daemonset_node,
                 generate_name=item.generate_name,
                 workload=None if obj.kind == "Pod" else obj.ref,

@@ -119,7 +119,9 @@ def _new_pod(state: ClusterState, rs: dict[str, Any],
         if f"{namespace}/{name}" not in state.data["pods"] and \
                 f"{namespace}/{name}" not in segment.runs:
             break
-    labels = rs["body"].get("spec", {}).get("template", {}).get("metadata", {}).get("labels", {})
+    template_metadata = rs["body"].get("spec", {}).get("template", {}).get("metadata", {})
+    labels = template_metadata.get("labels", {})
+    annotations = template_metadata.get("annotations") or {}  # GetPodFromTemplate copies both
     assert obj.pod_spec is not None
     uid = object_uid(namespace, name, occurrence=serial)
     body = {"apiVersion": "v1", "kind": "Pod",
@@ -128,12 +130,14 @@ def _new_pod(state: ClusterState, rs: dict[str, Any],
                          "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
                                               "name": rs["name"], "uid": rs["uid"],
                                               "controller": True,
-                                              "blockOwnerDeletion": True}]},
+                                              "blockOwnerDeletion": True}],
+                         **({"annotations": copy.deepcopy(annotations)} if annotations else {})},
             "spec": copy.deepcopy(rs["body"].get("spec", {}).get("template", {}).get("spec",
                                                                                     {}))}
     plan = PodPlan(namespace=namespace, name=name, uid=uid,
                    owner=f"ReplicaSet/{rs['name']}", spec=obj.pod_spec,
                    labels=tuple(sorted((str(k), str(v)) for k, v in labels.items())),
+                   annotations=tuple(sorted((str(k), str(v)) for k, v in annotations.items())),
                    generate_name=prefix, workload=rs.get("owner") or f"ReplicaSet/{rs['name']}")
     return plan, body
 

@@ -12,7 +12,7 @@ from typing import Any
 from ..cluster import PodPlan
 from ..kubelet import PodRun
 from ..kubelet.node_runtime import PullRecord
-from ..simulator import _container_status
+from ..simulator import _container_status, described
 from ..trace import Event, PodStatus
 from .state import ClusterState, image_data, image_from
 
@@ -73,7 +73,8 @@ def pod_status(plan: PodPlan, record: dict[str, Any]) -> PodStatus:
                      pod_status_column(list(statuses), phase) if node else "Pending",
                      f"{sum(1 for s in regular if s.ready)}/{len(regular)}",
                      sum(s.restart_count for s in statuses), statuses, (),
-                     plan.spec.image_pull_secrets, record.get("secrets_from"))
+                     plan.spec.image_pull_secrets, record.get("secrets_from"),
+                     **described(plan, node))
 
 
 def event_data(event: Event, uid: str | None = None) -> dict[str, Any]:

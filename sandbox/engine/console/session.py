@@ -336,8 +336,10 @@ def pod_plan(key: str, record: dict[str, Any]) -> PodPlan:
     obj = parse_body(record["body"])
     assert obj.pod_spec is not None
     namespace, name = key.split("/", 1)
+    annotations = record["body"]["metadata"].get("annotations") or {}
     return PodPlan(namespace=namespace, name=name, uid=record["uid"], owner=record["owner"],
                    spec=obj.pod_spec, labels=obj.labels, created=record["created"],
+                   annotations=tuple(sorted((str(k), str(v)) for k, v in annotations.items())),
                    generate_name=record["body"]["metadata"].get("generateName"))
 
 

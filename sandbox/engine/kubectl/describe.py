@@ -12,6 +12,7 @@ from ..credentials import trim_space
 from ..objects import ContainerPort
 from ..runtime import DEFAULT_PROFILE, RenderError, RuntimeProfile, profile_for
 from ..trace import ContainerStatus, Event, PodStatus
+from .describe_objects import annotations_lines, command_lines, labels_lines
 from .printers import PodAddress, age_since, pod_addresses, tabwrite
 
 # --- kubectl describe --------------------------------------------------------------------------
@@ -105,17 +106,6 @@ def _state_lines(status: ContainerStatus) -> list[str]:
     return lines
 
 
-def command_lines(command: Sequence[object], args: Sequence[object]) -> list[str]:
-    """describeContainerCommand: `Command:`, then `Args:`, each word on a line of its own (a
-    word with newlines on one line per line of it); nothing for an empty list."""
-    lines = []
-    for title, words in (("Command", command), ("Args", args)):
-        if words:
-            lines.append(f"    {title}:")
-            lines += [f"      {part}" for word in words for part in str(word).split("\n")]
-    return lines
-
-
 def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label: str,
                      scheduled: bool) -> list[str]:
     """describeContainers for the fields the trace knows, in kubectl's order (describe.go
@@ -141,9 +131,10 @@ def _container_lines(pod: PodStatus, statuses: Sequence[ContainerStatus], label:
 def describe_pod(pod: PodStatus, events: Iterable[Event], now: float,
                  profile: RuntimeProfile | str = DEFAULT_PROFILE, *,
                  address: PodAddress | None = None, show_events: bool = True) -> str:
-    """A compact `kubectl describe pod`: the fields the trace knows (a container's command and
-    args among them), in kubectl's order and layout (Start Time, labels, environment, mounts,
-    conditions, QoS and tolerations are left out). Without `show_events` there is no Events
+    """A compact `kubectl describe pod`: the fields the trace knows (priority, service account,
+    start time, labels, annotations, a container's command and args among them), in kubectl's
+    order and layout (environment, mounts, conditions, volumes, QoS and tolerations are left
+    out). Without `show_events` there is no Events
     block at all, not even `Events: <none>` (describe.go: `PodDescriber.Describe` looks
     events up only if `ShowEvents`)."""
     if not isinstance(pod, PodStatus):
@@ -151,8 +142,17 @@ def describe_pod(pod: PodStatus, events: Iterable[Event], now: float,
     profile = profile_for(profile)
     address = address or pod_addresses([pod])[f"{pod.namespace}/{pod.name}"]
     node = f"{pod.node}/{address.host_ip}" if pod.node else "<none>"
-    lines = [f"Name:\t{pod.name}", f"Namespace:\t{pod.namespace}", f"Node:\t{node}",
-             f"Status:\t{pod.phase}", f"IP:\t{address.pod_ip or ''}"]
+    # describePod's order. Priority: the Priority admission plugin sets 0 for a pod without a
+    # priorityClassName (no PriorityClass is simulated).
+    lines = [f"Name:\t{pod.name}", f"Namespace:\t{pod.namespace}", "Priority:\t0"]
+    if pod.service_account:
+        lines.append(f"Service Account:\t{pod.service_account}")
+    lines.append(f"Node:\t{node}")
+    if pod.start_time is not None:
+        lines.append(f"Start Time:\t{rfc1123z(pod.start_time)}")
+    lines += labels_lines("Labels", dict(pod.labels))
+    lines += annotations_lines("Annotations", dict(pod.annotations))
+    lines += [f"Status:\t{pod.phase}", f"IP:\t{address.pod_ip or ''}"]
     lines += [f"IPs:\n  IP:\t{address.pod_ip}"] if address.pod_ip else ["IPs:\t<none>"]
     if pod.owner:
         lines.append(f"Controlled By:\t{pod.owner}")

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .describe import command_lines
 from .selectors import selector_text
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -156,6 +155,17 @@ def _mount_lines(container: dict[str, Any]) -> list[str]:
             flags.append(f'path="{mount["subPath"]}"')
         lines.append(f"      {mount.get('mountPath', '')} from {mount.get('name', '')} "
                      f"({','.join(flags)})")
+    return lines
+
+
+def command_lines(command: Sequence[object], args: Sequence[object]) -> list[str]:
+    """describeContainerCommand: `Command:`, then `Args:`, each word on a line of its own (a
+    word with newlines on one line per line of it); nothing for an empty list."""
+    lines = []
+    for title, words in (("Command", command), ("Args", args)):
+        if words:
+            lines.append(f"    {title}:")
+            lines += [f"      {part}" for word in words for part in str(word).split("\n")]
     return lines
 
 
