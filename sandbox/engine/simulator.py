@@ -304,7 +304,8 @@ def described(plan: PodPlan, node: str | None) -> dict[str, Any]:
     which here is the moment the pod is made."""
     return {"service_account": plan.spec.service_account_name or None, "labels": plan.labels,
             "annotations": plan.annotations,
-            "start_time": plan.created if node is not None else None}
+            "start_time": plan.created if node is not None else None,
+            "sandbox_at": plan.created + POD_START_DELAY if node is not None else None}
 
 
 def _container_status(run: ContainerRun, starts: list[float]) -> ContainerStatus:

@@ -181,6 +181,7 @@ class PodStatus:
     labels: tuple[tuple[str, str], ...] = ()
     annotations: tuple[tuple[str, str], ...] = ()
     start_time: float | None = None
+    sandbox_at: float | None = None  # when its sandbox is made: PodReadyToStartContainers
 
 
 @dataclass(frozen=True)

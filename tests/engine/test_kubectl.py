@@ -19,7 +19,7 @@ from sandbox.engine.kubectl import (
     ready_column,
     tabwrite,
 )
-from sandbox.engine.kubectl.describe import container_id
+from sandbox.engine.kubectl.describe import container_id, pod_conditions
 from sandbox.engine.runtime import (
     PROFILES,
     RenderError,
@@ -473,7 +473,7 @@ def test_describe_pod_of_an_image_pull_failure() -> None:
     pod = replace(_pod("lifecycle-image-error", "devops-heros-worker",
                        _c("broken-image", reason="ImagePullBackOff", image=IMAGE),
                        namespace="s10"),
-                  service_account="default", start_time=0.4,
+                  service_account="default", start_time=0.4, sandbox_at=1.4,
                   labels=(("app", "web"), ("tier", "front")), annotations=(("note", "hi"),))
     text = describe_pod(pod, kind_2026_events(), 109.0)
     assert text == (
@@ -501,6 +501,13 @@ def test_describe_pod_of_an_image_pull_failure() -> None:
         "      Reason:       ImagePullBackOff\n"
         "    Ready:          False\n"
         "    Restart Count:  0\n"
+        "Conditions:\n"
+        "  Type                        Status\n"
+        "  PodReadyToStartContainers   True \n"
+        "  Initialized                 True \n"
+        "  Ready                       False \n"
+        "  ContainersReady             False \n"
+        "  PodScheduled                True \n"
     ) + KIND_2026_BLOCK
 
 
@@ -535,7 +542,7 @@ def test_describe_pod_shows_command_and_args_one_word_a_line_between_ports_and_s
                   command=("sh", "-c"), args=("echo hi\nsleep 5",))
     text = describe_pod(_pod("app", "n1", app, phase="Running"), [], 5.0,
                         address=PodAddress("10.244.0.2", "172.18.0.2"), show_events=False)
-    assert text.split("Containers:\n", 1)[1] == (
+    assert text.split("Containers:\n", 1)[1].split("Conditions:\n")[0] == (
         "  app:\n"
         f"    Container ID:  {container_id(_pod('app', 'n1', app), app)}\n"
         "    Image:         busybox:1.36\n"
@@ -657,11 +664,38 @@ def test_describe_pod_lists_init_containers_first_and_running_ones_with_ids() ->
         "      Started:      Thu, 01 Jan 2026 00:00:04 +0000\n"
         "    Ready:          True\n"
         "    Restart Count:  0\n"
-        "Events:             <none>\n"
+        "Conditions:\n"
+        "  Type                        Status\n"
+        "  PodReadyToStartContainers   False \n"
+        "  Initialized                 True \n"
+        "  Ready                       True \n"
+        "  ContainersReady             True \n"
+        "  PodScheduled                True \n"
+        "Events:                       <none>\n"
     )
 
 
 def test_describe_pod_only_shows_events_of_that_pod() -> None:
     pod = _pod("a", "n1", _c("a", reason="ErrImagePull"))
     other = Event(1, "Normal", "Pulling", "Pulling image \"x\"", "default/b")
-    assert describe_pod(pod, [other], 5.0).endswith("Events:             <none>\n")
+    assert describe_pod(pod, [other], 5.0).endswith(
+        "  PodScheduled                True \nEvents:                       <none>\n")
+
+
+@pytest.mark.parametrize(("containers", "node", "failed", "rows"), [
+    ((_c("web", "running", ready=True),), "n1", False,
+     [("PodReadyToStartContainers", "True"), ("Initialized", "True"), ("Ready", "True"),
+      ("ContainersReady", "True"), ("PodScheduled", "True")]),
+    ((_c("setup", "running", init=True), _c("web", reason="PodInitializing")), "n1", False,
+     [("PodReadyToStartContainers", "True"), ("Initialized", "False"), ("Ready", "False"),
+      ("ContainersReady", "False"), ("PodScheduled", "True")]),
+    ((_c("web", reason="ImagePullBackOff"),), None, True, [("PodScheduled", "False")]),
+    ((_c("web"),), None, False, []),  # bound to a node that does not exist: no one reports
+], ids=["running", "initializing", "unschedulable", "bound-nowhere"])
+def test_pod_conditions_follow_the_kubelets_and_the_schedulers(
+        containers: tuple[ContainerStatus, ...], node: str | None, failed: bool,
+        rows: list[tuple[str, str]]) -> None:
+    pod = replace(_pod("web", node, *containers), sandbox_at=1.0)
+    assert pod_conditions(pod, 5.0, failed) == rows
+    assert pod_conditions(pod, 0.5, failed)[:1] == (
+        [("PodReadyToStartContainers", "False")] if node else rows[:1])  # before the sandbox

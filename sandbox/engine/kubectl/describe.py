@@ -132,9 +132,10 @@ def describe_pod(pod: PodStatus, events: Iterable[Event], now: float,
                  profile: RuntimeProfile | str = DEFAULT_PROFILE, *,
                  address: PodAddress | None = None, show_events: bool = True) -> str:
     """A compact `kubectl describe pod`: the fields the trace knows (priority, service account,
-    start time, labels, annotations, a container's command and args among them), in kubectl's
-    order and layout (environment, mounts, conditions, volumes, QoS and tolerations are left
-    out). Without `show_events` there is no Events
+    start time, labels, annotations, a container's command and args, the pod's conditions), in
+    kubectl's order and layout (environment, mounts, volumes, QoS, node selectors and
+    tolerations are left out, so `Events: <none>` aligns with the conditions' block where a
+    cluster aligns it with the tolerations'). Without `show_events` there is no Events
     block at all, not even `Events: <none>` (describe.go: `PodDescriber.Describe` looks
     events up only if `ShowEvents`)."""
     if not isinstance(pod, PodStatus):
@@ -163,5 +164,28 @@ def describe_pod(pod: PodStatus, events: Iterable[Event], now: float,
     lines += _container_lines(pod, [c for c in pod.containers if not c.init], "Containers",
                               scheduled)
     mine = [e for e in events if isinstance(e, Event) and e.pod == f"{pod.namespace}/{pod.name}"]
+    conditions = pod_conditions(pod, now, any(e.reason == "FailedScheduling" for e in mine))
+    if conditions:
+        lines += ["Conditions:", "  Type\tStatus"]
+        lines += [f"  {kind} \t{status} " for kind, status in conditions]
     lines += event_lines(mine, now, profile) if show_events else []
     return tabwrite("\n".join(lines) + "\n")
+
+
+def pod_conditions(pod: PodStatus, now: float, unschedulable: bool) -> list[tuple[str, str]]:
+    """status.conditions, in the order a kubelet's status leaves them: its own
+    (PodReadyToStartContainers once the sandbox is made, Initialized once every init container
+    completed, Ready and ContainersReady once every container runs: no probes or readiness gates
+    are simulated), then the scheduler's PodScheduled. An unschedulable pod has PodScheduled
+    False alone; a pod bound to a node that does not exist, none at all."""
+    if pod.node is None:
+        return [("PodScheduled", "False")] if unschedulable else []
+    def told(value: bool) -> str:
+        return "True" if value else "False"
+    init = [c for c in pod.containers if c.init]
+    regular = [c for c in pod.containers if not c.init]
+    initialized = all(c.state == "terminated" and c.reason == "Completed" for c in init)
+    ready = initialized and bool(regular) and all(c.ready for c in regular)
+    sandbox = pod.sandbox_at is not None and now >= pod.sandbox_at
+    return [("PodReadyToStartContainers", told(sandbox)), ("Initialized", told(initialized)),
+            ("Ready", told(ready)), ("ContainersReady", told(ready)), ("PodScheduled", "True")]
