@@ -18,7 +18,7 @@ from .filters import (
     tolerates,
 )
 from .naming import SAFE_ALPHABET, fnv32a, safe_encode, template_hash
-from .podplan import PodPlan
+from .podplan import PodPlan, sorted_pairs
 from .scheduler import schedule
 from .scoring import image_locality, normalized_image_name, spread_scores
 from .workloads import CRONJOB_SCHEDULED_MINUTES, SIMULATED_EPOCH, expand_workloads
@@ -28,6 +28,7 @@ __all__ = [
     "COMBINED",
     "CRONJOB_SCHEDULED_MINUTES",
     "PodPlan",
+    "sorted_pairs",
     "REASON_NODE_AFFINITY",
     "REASON_PINNED_ELSEWHERE",
     "REASON_TAINT",

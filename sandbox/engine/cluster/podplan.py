@@ -7,10 +7,17 @@ object after parsing, at that object's position.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..objects import KubeObject, PodSpec
 from ..problems import ManifestError, Position, Problem
+
+
+def sorted_pairs(values: Mapping[Any, Any]) -> tuple[tuple[str, str], ...]:
+    """Labels or annotations as a PodPlan keeps them: (key, value) texts, sorted by key."""
+    return tuple(sorted((str(k), str(v)) for k, v in values.items()))
 
 
 @dataclass(frozen=True)

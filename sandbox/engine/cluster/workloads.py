@@ -37,7 +37,7 @@ from .naming import (
     safe_encode,
     template_hash,
 )
-from .podplan import PodPlan, object_error
+from .podplan import PodPlan, object_error, sorted_pairs
 
 __all__ = [
     "CRONJOB_SCHEDULED_MINUTES", "DAEMONSET_TOLERATIONS", "DEFAULT_SERVICE_ACCOUNT",
@@ -107,11 +107,21 @@ def _dig(body: Any, *keys: str) -> Any:
     return body
 
 
-def _template_labels(body: Any, *template_path: str, field: str = "labels") -> dict[str, str]:
-    labels = _dig(body, *template_path, "metadata", field)
-    if not isinstance(labels, dict):
+def _template_strings(body: Any, field: str, *template_path: str) -> dict[str, str]:
+    """A template's (or, with no path, an object's) `metadata.labels` or `.annotations`."""
+    values = _dig(body, *template_path, "metadata", field)
+    if not isinstance(values, dict):
         return {}
-    return {str(k): str(v) for k, v in labels.items() if isinstance(v, str | int | float | bool)}
+    return {str(k): str(v) for k, v in values.items() if isinstance(v, str | int | float | bool)}
+
+
+def _template_labels(body: Any, *template_path: str) -> dict[str, str]:
+    return _template_strings(body, "labels", *template_path)
+
+
+def _template_annotations(body: Any, *template_path: str) -> dict[str, str]:
+    """What the controller copies onto each pod it makes (`GetPodFromTemplate`)."""
+    return _template_strings(body, "annotations", *template_path)
 
 
 def _count(value: Any, obj: KubeObject, what: str, default: int = 1) -> int:
@@ -178,7 +188,7 @@ class _Planned:
 
 def _from_pod(obj: KubeObject, nodes: Sequence[Node]) -> list[_Planned]:
     return [_Planned(_require_spec(obj), None, dict(obj.labels), name=obj.name,
-                     annotations=_template_labels(obj.body, field="annotations"))]
+                     annotations=_template_annotations(obj.body))]
 
 
 def _generate_name(base: str) -> str:
@@ -193,16 +203,18 @@ def _from_deployment(obj: KubeObject, nodes: Sequence[Node]) -> list[_Planned]:
     pod_hash = template_hash(_dig(obj.body, "spec", "template") or repr(spec))
     rs_name = f"{obj.name}-{pod_hash}"
     labels = _template_labels(obj.body, "spec", "template") | {"pod-template-hash": pod_hash}
-    return [_Planned(spec, f"ReplicaSet/{rs_name}", labels, generate_name=_generate_name(rs_name))
-            for _ in range(count)]
+    notes = _template_annotations(obj.body, "spec", "template")
+    return [_Planned(spec, f"ReplicaSet/{rs_name}", labels, annotations=notes,
+                     generate_name=_generate_name(rs_name)) for _ in range(count)]
 
 
 def _from_replicaset(obj: KubeObject, nodes: Sequence[Node]) -> list[_Planned]:
     spec = _require_spec(obj)
     count = _count(obj.replicas, obj, "replicas")
     labels = _template_labels(obj.body, "spec", "template")
-    return [_Planned(spec, obj.ref, labels, generate_name=_generate_name(obj.name))
-            for _ in range(count)]
+    notes = _template_annotations(obj.body, "spec", "template")
+    return [_Planned(spec, obj.ref, labels, annotations=notes,
+                     generate_name=_generate_name(obj.name)) for _ in range(count)]
 
 
 def _from_statefulset(obj: KubeObject, nodes: Sequence[Node]) -> list[_Planned]:
@@ -218,7 +230,8 @@ def _from_statefulset(obj: KubeObject, nodes: Sequence[Node]) -> list[_Planned]:
             "controller-revision-hash": revision,
             "statefulset.kubernetes.io/pod-name": name,
         }
-        planned.append(_Planned(spec, obj.ref, labels, name=name))
+        planned.append(_Planned(spec, obj.ref, labels, name=name,
+                                annotations=_template_annotations(obj.body, "spec", "template")))
     return planned
 
 
@@ -239,13 +252,15 @@ def _from_daemonset(obj: KubeObject, nodes: Sequence[Node]) -> list[_Planned]:
     # selector/affinity and NoSchedule/NoExecute taints (`NodeShouldRunDaemonPod`).
     return [
         _Planned(spec, obj.ref, labels, generate_name=_generate_name(obj.name),
-                 daemonset_node=node.name)
+                 daemonset_node=node.name,
+                 annotations=_template_annotations(obj.body, "spec", "template"))
         for node in nodes if filter_reason(spec, node) is None
     ]
 
 
 def _job_pods(job_name: str, job_namespace: str, spec: PodSpec, job_spec: Any,
               parallelism: int, labels: dict[str, str]) -> list[_Planned]:
+    notes = _template_annotations(job_spec, "template")
     if _dig(job_spec, "suspend") is True:
         return []
     completions = _dig(job_spec, "completions")
@@ -259,8 +274,8 @@ def _job_pods(job_name: str, job_namespace: str, spec: PodSpec, job_spec: Any,
         "controller-uid": controller_uid,
         "job-name": job_name,
     }
-    return [_Planned(spec, f"Job/{job_name}", labels, generate_name=_generate_name(job_name))
-            for _ in range(count)]
+    return [_Planned(spec, f"Job/{job_name}", labels, annotations=notes,
+                     generate_name=_generate_name(job_name)) for _ in range(count)]
 
 
 def _from_job(obj: KubeObject, nodes: Sequence[Node]) -> list[_Planned]:
@@ -373,9 +388,8 @@ def expand_workloads(objects: Iterable[KubeObject], nodes: Sequence[Node]) -> Ex
                 uid=object_uid(namespace, name, occurrence=occurrence),
                 owner=item.owner,
                 spec=item.spec,
-                labels=tuple(sorted(item.labels.items())),
-                annotations=tuple(sorted((item.annotations or _template_labels(
-                    obj.body, "spec", "template", field="annotations")).items())),
+                labels=sorted_pairs(item.labels),
+                annotations=sorted_pairs(item.annotations),
                 daemonset_node=item.daemonset_node,
                 generate_name=item.generate_name,
                 workload=None if obj.kind == "Pod" else obj.ref,

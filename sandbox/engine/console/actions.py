@@ -55,7 +55,8 @@ def _deleted_line(kind: str, name: str, namespace: str) -> str:
 
 def _selecting(args: _Args) -> bool:
     """Whether `-l` or `--field-selector` selects anything: blank text is no selector."""
-    return any((args.values.get(flag) or "").strip() for flag in ("selector", "field-selector"))
+    from .reading import given
+    return any(given(args.values.get(flag)) for flag in ("selector", "field-selector"))
 
 
 def _delete_targets(state: ClusterState, args: _Args, files: dict[str, str]

@@ -19,7 +19,7 @@ import math
 from functools import lru_cache
 from typing import Any
 
-from ..cluster import PodPlan
+from ..cluster import PodPlan, sorted_pairs
 from ..cluster.naming import object_uid, random_suffix, template_hash
 from ..manifests import load_manifests
 from ..objects import KubeObject
@@ -136,8 +136,7 @@ def _new_pod(state: ClusterState, rs: dict[str, Any],
                                                                                     {}))}
     plan = PodPlan(namespace=namespace, name=name, uid=uid,
                    owner=f"ReplicaSet/{rs['name']}", spec=obj.pod_spec,
-                   labels=tuple(sorted((str(k), str(v)) for k, v in labels.items())),
-                   annotations=tuple(sorted((str(k), str(v)) for k, v in annotations.items())),
+                   labels=sorted_pairs(labels), annotations=sorted_pairs(annotations),
                    generate_name=prefix, workload=rs.get("owner") or f"ReplicaSet/{rs['name']}")
     return plan, body
 

@@ -152,8 +152,8 @@ def selected(state: ClusterState, kind: str, namespace: str | None, args: _Args,
     and for `TYPE/NAME` arguments. One the API server cannot parse, or a field it does not
     offer, is its 400, in kubectl's words."""
     from .commands import _Usage
-    labels_text = _given(args.values.get("selector"))
-    fields_text = _given(args.values.get("field-selector"))
+    labels_text = given(args.values.get("selector"))
+    fields_text = given(args.values.get("field-selector"))
     if labels_text is None and fields_text is None:
         return None
     if names and "/" in word.text:
@@ -179,7 +179,7 @@ def selected(state: ClusterState, kind: str, namespace: str | None, args: _Args,
     return keys
 
 
-def _given(text: str | None) -> str | None:
+def given(text: str | None) -> str | None:
     """A selector flag's value as the builder keeps it: trimmed, and None when blank."""
     text = None if text is None else text.strip()
     return text or None

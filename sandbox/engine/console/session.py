@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..cluster import PodPlan, admit_service_account
+from ..cluster import PodPlan, admit_service_account, sorted_pairs
 from ..cluster.naming import object_uid
 from ..credentials import fingerprint_secret
 from ..kubectl.describe_objects import secret_sizes
@@ -336,10 +336,9 @@ def pod_plan(key: str, record: dict[str, Any]) -> PodPlan:
     obj = parse_body(record["body"])
     assert obj.pod_spec is not None
     namespace, name = key.split("/", 1)
-    annotations = record["body"]["metadata"].get("annotations") or {}
     return PodPlan(namespace=namespace, name=name, uid=record["uid"], owner=record["owner"],
                    spec=obj.pod_spec, labels=obj.labels, created=record["created"],
-                   annotations=tuple(sorted((str(k), str(v)) for k, v in annotations.items())),
+                   annotations=sorted_pairs(record["body"]["metadata"].get("annotations") or {}),
                    generate_name=record["body"]["metadata"].get("generateName"))
 
 
