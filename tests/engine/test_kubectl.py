@@ -699,3 +699,18 @@ def test_pod_conditions_follow_the_kubelets_and_the_schedulers(
     assert pod_conditions(pod, 5.0, failed) == rows
     assert pod_conditions(pod, 0.5, failed)[:1] == (
         [("PodReadyToStartContainers", "False")] if node else rows[:1])  # before the sandbox
+
+
+def test_a_cronjobs_pods_carry_its_job_templates_annotations() -> None:
+    """Each controller copies its own pod template's annotations: a CronJob's sits under
+    spec.jobTemplate.spec.template, not spec.template."""
+    from sandbox.engine import default_scenario, evaluate
+    from sandbox.engine.render import report
+
+    paste = ("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: nightly\nspec:\n"
+             "  schedule: '0 0 * * *'\n  jobTemplate:\n    spec:\n      template:\n"
+             "        metadata:\n          annotations:\n            owner: ada\n"
+             "        spec:\n          restartPolicy: OnFailure\n          containers:\n"
+             "          - name: job\n            image: busybox:1.36\n")
+    text = report.describe_pods(evaluate(paste, default_scenario()).trace)
+    assert "\nAnnotations:      owner: ada\n" in text, text
